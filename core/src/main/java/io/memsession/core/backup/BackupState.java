@@ -1,0 +1,69 @@
+package io.memsession.core.backup;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What memsession remembers about one session's stored copy, kept by the session itself. Request threads raise the
+ * change flags; writes and deletes of the session run while holding this object's monitor, so at most one store
+ * operation for a session is under way at any time.
+ */
+public final class BackupState {
+
+    private volatile boolean attributesAccessed;
+    private volatile boolean mustWrite;
+    final AtomicBoolean queued = new AtomicBoolean();
+    volatile long queuedSinceNanos;
+
+    // guarded by this
+    byte[] storedDigest;
+    long storedExpiresAtMillis;
+    boolean removed;
+    Object encodedPrincipalSource;
+    byte[] encodedPrincipal;
+
+    private BackupState(boolean mustWrite) {
+        this.mustWrite = mustWrite;
+    }
+
+    /** For a session created here: it is written after its first request whatever it holds. */
+    public static BackupState forNewSession() {
+        return new BackupState(true);
+    }
+
+    /** For a session read from memcached: written again only when its attributes change. */
+    public static BackupState forLoadedSession(byte[] storedAttributes, long storedExpiresAtMillis) {
+        BackupState state = new BackupState(false);
+        state.storedDigest = Digests.sha256(storedAttributes);
+        state.storedExpiresAtMillis = storedExpiresAtMillis;
+        return state;
+    }
+
+    /** An attribute that is stored was read, set or removed: the session may have changed. */
+    public void attributesAccessed() {
+        attributesAccessed = true;
+    }
+
+    /**
+     * The session must be written after this request even if its attributes look unchanged: its id or its
+     * authentication changed, or its last write failed.
+     */
+    public void mustWrite() {
+        mustWrite = true;
+    }
+
+    boolean needsWriteCheck() {
+        return attributesAccessed || mustWrite;
+    }
+
+    /** Takes the flags for a write about to start; accesses from now on count for the next write. */
+    boolean takeForce() {
+        boolean force = mustWrite;
+        mustWrite = false;
+        attributesAccessed = false;
+        return force;
+    }
+
+    synchronized boolean isStored() {
+        return storedDigest != null && !removed;
+    }
+}

@@ -1,0 +1,154 @@
+package io.memsession.core.config;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.memsession.serializer.ClassAllowList;
+
+/**
+ * The Manager's validated configuration, built once at start by {@link ConfigurationBuilder} and never changed;
+ * a runtime change of an attribute builds a new one.
+ */
+public final class Configuration {
+
+    /** The wire protocol spoken to memcached ({@code memcachedProtocol}). */
+    public enum Protocol { TEXT, BINARY }
+
+    final boolean enabled;
+    final MemcachedNodes nodes;
+    final boolean sticky;
+    final Pattern requestUriIgnorePattern;
+    final boolean sessionBackupAsync;
+    final int backupThreadCount;
+    final int sessionBackupTimeoutMillis;
+    final int operationTimeoutMillis;
+    final StorageKeyPrefix storageKeyPrefix;
+    final Pattern sessionAttributeFilter;
+    final String transcoderFactoryClass;
+    final boolean copyCollectionsForSerialization;
+    final List<String> customConverters;
+    final ClassAllowList classAllowList;
+    final boolean enableStatistics;
+    final Protocol protocol;
+    final String username;
+    final String password;
+    final Integer maxInactiveInterval;
+
+    Configuration(ConfigurationBuilder.Parsed p) {
+        this.enabled = p.enabled;
+        this.nodes = p.nodes;
+        this.sticky = p.sticky;
+        this.requestUriIgnorePattern = p.requestUriIgnorePattern;
+        this.sessionBackupAsync = p.sessionBackupAsync;
+        this.backupThreadCount = p.backupThreadCount;
+        this.sessionBackupTimeoutMillis = p.sessionBackupTimeoutMillis;
+        this.operationTimeoutMillis = p.operationTimeoutMillis;
+        this.storageKeyPrefix = p.storageKeyPrefix;
+        this.sessionAttributeFilter = p.sessionAttributeFilter;
+        this.transcoderFactoryClass = p.transcoderFactoryClass;
+        this.copyCollectionsForSerialization = p.copyCollectionsForSerialization;
+        this.customConverters = p.customConverters;
+        this.classAllowList = p.classAllowList;
+        this.enableStatistics = p.enableStatistics;
+        this.protocol = p.protocol;
+        this.username = p.username;
+        this.password = p.password;
+        this.maxInactiveInterval = p.maxInactiveInterval;
+    }
+
+    /** {@code enabled}: false makes the Manager a plain in-memory manager. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public MemcachedNodes nodes() {
+        return nodes;
+    }
+
+    public boolean sticky() {
+        return sticky;
+    }
+
+    /** {@code requestUriIgnorePattern}, matched against the request URI (no query string); null when unset. */
+    public Pattern requestUriIgnorePattern() {
+        return requestUriIgnorePattern;
+    }
+
+    public boolean sessionBackupAsync() {
+        return sessionBackupAsync;
+    }
+
+    public int backupThreadCount() {
+        return backupThreadCount;
+    }
+
+    public int sessionBackupTimeoutMillis() {
+        return sessionBackupTimeoutMillis;
+    }
+
+    public int operationTimeoutMillis() {
+        return operationTimeoutMillis;
+    }
+
+    public StorageKeyPrefix storageKeyPrefix() {
+        return storageKeyPrefix;
+    }
+
+    /** {@code sessionAttributeFilter}; null means every attribute is stored. */
+    public Pattern sessionAttributeFilter() {
+        return sessionAttributeFilter;
+    }
+
+    public String transcoderFactoryClass() {
+        return transcoderFactoryClass;
+    }
+
+    public boolean copyCollectionsForSerialization() {
+        return copyCollectionsForSerialization;
+    }
+
+    public List<String> customConverters() {
+        return customConverters;
+    }
+
+    public ClassAllowList classAllowList() {
+        return classAllowList;
+    }
+
+    public boolean enableStatistics() {
+        return enableStatistics;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** SASL user name; null when authentication is off. */
+    public String username() {
+        return username;
+    }
+
+    /** SASL password; never log it. */
+    public String password() {
+        return password;
+    }
+
+    /** {@code maxInactiveInterval} in seconds for new sessions; null means the context's session timeout. */
+    public Integer maxInactiveInterval() {
+        return maxInactiveInterval;
+    }
+
+    /** Whether an attribute of this name is stored (and its access counts as a change). */
+    public boolean storesAttribute(String name) {
+        return sessionAttributeFilter == null || sessionAttributeFilter.matcher(name).matches();
+    }
+
+    /** A description for the log, without the password. */
+    @Override
+    public String toString() {
+        return "memcachedNodes=" + nodes + ", sticky=" + sticky + ", sessionBackupAsync=" + sessionBackupAsync
+                + ", operationTimeout=" + operationTimeoutMillis + "ms, storageKeyPrefix=" + storageKeyPrefix
+                + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
+                + (username != null ? ", username=" + username + ", password=***" : "");
+    }
+}

@@ -1,0 +1,196 @@
+package io.memsession.core.stats;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What memsession counts and measures, exposed by the Manager's MBean under memcached-session-manager's
+ * {@code msmStat*} names so existing dashboards keep working. With {@code enableStatistics="false"} nothing is
+ * recorded.
+ */
+public final class Statistics {
+
+    /** Why a backup after a request did not write. */
+    public enum Skip { NO_SESSION_ACCESS, NO_ATTRIBUTES_ACCESS, NO_MODIFICATION }
+
+    private final boolean enabled;
+
+    private final LongAdder requestsWithSession = new LongAdder();
+    private final LongAdder requestsWithoutSession = new LongAdder();
+    private final LongAdder noSessionAccess = new LongAdder();
+    private final LongAdder noAttributesAccess = new LongAdder();
+    private final LongAdder noModification = new LongAdder();
+    private final LongAdder backupFailures = new LongAdder();
+    private final LongAdder tomcatFailovers = new LongAdder();
+    private final LongAdder memcachedFailovers = new LongAdder();
+    private final LongAdder expirationRefreshes = new LongAdder();
+    private final LongAdder unreadableSessions = new LongAdder();
+
+    private final Probe attributesSerialization = new Probe();
+    private final Probe backup = new Probe();
+    private final Probe backupLag = new Probe();
+    private final Probe memcachedUpdate = new Probe();
+    private final Probe sessionsLoaded = new Probe();
+    private final Probe sessionDeserialization = new Probe();
+    private final Probe sessionsDeleted = new Probe();
+    private final Probe storedSize = new Probe();
+
+    public Statistics(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public void requestFinished(boolean withSession) {
+        if (enabled) {
+            (withSession ? requestsWithSession : requestsWithoutSession).increment();
+        }
+    }
+
+    public void backupSkipped(Skip reason) {
+        if (enabled) {
+            switch (reason) {
+                case NO_SESSION_ACCESS:
+                    noSessionAccess.increment();
+                    break;
+                case NO_ATTRIBUTES_ACCESS:
+                    noAttributesAccess.increment();
+                    break;
+                default:
+                    noModification.increment();
+            }
+        }
+    }
+
+    public void backupFailed() {
+        if (enabled) {
+            backupFailures.increment();
+        }
+    }
+
+    public void tomcatFailover() {
+        if (enabled) {
+            tomcatFailovers.increment();
+        }
+    }
+
+    public void memcachedFailover() {
+        if (enabled) {
+            memcachedFailovers.increment();
+        }
+    }
+
+    public void expirationRefreshed() {
+        if (enabled) {
+            expirationRefreshes.increment();
+        }
+    }
+
+    public void unreadableSession() {
+        if (enabled) {
+            unreadableSessions.increment();
+        }
+    }
+
+    /** Serializing a session's attributes took this long. */
+    public void attributesSerialized(long millis) {
+        record(attributesSerialization, millis);
+    }
+
+    /** A session was written; {@code lagMillis} is the time from the end of its request to the write. */
+    public void sessionWritten(long backupMillis, long updateMillis, long lagMillis, int bytes) {
+        if (enabled) {
+            backup.record(backupMillis);
+            memcachedUpdate.record(updateMillis);
+            backupLag.record(lagMillis);
+            storedSize.record(bytes);
+        }
+    }
+
+    public void sessionLoaded(long millis) {
+        record(sessionsLoaded, millis);
+    }
+
+    public void sessionDeserialized(long millis) {
+        record(sessionDeserialization, millis);
+    }
+
+    public void sessionDeleted(long millis) {
+        record(sessionsDeleted, millis);
+    }
+
+    private void record(Probe probe, long value) {
+        if (enabled) {
+            probe.record(value);
+        }
+    }
+
+    public long requestsWithSession() {
+        return requestsWithSession.sum();
+    }
+
+    public long requestsWithoutSession() {
+        return requestsWithoutSession.sum();
+    }
+
+    public long noSessionAccess() {
+        return noSessionAccess.sum();
+    }
+
+    public long noAttributesAccess() {
+        return noAttributesAccess.sum();
+    }
+
+    public long noModification() {
+        return noModification.sum();
+    }
+
+    public long backupFailures() {
+        return backupFailures.sum();
+    }
+
+    public long tomcatFailovers() {
+        return tomcatFailovers.sum();
+    }
+
+    public long memcachedFailovers() {
+        return memcachedFailovers.sum();
+    }
+
+    public long expirationRefreshes() {
+        return expirationRefreshes.sum();
+    }
+
+    public long unreadableSessions() {
+        return unreadableSessions.sum();
+    }
+
+    public Probe attributesSerialization() {
+        return attributesSerialization;
+    }
+
+    public Probe backup() {
+        return backup;
+    }
+
+    public Probe backupLag() {
+        return backupLag;
+    }
+
+    public Probe memcachedUpdate() {
+        return memcachedUpdate;
+    }
+
+    public Probe sessionsLoaded() {
+        return sessionsLoaded;
+    }
+
+    public Probe sessionDeserialization() {
+        return sessionDeserialization;
+    }
+
+    public Probe sessionsDeleted() {
+        return sessionsDeleted;
+    }
+
+    public Probe storedSize() {
+        return storedSize;
+    }
+}

@@ -1,0 +1,271 @@
+package io.memsession.core.store;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.memsession.core.config.Configuration;
+import io.memsession.core.config.MemcachedNode;
+import net.spy.memcached.CachedData;
+import net.spy.memcached.ConnectionFactory;
+import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.FailureMode;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.auth.PlainCallbackHandler;
+import net.spy.memcached.internal.OperationFuture;
+import net.spy.memcached.transcoders.Transcoder;
+
+/**
+ * {@link SessionStore} over spymemcached, with one client per memcached node.
+ *
+ * <p>A client per node makes routing a map lookup: the session id names its node, so no key is ever parsed, and a
+ * storage key prefix can hold any character. Each client cancels operations to its node at once while the
+ * connection is down ({@link FailureMode#Cancel}) and reconnects in the background.
+ */
+public final class MemcachedStore implements SessionStore {
+
+    private static final Logger LOG = Logger.getLogger(MemcachedStore.class.getName());
+
+    /** After a timeout a node is treated as down for this long, so requests stop waiting on it. */
+    static final long SUSPECT_MILLIS = 1000;
+    private static final long MAX_RECONNECT_DELAY_SECONDS = 1;
+
+    /**
+     * spymemcached only reads from a connection while it awaits an answer, so a node that dies while idle would
+     * look alive until the next session write. A tiny read every so often lets the client see the closed
+     * connection at once.
+     */
+    static final long PROBE_INTERVAL_MILLIS = 500;
+    private static final String PROBE_KEY = "memsession.probe";
+
+    private final Map<String, NodeClient> clients;
+    private final long operationTimeoutMillis;
+    private final ScheduledExecutorService prober;
+
+    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
+        this.clients = clients;
+        this.operationTimeoutMillis = operationTimeoutMillis;
+        this.prober = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "memsession-node-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        prober.scheduleWithFixedDelay(this::probeNodes, PROBE_INTERVAL_MILLIS, PROBE_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void probeNodes() {
+        for (NodeClient node : clients.values()) {
+            if (node.isConnected()) {
+                try {
+                    node.client.asyncGet(PROBE_KEY); // the answer does not matter, reading does
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "probe of " + node.node + " failed", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Connects to every node, waiting up to the operation timeout for each; a node that is down is logged and
+     * connected later in the background.
+     */
+    public static MemcachedStore connect(Configuration config) throws IOException {
+        routeSpymemcachedLogsToJavaLogging();
+        ConnectionFactory factory = connectionFactory(config);
+        Map<String, NodeClient> clients = new LinkedHashMap<>();
+        try {
+            for (MemcachedNode node : config.nodes().all()) {
+                MemcachedClient client = new MemcachedClient(factory,
+                        Collections.singletonList(new InetSocketAddress(node.host(), node.port())));
+                clients.put(node.id(), new NodeClient(node, client));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (NodeClient created : clients.values()) {
+                created.client.shutdown(0, TimeUnit.MILLISECONDS);
+            }
+            throw e;
+        }
+        MemcachedStore store = new MemcachedStore(clients, config.operationTimeoutMillis());
+        store.awaitConnections(config.operationTimeoutMillis());
+        return store;
+    }
+
+    private static ConnectionFactory connectionFactory(Configuration config) {
+        ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
+                .setProtocol(config.protocol() == Configuration.Protocol.BINARY
+                        ? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
+                .setOpTimeout(config.operationTimeoutMillis())
+                .setOpQueueMaxBlockTime(config.operationTimeoutMillis())
+                .setFailureMode(FailureMode.Cancel)
+                .setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS)
+                .setDaemon(true);
+        if (config.username() != null) {
+            builder.setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"},
+                    new PlainCallbackHandler(config.username(), config.password())));
+        }
+        return builder.build();
+    }
+
+    /** spymemcached logs to stderr unless told otherwise; Tomcat users expect java.util.logging. */
+    private static void routeSpymemcachedLogsToJavaLogging() {
+        if (System.getProperty("net.spy.log.LoggerImpl") == null) {
+            System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SunLogger");
+        }
+    }
+
+    private void awaitConnections(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (NodeClient node : clients.values()) {
+            while (!node.isConnected() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (!node.isConnected()) {
+                LOG.warning("memcached node " + node.node + " is not reachable; sessions go to the other nodes "
+                        + "until it is");
+            }
+        }
+    }
+
+    @Override
+    public byte[] get(String nodeId, String key) throws StoreException {
+        NodeClient node = client(nodeId);
+        return node.await(() -> node.client.asyncGet(key, RawBytes.INSTANCE), "get", key, operationTimeoutMillis);
+    }
+
+    @Override
+    public void set(String nodeId, String key, int ttlSeconds, byte[] value, long timeoutMillis)
+            throws StoreException {
+        NodeClient node = client(nodeId);
+        OperationFuture<Boolean>[] started = new OperationFuture[1];
+        Boolean stored = node.await(() -> started[0] = node.client.set(key, ttlSeconds, value, RawBytes.INSTANCE),
+                "set", key, timeoutMillis);
+        if (!Boolean.TRUE.equals(stored)) {
+            throw new StoreException("memcached node " + node.node + " did not store " + key + " ("
+                    + value.length + " bytes): " + started[0].getStatus().getMessage());
+        }
+    }
+
+    @Override
+    public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
+        NodeClient node = client(nodeId);
+        return Boolean.TRUE.equals(node.await(() -> node.client.touch(key, ttlSeconds), "touch", key,
+                operationTimeoutMillis));
+    }
+
+    @Override
+    public void delete(String nodeId, String key) throws StoreException {
+        NodeClient node = client(nodeId);
+        node.await(() -> node.client.delete(key), "delete", key, operationTimeoutMillis);
+    }
+
+    @Override
+    public boolean isAvailable(String nodeId) {
+        NodeClient node = clients.get(nodeId);
+        return node != null && node.isAvailable();
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+        for (NodeClient node : clients.values()) {
+            node.client.shutdown(operationTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private NodeClient client(String nodeId) throws StoreException {
+        NodeClient node = clients.get(nodeId);
+        if (node == null) {
+            throw new StoreException("no memcached node with id " + nodeId);
+        }
+        if (!node.isAvailable()) {
+            throw new StoreException("memcached node " + node.node + " is down");
+        }
+        return node;
+    }
+
+    private static final class NodeClient {
+        final MemcachedNode node;
+        final MemcachedClient client;
+        volatile long suspectUntilMillis;
+
+        NodeClient(MemcachedNode node, MemcachedClient client) {
+            this.node = node;
+            this.client = client;
+        }
+
+        boolean isConnected() {
+            return !client.getAvailableServers().isEmpty();
+        }
+
+        boolean isAvailable() {
+            return isConnected() && System.currentTimeMillis() >= suspectUntilMillis;
+        }
+
+        <T> T await(Operation<T> operation, String name, String key, long timeoutMillis) throws StoreException {
+            Future<T> future = null;
+            try {
+                future = operation.start();
+                return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(false);
+                suspectUntilMillis = System.currentTimeMillis() + SUSPECT_MILLIS;
+                LOG.log(Level.FINE, "memcached " + name + " timed out", e);
+                throw new StoreException("memcached node " + node + " did not answer " + name + " " + key
+                        + " within " + timeoutMillis + " ms");
+            } catch (ExecutionException | RuntimeException e) {
+                throw new StoreException("memcached " + name + " of " + key + " on node " + node
+                        + " failed: " + (e.getCause() != null ? e.getCause() : e), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted during memcached " + name + " of " + key, e);
+            }
+        }
+    }
+
+    /** Starts one spymemcached operation; starting can already fail (client shutting down, queue full). */
+    private interface Operation<T> {
+        Future<T> start();
+    }
+
+    /** Session blobs are stored as they are, with flags 0: their own header says what they hold. */
+    private static final class RawBytes implements Transcoder<byte[]> {
+        static final RawBytes INSTANCE = new RawBytes();
+
+        @Override
+        public boolean asyncDecode(CachedData data) {
+            return false;
+        }
+
+        @Override
+        public CachedData encode(byte[] value) {
+            return new CachedData(0, value, getMaxSize());
+        }
+
+        @Override
+        public byte[] decode(CachedData data) {
+            return data.getData();
+        }
+
+        @Override
+        public int getMaxSize() {
+            return Integer.MAX_VALUE;
+        }
+    }
+}

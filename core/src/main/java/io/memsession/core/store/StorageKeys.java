@@ -1,0 +1,48 @@
+package io.memsession.core.store;
+
+import io.memsession.core.id.SessionId;
+
+/** Where a session lives: the node its id names, and its key there (the storage key prefix plus the id). */
+public final class StorageKeys {
+
+    private final String prefix;
+    private final boolean encodesNodeIds;
+
+    public StorageKeys(String prefix, boolean encodesNodeIds) {
+        this.prefix = prefix;
+        this.encodesNodeIds = encodesNodeIds;
+    }
+
+    public String key(String sessionId) {
+        return prefix.concat(sessionId);
+    }
+
+    /**
+     * The node id of the session's node, or null when the configuration is a single {@code host:port}.
+     *
+     * @throws IllegalArgumentException when node ids are in use and the id names none: such a session has no node
+     */
+    public String nodeId(String sessionId) {
+        if (!encodesNodeIds) {
+            return null;
+        }
+        SessionId parsed = SessionId.parse(sessionId);
+        if (parsed == null || parsed.nodeId() == null) {
+            throw new IllegalArgumentException("session id " + sessionId + " names no memcached node");
+        }
+        return parsed.nodeId();
+    }
+
+    /** Whether the id names a node (always true without node ids). */
+    public boolean hasNode(String sessionId) {
+        if (!encodesNodeIds) {
+            return true;
+        }
+        SessionId parsed = SessionId.parse(sessionId);
+        return parsed != null && parsed.nodeId() != null;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+}

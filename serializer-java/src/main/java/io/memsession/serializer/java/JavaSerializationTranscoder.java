@@ -1,0 +1,166 @@
+package io.memsession.serializer.java;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.SerializationException;
+import io.memsession.serializer.SessionAttributesTranscoder;
+
+/**
+ * Attributes as one Java object stream: the number of attributes, then name and value of each. Classes are
+ * resolved on the web application's class loader and checked against the allow-list before they are loaded.
+ */
+final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
+
+    private static final Logger LOG = Logger.getLogger(JavaSerializationTranscoder.class.getName());
+
+    private final ClassLoader classLoader;
+    private final ClassAllowList allowList;
+    /** "name:class" of attributes already reported as not serializable, so the log says it once. */
+    private final Set<String> reported = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
+
+    JavaSerializationTranscoder(ClassLoader classLoader, ClassAllowList allowList) {
+        this.classLoader = classLoader;
+        this.allowList = allowList;
+    }
+
+    @Override
+    public byte[] serialize(Map<String, Object> attributes) {
+        Map<String, Object> serializable = new LinkedHashMap<>(attributes.size() * 2);
+        for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            Object value = attribute.getValue();
+            if (value instanceof Serializable) {
+                serializable.put(attribute.getKey(), value);
+            } else if (value != null) {
+                reportNotSerializable(attribute.getKey(), value, null);
+            }
+        }
+        try {
+            return write(serializable);
+        } catch (NotSerializableException somewhereInside) {
+            // Rare: a Serializable value holds something that is not. Find it, leave it out, write the rest.
+            serializable.entrySet().removeIf(attribute -> !isSerializable(attribute.getKey(), attribute.getValue()));
+            try {
+                return write(serializable);
+            } catch (IOException e) {
+                throw new SerializationException("cannot serialize session attributes", e);
+            }
+        } catch (IOException e) {
+            throw new SerializationException("cannot serialize session attributes", e);
+        }
+    }
+
+    private static byte[] write(Map<String, Object> attributes) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeInt(attributes.size());
+            for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+                out.writeUTF(attribute.getKey());
+                out.writeObject(attribute.getValue());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private boolean isSerializable(String name, Object value) {
+        try (ObjectOutputStream out = new ObjectOutputStream(NullOutputStream.INSTANCE)) {
+            out.writeObject(value);
+            return true;
+        } catch (IOException e) {
+            reportNotSerializable(name, value, e);
+            return false;
+        }
+    }
+
+    private void reportNotSerializable(String name, Object value, IOException cause) {
+        if (reported.add(name + ":" + value.getClass().getName())) {
+            LOG.warning("session attribute '" + name + "' of class " + value.getClass().getName()
+                    + " is not serializable" + (cause == null ? "" : " (" + cause + ")")
+                    + "; it is not stored in memcached and is lost on failover. This is logged once.");
+        }
+    }
+
+    @Override
+    public Map<String, Object> deserialize(byte[] data) {
+        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(data))) {
+            int count = in.readInt();
+            if (count < 0) {
+                throw new SerializationException("negative attribute count " + count);
+            }
+            Map<String, Object> attributes = new HashMap<>(Math.max(16, count * 2));
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                attributes.put(name, in.readObject());
+            }
+            return attributes;
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            if (e instanceof SerializationException) {
+                throw (SerializationException) e;
+            }
+            throw new SerializationException("cannot read session attributes: " + e, e);
+        }
+    }
+
+    private final class WebappObjectInputStream extends ObjectInputStream {
+
+        WebappObjectInputStream(ByteArrayInputStream in) throws IOException {
+            super(in);
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            String name = desc.getName();
+            if (!allowList.allows(name)) {
+                throw new InvalidClassException(name, "refused by classAllowList");
+            }
+            try {
+                return Class.forName(name, false, classLoader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc); // primitives
+            }
+        }
+
+        @Override
+        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
+            Class<?>[] types = new Class<?>[interfaces.length];
+            for (int i = 0; i < interfaces.length; i++) {
+                if (!allowList.allows(interfaces[i])) {
+                    throw new InvalidClassException(interfaces[i], "refused by classAllowList");
+                }
+                types[i] = Class.forName(interfaces[i], false, classLoader);
+            }
+            @SuppressWarnings("deprecation")
+            Class<?> proxy = Proxy.getProxyClass(classLoader, types);
+            return proxy;
+        }
+    }
+
+    private static final class NullOutputStream extends OutputStream {
+        static final NullOutputStream INSTANCE = new NullOutputStream();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}

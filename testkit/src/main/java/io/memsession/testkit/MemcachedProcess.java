@@ -1,0 +1,189 @@
+package io.memsession.testkit;
+
+import com.sun.security.auth.module.UnixSystem;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real memcached server on 127.0.0.1, one worker thread and 64 MB, with UDP off. Tests that need memcached fail
+ * with {@link #requireInstalled()}'s message rather than being skipped, so a missing install is never mistaken
+ * for a green build.
+ */
+public final class MemcachedProcess implements AutoCloseable {
+
+    private static final String NOT_INSTALLED = "memcached is not installed: install the Debian package 'memcached'"
+            + " (apt-get install memcached) or set MEMCACHED_BIN";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path binary;
+    private final int port;
+    private final List<String> extraArgs;
+    private final Path log;
+    private volatile Process process;
+
+    private MemcachedProcess(Path binary, int port, List<String> extraArgs, Path log) {
+        this.binary = binary;
+        this.port = port;
+        this.extraArgs = extraArgs;
+        this.log = log;
+    }
+
+    /** Starts memcached on a free port. */
+    public static MemcachedProcess start() {
+        return start(FreePorts.find());
+    }
+
+    /** Starts memcached on {@code port}; {@code extraArgs} are appended to the command line, e.g. "-I", "2m". */
+    public static MemcachedProcess start(int port, String... extraArgs) {
+        Path binary = locateBinary();
+        Path log;
+        try {
+            log = Files.createTempFile("memcached-" + port + "-", ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        MemcachedProcess memcached = new MemcachedProcess(binary, port, List.of(extraArgs), log);
+        try {
+            memcached.launch();
+        } catch (RuntimeException e) {
+            memcached.close();
+            throw e;
+        }
+        return memcached;
+    }
+
+    /** Throws {@link IllegalStateException} explaining how to install memcached if it cannot be found. */
+    public static void requireInstalled() {
+        locateBinary();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** "127.0.0.1:port", the form memcached client libraries take. */
+    public String address() {
+        return Loopback.HOST + ":" + port;
+    }
+
+    public boolean isRunning() {
+        Process current = process;
+        return current != null && current.isAlive();
+    }
+
+    /** SIGKILL, as in a crash: nothing is flushed or closed gracefully. Returns once the process is gone. */
+    public void kill() {
+        terminate(true);
+    }
+
+    /** SIGTERM, as in an orderly shutdown. Returns once the process is gone. */
+    public void stop() {
+        terminate(false);
+    }
+
+    /** Starts a fresh memcached on the same port, killing the current one first if needed; the cache is empty. */
+    public void restart() {
+        kill();
+        launch();
+    }
+
+    @Override
+    public void close() {
+        kill();
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "memcached " + address();
+    }
+
+    private void launch() {
+        // Without this check an occupied port would look like a successful start until memcached's bind failed.
+        if (Loopback.accepts(port)) {
+            throw new IllegalStateException("cannot start memcached: port " + port + " is already in use");
+        }
+        Process started;
+        try {
+            started = new ProcessBuilder(command())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + binary, e);
+        }
+        ProcessReaper.register(started);
+        process = started;
+        boolean listening = Poll.until(STARTUP_TIMEOUT, () -> {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("memcached on port " + port + " exited with status "
+                        + started.exitValue() + ": " + readLog());
+            }
+            return Loopback.accepts(port);
+        });
+        if (!listening) {
+            started.destroyForcibly();
+            throw new IllegalStateException("memcached did not accept connections on port " + port + " within "
+                    + STARTUP_TIMEOUT.toSeconds() + " s: " + readLog());
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
+                "-l", Loopback.HOST, "-p", Integer.toString(port), "-U", "0", "-t", "1", "-m", "64", "-c", "1024"));
+        // memcached refuses to run as root unless told which user to run as.
+        if (new UnixSystem().getUid() == 0) {
+            command.addAll(List.of("-u", "root"));
+        }
+        command.addAll(extraArgs);
+        return command;
+    }
+
+    private void terminate(boolean forcibly) {
+        Process current = process;
+        if (current != null && current.isAlive()) {
+            ProcessReaper.terminate(current, forcibly, EXIT_TIMEOUT, toString());
+        }
+    }
+
+    private String readLog() {
+        try {
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "(output unavailable: " + e + ")";
+        }
+    }
+
+    private static Path locateBinary() {
+        String configured = System.getenv("MEMCACHED_BIN");
+        if (configured != null && !configured.isBlank()) {
+            Path path = Path.of(configured);
+            if (!Files.isExecutable(path)) {
+                throw new IllegalStateException("MEMCACHED_BIN=" + configured + " is not an executable file");
+            }
+            return path;
+        }
+        String searchPath = System.getenv().getOrDefault("PATH", "");
+        return Stream.concat(Stream.of("/usr/bin", "/usr/local/bin"),
+                        Arrays.stream(searchPath.split(File.pathSeparator)).filter(dir -> !dir.isEmpty()))
+                .map(dir -> Path.of(dir, "memcached"))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
+    }
+}

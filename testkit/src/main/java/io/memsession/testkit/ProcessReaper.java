@@ -1,0 +1,64 @@
+package io.memsession.testkit;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the lifecycle of the server processes the testkit starts. One shared shutdown hook kills whatever is still
+ * running when the JVM exits, so an aborted or crashed test run does not leave memcached or Tomcat holding ports.
+ * Processes are only ever reached through their own handles, never by name.
+ */
+final class ProcessReaper {
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ProcessReaper::killAll, "memsession-testkit-reaper"));
+    }
+
+    private ProcessReaper() {
+    }
+
+    static void register(Process process) {
+        LIVE.add(process);
+        // Forget processes as soon as they end, whoever ended them, so the hook only sees live ones.
+        process.onExit().thenRun(() -> LIVE.remove(process));
+    }
+
+    /**
+     * Sends SIGKILL ({@code forcibly}) or SIGTERM and waits for the exit. A process that ignores SIGTERM for
+     * {@code timeout} is killed anyway, and the caller learns about it because a test relying on a graceful
+     * shutdown would otherwise pass for the wrong reason.
+     */
+    static void terminate(Process process, boolean forcibly, Duration timeout, String what) {
+        if (forcibly) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        if (!awaitExit(process, timeout)) {
+            process.destroyForcibly();
+            awaitExit(process, timeout);
+            throw new IllegalStateException(what + " did not exit within " + timeout.toSeconds() + " s of "
+                    + (forcibly ? "SIGKILL" : "SIGTERM") + "; it was killed");
+        }
+    }
+
+    private static boolean awaitExit(Process process, Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a process to exit", e);
+        }
+    }
+
+    private static void killAll() {
+        for (Process process : LIVE) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.memsession.tomcat;
+
+import java.security.Principal;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.catalina.session.StandardSession;
+
+import io.memsession.core.LoadedSession;
+import io.memsession.core.backup.BackedUpSession;
+import io.memsession.core.backup.BackupState;
+import io.memsession.core.backup.SessionSnapshot;
+import io.memsession.core.format.StoredSession;
+
+/**
+ * Tomcat's session, plus what the backup needs to know: whether a stored attribute was touched, whether the id or
+ * the authentication changed.
+ */
+class MemcachedSession extends StandardSession implements BackedUpSession {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient MemcachedSessionManager sessionManager;
+    private transient volatile BackupState backupState = BackupState.forNewSession();
+    private transient volatile boolean renaming;
+
+    MemcachedSession(MemcachedSessionManager manager) {
+        super(manager);
+        this.sessionManager = manager;
+    }
+
+    /** Fills a fresh session from its stored form, without firing listeners. */
+    void restore(String sessionId, LoadedSession loaded) {
+        StoredSession fields = loaded.fields();
+        this.id = sessionId;
+        this.creationTime = fields.creationTime();
+        this.lastAccessedTime = fields.lastAccessedTime();
+        this.thisAccessedTime = fields.thisAccessedTime();
+        this.maxInactiveInterval = fields.maxInactiveInterval();
+        this.isNew = false; // the client sent its id: it knows the session
+        this.isValid = true;
+        this.authType = fields.authType();
+        this.principal = loaded.principal();
+        this.attributes.putAll(loaded.attributes());
+        this.backupState = loaded.backupState();
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        Object value = super.getAttribute(name);
+        attributeAccessed(name);
+        return value;
+    }
+
+    @Override
+    public void setAttribute(String name, Object value, boolean notify) {
+        super.setAttribute(name, value, notify);
+        attributeAccessed(name);
+    }
+
+    @Override
+    public void removeAttribute(String name, boolean notify) {
+        super.removeAttribute(name, notify);
+        attributeAccessed(name);
+    }
+
+    private void attributeAccessed(String name) {
+        if (name != null && sessionManager.storesAttribute(name)) {
+            backupState.attributesAccessed();
+        }
+    }
+
+    @Override
+    public void setAuthType(String authType) {
+        if (authType == null ? this.authType != null : !authType.equals(this.authType)) {
+            backupState.mustWrite();
+        }
+        super.setAuthType(authType);
+    }
+
+    @Override
+    public void setPrincipal(Principal principal) {
+        if (principal != this.principal) {
+            backupState.mustWrite();
+        }
+        super.setPrincipal(principal);
+    }
+
+    /**
+     * Every id change passes here: {@code changeSessionId()}, login with {@code changeSessionIdOnAuthentication},
+     * Tomcat's {@code rotateSessionId}, and memsession's own failover renames. The stored copy moves with it.
+     */
+    @Override
+    public void setId(String newId, boolean notify) {
+        String oldId = this.id;
+        renaming = oldId != null;
+        try {
+            super.setId(newId, notify);
+        } finally {
+            renaming = false;
+        }
+        if (oldId != null && !oldId.equals(newId)) {
+            sessionManager.sessionRenamed(this, oldId);
+        }
+    }
+
+    /** Whether the session is being removed from the manager only to come back under a new id. */
+    boolean isRenaming() {
+        return renaming;
+    }
+
+    /** Whether the session is being removed because it was idle too long (not invalidated by the application). */
+    boolean isTimingOut() {
+        return maxInactiveInterval > 0
+                && System.currentTimeMillis() - thisAccessedTime >= maxInactiveInterval * 1000L;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public BackupState backupState() {
+        return backupState;
+    }
+
+    @Override
+    public boolean isLive() {
+        return isValid && !expiring;
+    }
+
+    @Override
+    public long lastUsedMillis() {
+        return thisAccessedTime;
+    }
+
+    @Override
+    public int maxInactiveSeconds() {
+        return maxInactiveInterval;
+    }
+
+    @Override
+    public SessionSnapshot snapshot() {
+        Map<String, Object> stored = new TreeMap<>();
+        for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            if (sessionManager.storesAttribute(attribute.getKey())) {
+                stored.put(attribute.getKey(), attribute.getValue());
+            }
+        }
+        return new SessionSnapshot(creationTime, lastAccessedTime, thisAccessedTime, maxInactiveInterval, isNew,
+                authType, principal, stored);
+    }
+}

@@ -1,0 +1,657 @@
+package io.memsession.tomcat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.catalina.Container;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Session;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.session.ManagerBase;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+
+import io.memsession.core.ArrivingSessionId;
+import io.memsession.core.LoadedSession;
+import io.memsession.core.SessionEngine;
+import io.memsession.core.config.Configuration;
+import io.memsession.core.config.ConfigurationBuilder;
+import io.memsession.core.config.ConfigurationException;
+import io.memsession.core.config.StorageKeyPrefix;
+import io.memsession.core.stats.Statistics;
+
+/**
+ * A Tomcat session manager that backs sessions up to memcached, so they survive the loss of a Tomcat or of a
+ * memcached node. Declared in {@code context.xml} as
+ * {@code <Manager className="io.memsession.tomcat.MemcachedSessionManager" memcachedNodes="n1:host1:11211,..."/>}.
+ *
+ * <p>Sessions live in this Tomcat (sticky mode) and are written to memcached after the requests that change them.
+ * All decisions are taken by memsession's {@link SessionEngine}; this class maps Tomcat's session lifecycle onto
+ * it. Attributes are set as text, exactly as in {@code context.xml}, and validated when the context starts.
+ */
+public class MemcachedSessionManager extends ManagerBase {
+
+    private static final Log log = LogFactory.getLog(MemcachedSessionManager.class);
+
+    /** Principal classes of Tomcat's realms: the only principal classes read back from memcached. */
+    private static final List<String> PRINCIPAL_PACKAGES = Collections.unmodifiableList(Arrays.asList(
+            "org.apache.catalina.realm.", "org.apache.catalina.users."));
+
+    private final ConfigurationBuilder settings = new ConfigurationBuilder();
+    private final List<String> unknownAttributes = new ArrayList<>();
+    private final Object[] loadLocks = new Object[64];
+    /** Sessions this Tomcat took over lately (old id to new id), so a parallel request finds the renamed one. */
+    private final Map<String, String> recentTakeOvers = Collections.synchronizedMap(
+            new LinkedHashMap<String, String>(64, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > 1000;
+                }
+            });
+
+    private volatile SessionEngine engine;
+    private volatile Configuration configuration;
+    private SessionTrackingValve valve;
+
+    public MemcachedSessionManager() {
+        for (int i = 0; i < loadLocks.length; i++) {
+            loadLocks[i] = new Object();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    protected void startInternal() throws LifecycleException {
+        super.startInternal();
+        if (!unknownAttributes.isEmpty()) {
+            throw new LifecycleException("Manager " + getClass().getSimpleName() + " has no attribute "
+                    + String.join(", ", unknownAttributes) + "; see docs/configuration.md for the attributes");
+        }
+        try {
+            startEngine(settings.build());
+        } catch (ConfigurationException e) {
+            throw new LifecycleException(e.getMessage(), e);
+        }
+        valve = new SessionTrackingValve(this);
+        getContext().getParent().getPipeline().addValve(valve);
+        setState(LifecycleState.STARTING);
+    }
+
+    private void startEngine(Configuration config) throws LifecycleException {
+        SessionEngine started = null;
+        if (config.enabled()) {
+            try {
+                started = SessionEngine.start(config, webappNames(), getContext().getLoader().getClassLoader(),
+                        PRINCIPAL_PACKAGES, getContext().getLoader().getClassLoader(), this::expiryGraceSeconds,
+                        "memsession-backup" + getContext().getName().replace('/', '-') + "-");
+            } catch (IOException e) {
+                throw new LifecycleException("cannot create the memcached clients: " + e, e);
+            }
+            log.info("memsession stores the sessions of " + contextName() + " in memcached: " + config);
+        } else {
+            log.info("memsession is disabled (enabled=\"false\") for " + contextName()
+                    + ": sessions are kept in this Tomcat only");
+        }
+        SessionEngine previous = engine;
+        configuration = config;
+        engine = started;
+        if (previous != null) {
+            previous.close();
+        }
+    }
+
+    /**
+     * Stops with the context: sessions are written if they changed and dropped from memory, never deleted from
+     * memcached, so a restarted or reloaded context finds them again.
+     */
+    @Override
+    protected void stopInternal() throws LifecycleException {
+        setState(LifecycleState.STOPPING);
+        if (valve != null) {
+            getContext().getParent().getPipeline().removeValve(valve);
+            valve = null;
+        }
+        SessionEngine stopping = engine;
+        engine = null;
+        for (Session session : findSessions()) {
+            if (stopping != null && session instanceof MemcachedSession && session.isValid()) {
+                MemcachedSession stored = (MemcachedSession) session;
+                stored.passivate();
+                stopping.writeIfChanged(stored);
+                sessions.remove(stored.getIdInternal());
+            } else {
+                session.expire();
+            }
+        }
+        if (stopping != null) {
+            stopping.close();
+        }
+        super.stopInternal();
+    }
+
+    /**
+     * How long a stored copy outlives Tomcat's own expiry of the session: the time Tomcat may take to notice the
+     * expiry, one background period more, so memcached never drops a session Tomcat still serves.
+     */
+    private int expiryGraceSeconds() {
+        int delay = -1;
+        for (Container container = getContext(); container != null && delay <= 0;
+                container = container.getParent()) {
+            delay = container.getBackgroundProcessorDelay();
+        }
+        return delay <= 0 ? 60 : (getProcessExpiresFrequency() + 1) * delay;
+    }
+
+    /** Sessions are persisted in memcached, never in a file: nothing to load. */
+    @Override
+    public void load() {
+    }
+
+    /** Sessions are persisted in memcached, never in a file: nothing to unload. */
+    @Override
+    public void unload() {
+    }
+
+    private StorageKeyPrefix.WebappNames webappNames() {
+        final Context context = getContext();
+        return new StorageKeyPrefix.WebappNames() {
+            @Override
+            public String hostName() {
+                return context.getParent().getName();
+            }
+
+            @Override
+            public String contextName() {
+                return context.getName();
+            }
+
+            @Override
+            public String webappVersion() {
+                return context.getWebappVersion() == null ? "" : context.getWebappVersion();
+            }
+        };
+    }
+
+    private String contextName() {
+        String name = getContext().getName();
+        return name.isEmpty() ? "ROOT" : name;
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public Session createEmptySession() {
+        return new MemcachedSession(this);
+    }
+
+    /**
+     * Keeps a client-proposed id (Tomcat proposes the id a client uses in another context) only if memsession could
+     * have generated it and its node is up.
+     */
+    @Override
+    public Session createSession(String sessionId) {
+        SessionEngine current = engine;
+        String id = current != null && sessionId != null && !current.canLoad(sessionId) ? null : sessionId;
+        Session session = super.createSession(id);
+        Configuration config = configuration;
+        if (config != null && config.maxInactiveInterval() != null) {
+            session.setMaxInactiveInterval(config.maxInactiveInterval());
+        }
+        if (session instanceof MemcachedSession) {
+            RequestSessions.used((MemcachedSession) session);
+        }
+        return session;
+    }
+
+    @Override
+    protected String generateSessionId() {
+        String tomcatId = super.generateSessionId();
+        SessionEngine current = engine;
+        return current == null ? tomcatId : current.newSessionId(tomcatId);
+    }
+
+    /**
+     * This Tomcat's session, or the session read from memcached (only by requests that are not ignored: an ignored
+     * request causes no store traffic).
+     */
+    @Override
+    public Session findSession(String id) throws IOException {
+        Session local = super.findSession(id);
+        SessionEngine current = engine;
+        if (local != null || id == null || current == null || RequestSessions.currentIsIgnored()
+                || !current.canLoad(id)) {
+            if (local instanceof MemcachedSession) {
+                RequestSessions.used((MemcachedSession) local);
+            }
+            return local;
+        }
+        synchronized (loadLock(id)) {
+            local = super.findSession(id);
+            if (local == null) {
+                local = load(current, id);
+                if (local != null) {
+                    add(local);
+                    ((MemcachedSession) local).activate();
+                }
+            }
+        }
+        if (local instanceof MemcachedSession) {
+            RequestSessions.used((MemcachedSession) local);
+        }
+        return local;
+    }
+
+    /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
+    private MemcachedSession load(SessionEngine current, String id) {
+        LoadedSession loaded = current.load(id);
+        if (loaded == null) {
+            return null;
+        }
+        MemcachedSession session = (MemcachedSession) createEmptySession();
+        session.restore(id, loaded);
+        return session.isValid() ? session : null; // isValid() expires a timed-out session: its key is deleted
+    }
+
+    @Override
+    public void remove(Session session, boolean update) {
+        super.remove(session, update);
+        SessionEngine current = engine;
+        if (current != null && session instanceof MemcachedSession) {
+            MemcachedSession removed = (MemcachedSession) session;
+            if (!removed.isRenaming()) {
+                current.sessionRemoved(removed, removed.isTimingOut(), removed.lastUsedMillis());
+            }
+        }
+    }
+
+    void sessionRenamed(MemcachedSession session, String oldId) {
+        SessionEngine current = engine;
+        if (current != null) {
+            current.sessionRenamed(session, oldId);
+        }
+    }
+
+    /** Runs Tomcat's expiry, then keeps the stored copies of sessions that are used but unchanged alive. */
+    @Override
+    public void backgroundProcess() {
+        super.backgroundProcess();
+        SessionEngine current = engine;
+        if (current != null) {
+            for (Session session : findSessions()) {
+                if (session instanceof MemcachedSession) {
+                    current.refreshExpiration((MemcachedSession) session);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests (called by the valve)
+
+    boolean isStoring() {
+        return engine != null;
+    }
+
+    boolean isIgnored(String requestUri) {
+        SessionEngine current = engine;
+        return current != null && current.isIgnored(requestUri);
+    }
+
+    boolean storesAttribute(String name) {
+        Configuration config = configuration;
+        return config == null || config.storesAttribute(name);
+    }
+
+    /**
+     * A request arrived with a session id: take the session over from another Tomcat, or move it off a memcached
+     * node that is down, and tell the client its new id.
+     */
+    void sessionArriving(Request request, String requestedId) throws IOException {
+        SessionEngine current = engine;
+        ArrivingSessionId arriving = current.inspect(requestedId, getJvmRoute(), sessions.containsKey(requestedId));
+        MemcachedSession session = null;
+        switch (arriving.action()) {
+            case TAKE_OVER:
+                session = takeOver(current, requestedId, arriving.target());
+                break;
+            case RELOCATE:
+                Session local = sessions.get(requestedId);
+                if (local instanceof MemcachedSession) {
+                    session = (MemcachedSession) local;
+                    session.setId(arriving.target(), false);
+                    current.memcachedFailover();
+                }
+                break;
+            default:
+                return;
+        }
+        if (session != null) {
+            request.changeSessionId(session.getIdInternal());
+            RequestSessions.used(session);
+        }
+    }
+
+    private MemcachedSession takeOver(SessionEngine current, String oldId, String newId) {
+        synchronized (loadLock(oldId)) {
+            Session existing = sessions.get(newId);
+            if (existing instanceof MemcachedSession && newId.equals(recentTakeOvers.get(oldId))) {
+                return (MemcachedSession) existing; // a parallel request took it over a moment ago
+            }
+            MemcachedSession session = load(current, oldId);
+            if (session == null) {
+                return null;
+            }
+            if (existing != null) {
+                sessions.remove(newId); // a stale copy from an earlier visit: memcached's is the current one
+            }
+            add(session);
+            session.setId(newId, false);
+            session.activate();
+            recentTakeOvers.put(oldId, newId);
+            current.tomcatFailover();
+            return session;
+        }
+    }
+
+    /** A request ended: back up the sessions it used. */
+    void requestFinished(RequestSessions request, boolean hadSessionId) {
+        SessionEngine current = engine;
+        if (current == null) {
+            return;
+        }
+        if (request.used().isEmpty()) {
+            current.requestFinished(null, hadSessionId);
+        }
+        for (MemcachedSession session : request.used()) {
+            current.requestFinished(session, hadSessionId);
+        }
+    }
+
+    private Object loadLock(String id) {
+        return loadLocks[(id.hashCode() & 0x7fffffff) % loadLocks.length];
+    }
+
+    // ---------------------------------------------------------------- attributes
+
+    private void set(String name, String value) {
+        String previous = settings.get(name);
+        settings.set(name, value);
+        if (getState().isAvailable()) {
+            reconfigure(name, previous);
+        }
+    }
+
+    /** An attribute changed at runtime (JMX): a new engine replaces the old one, or the change is refused. */
+    private void reconfigure(String name, String previous) {
+        try {
+            startEngine(settings.build());
+        } catch (ConfigurationException | LifecycleException e) {
+            settings.set(name, previous);
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Tomcat calls this for an attribute of {@code <Manager>} that has no setter. Such an attribute is a typo or
+     * belongs to another manager; the context refuses to start rather than run without it.
+     */
+    public boolean setProperty(String name, String value) {
+        unknownAttributes.add(name + "=\"" + value + "\"");
+        return true;
+    }
+
+    public String getMemcachedNodes() {
+        return settings.get("memcachedNodes");
+    }
+
+    public void setMemcachedNodes(String memcachedNodes) {
+        set("memcachedNodes", memcachedNodes);
+    }
+
+    public String getFailoverNodes() {
+        return settings.get("failoverNodes");
+    }
+
+    public void setFailoverNodes(String failoverNodes) {
+        set("failoverNodes", failoverNodes);
+    }
+
+    public String getEnabled() {
+        return settings.get("enabled");
+    }
+
+    public void setEnabled(String enabled) {
+        set("enabled", enabled);
+    }
+
+    public String getSticky() {
+        return settings.get("sticky");
+    }
+
+    public void setSticky(String sticky) {
+        set("sticky", sticky);
+    }
+
+    public String getRequestUriIgnorePattern() {
+        return settings.get("requestUriIgnorePattern");
+    }
+
+    public void setRequestUriIgnorePattern(String requestUriIgnorePattern) {
+        set("requestUriIgnorePattern", requestUriIgnorePattern);
+    }
+
+    public String getSessionBackupAsync() {
+        return settings.get("sessionBackupAsync");
+    }
+
+    public void setSessionBackupAsync(String sessionBackupAsync) {
+        set("sessionBackupAsync", sessionBackupAsync);
+    }
+
+    public String getBackupThreadCount() {
+        return settings.get("backupThreadCount");
+    }
+
+    public void setBackupThreadCount(String backupThreadCount) {
+        set("backupThreadCount", backupThreadCount);
+    }
+
+    public String getSessionBackupTimeout() {
+        return settings.get("sessionBackupTimeout");
+    }
+
+    public void setSessionBackupTimeout(String sessionBackupTimeout) {
+        set("sessionBackupTimeout", sessionBackupTimeout);
+    }
+
+    public String getOperationTimeout() {
+        return settings.get("operationTimeout");
+    }
+
+    public void setOperationTimeout(String operationTimeout) {
+        set("operationTimeout", operationTimeout);
+    }
+
+    public String getStorageKeyPrefix() {
+        return settings.get("storageKeyPrefix");
+    }
+
+    public void setStorageKeyPrefix(String storageKeyPrefix) {
+        set("storageKeyPrefix", storageKeyPrefix);
+    }
+
+    public String getSessionAttributeFilter() {
+        return settings.get("sessionAttributeFilter");
+    }
+
+    public void setSessionAttributeFilter(String sessionAttributeFilter) {
+        set("sessionAttributeFilter", sessionAttributeFilter);
+    }
+
+    public String getTranscoderFactoryClass() {
+        return settings.get("transcoderFactoryClass");
+    }
+
+    public void setTranscoderFactoryClass(String transcoderFactoryClass) {
+        set("transcoderFactoryClass", transcoderFactoryClass);
+    }
+
+    public String getCopyCollectionsForSerialization() {
+        return settings.get("copyCollectionsForSerialization");
+    }
+
+    public void setCopyCollectionsForSerialization(String copyCollectionsForSerialization) {
+        set("copyCollectionsForSerialization", copyCollectionsForSerialization);
+    }
+
+    public String getCustomConverter() {
+        return settings.get("customConverter");
+    }
+
+    public void setCustomConverter(String customConverter) {
+        set("customConverter", customConverter);
+    }
+
+    public String getClassAllowList() {
+        return settings.get("classAllowList");
+    }
+
+    public void setClassAllowList(String classAllowList) {
+        set("classAllowList", classAllowList);
+    }
+
+    public String getEnableStatistics() {
+        return settings.get("enableStatistics");
+    }
+
+    public void setEnableStatistics(String enableStatistics) {
+        set("enableStatistics", enableStatistics);
+    }
+
+    public String getMemcachedProtocol() {
+        return settings.get("memcachedProtocol");
+    }
+
+    public void setMemcachedProtocol(String memcachedProtocol) {
+        set("memcachedProtocol", memcachedProtocol);
+    }
+
+    public String getUsername() {
+        return settings.get("username");
+    }
+
+    public void setUsername(String username) {
+        set("username", username);
+    }
+
+    /** Write-only: a password is never shown, not even over JMX. */
+    public void setPassword(String password) {
+        set("password", password);
+    }
+
+    public String getMaxInactiveInterval() {
+        return settings.get("maxInactiveInterval");
+    }
+
+    public void setMaxInactiveInterval(String maxInactiveInterval) {
+        set("maxInactiveInterval", maxInactiveInterval);
+    }
+
+    // ---------------------------------------------------------------- statistics (JMX attributes)
+
+    private Statistics statistics() {
+        SessionEngine current = engine;
+        return current == null ? new Statistics(false) : current.statistics();
+    }
+
+    public long getMsmStatNumRequestsWithSession() {
+        return statistics().requestsWithSession();
+    }
+
+    public long getMsmStatNumRequestsWithoutSession() {
+        return statistics().requestsWithoutSession();
+    }
+
+    public long getMsmStatNumNoSessionAccess() {
+        return statistics().noSessionAccess();
+    }
+
+    public long getMsmStatNumNoAttributesAccess() {
+        return statistics().noAttributesAccess();
+    }
+
+    public long getMsmStatNumNoSessionModification() {
+        return statistics().noModification();
+    }
+
+    public long getMsmStatNumBackupFailures() {
+        return statistics().backupFailures();
+    }
+
+    public long getMsmStatNumTomcatFailover() {
+        return statistics().tomcatFailovers();
+    }
+
+    public long getMsmStatNumMemcachedFailover() {
+        return statistics().memcachedFailovers();
+    }
+
+    public long getMsmStatNumExpirationRefreshes() {
+        return statistics().expirationRefreshes();
+    }
+
+    public long getMsmStatNumUnreadableSessions() {
+        return statistics().unreadableSessions();
+    }
+
+    public int getMsmStatQueuedBackups() {
+        SessionEngine current = engine;
+        return current == null ? 0 : current.queuedBackups();
+    }
+
+    public String[] getMsmStatAttributesSerializationInfo() {
+        return statistics().attributesSerialization().describe();
+    }
+
+    public String[] getMsmStatBackupInfo() {
+        return statistics().backup().describe();
+    }
+
+    public String[] getMsmStatBackupLagInfo() {
+        return statistics().backupLag().describe();
+    }
+
+    public String[] getMsmStatMemcachedUpdateInfo() {
+        return statistics().memcachedUpdate().describe();
+    }
+
+    public String[] getMsmStatSessionsLoadedFromMemcachedInfo() {
+        return statistics().sessionsLoaded().describe();
+    }
+
+    public String[] getMsmStatSessionDeserializationInfo() {
+        return statistics().sessionDeserialization().describe();
+    }
+
+    public String[] getMsmStatSessionsDeletedFromMemcachedInfo() {
+        return statistics().sessionsDeleted().describe();
+    }
+
+    public String[] getMsmStatCachedDataSizeInfo() {
+        return statistics().storedSize().describe();
+    }
+
+    /** The engine, for tests and the benchmark; null while disabled or stopped. */
+    SessionEngine engine() {
+        return engine;
+    }
+}

@@ -1,0 +1,87 @@
+package io.memsession.tomcat;
+
+import java.io.IOException;
+
+import javax.servlet.AsyncEvent;
+import javax.servlet.AsyncListener;
+import javax.servlet.ServletException;
+
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+/**
+ * The way of a request through memsession, in one place. Installed in the Host's pipeline, ahead of the context's
+ * authenticator, so that a session arriving from another Tomcat is renamed before anyone looks at it, and a login
+ * answered by the authenticator itself is still backed up.
+ */
+final class SessionTrackingValve extends ValveBase {
+
+    private final MemcachedSessionManager manager;
+
+    SessionTrackingValve(MemcachedSessionManager manager) {
+        super(true);
+        this.manager = manager;
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        if (request.getContext() != manager.getContext() || !manager.isStoring()) {
+            getNext().invoke(request, response);
+            return;
+        }
+        if (manager.isIgnored(request.getRequestURI())) {
+            RequestSessions.begin(true);
+            try {
+                getNext().invoke(request, response); // no store traffic at all
+            } finally {
+                RequestSessions.end();
+            }
+            return;
+        }
+
+        RequestSessions sessions = RequestSessions.begin(false);
+        String requestedId = request.getRequestedSessionId();
+        try {
+            if (requestedId != null) {
+                manager.sessionArriving(request, requestedId);
+            }
+            getNext().invoke(request, response);
+        } finally {
+            RequestSessions.end();
+            if (request.isAsync()) {
+                request.getAsyncContext().addListener(new FinishWhenComplete(sessions, requestedId != null));
+            } else {
+                manager.requestFinished(sessions, requestedId != null);
+            }
+        }
+    }
+
+    /** An asynchronous request ends when its async context completes, not when the container thread returns. */
+    private final class FinishWhenComplete implements AsyncListener {
+        private final RequestSessions sessions;
+        private final boolean hadSessionId;
+
+        FinishWhenComplete(RequestSessions sessions, boolean hadSessionId) {
+            this.sessions = sessions;
+            this.hadSessionId = hadSessionId;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            manager.requestFinished(sessions, hadSessionId);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.memsession.tomcat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.authenticator.BasicAuthenticator;
+import org.apache.catalina.authenticator.FormAuthenticator;
+import org.apache.catalina.realm.MemoryRealm;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.LoginConfig;
+import org.apache.tomcat.util.descriptor.web.SecurityCollection;
+import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
+
+import io.memsession.testkit.FreePorts;
+
+/**
+ * An embedded Tomcat 9 on a free loopback port, serving {@link TestServlet} at the root context with a
+ * {@link MemcachedSessionManager}. The Context runs its background work every second and expires sessions on every
+ * run, so expiry scenarios take seconds.
+ */
+final class EmbeddedTomcat implements AutoCloseable {
+
+    /** User and password of the login scenarios. */
+    static final String USER = "testuser";
+    static final String PASSWORD = "secret";
+
+    private final Tomcat tomcat = new Tomcat();
+    private final int port;
+    private final Path baseDir;
+    private final Context context;
+    private final MemcachedSessionManager manager = new MemcachedSessionManager();
+
+    private EmbeddedTomcat(String jvmRoute, String authMethod, Consumer<Context> contextConfiguration,
+                           Consumer<MemcachedSessionManager> configuration) throws IOException {
+        this.port = FreePorts.find();
+        this.baseDir = Files.createTempDirectory("memsession-tomcat");
+        tomcat.setBaseDir(baseDir.toString());
+        tomcat.setPort(port);
+        tomcat.getConnector().setProperty("address", "127.0.0.1");
+        tomcat.getEngine().setJvmRoute(jvmRoute);
+        Path docBase = Files.createDirectories(baseDir.resolve("webapp"));
+        context = tomcat.addContext("", docBase.toString());
+        context.setBackgroundProcessorDelay(1);
+        manager.setProcessExpiresFrequency(1);
+        manager.setSessionBackupAsync("false");
+        configuration.accept(manager);
+        context.setManager(manager);
+        contextConfiguration.accept(context);
+        // A reload forgets servlets that no web.xml declares: add the servlet at every configuration.
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
+                Tomcat.addServlet(context, "test", new TestServlet()).setAsyncSupported(true);
+                context.addServletMappingDecoded("/", "test");
+            }
+        });
+        if (authMethod != null) {
+            secure(authMethod);
+        }
+    }
+
+    /** Starts a Tomcat; {@code jvmRoute} may be null. */
+    static EmbeddedTomcat start(String jvmRoute, Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        return start(jvmRoute, null, context -> { }, configuration);
+    }
+
+    /** Starts a Tomcat whose {@code /protected/*} needs a BASIC or FORM login as {@link #USER}. */
+    static EmbeddedTomcat start(String jvmRoute, String authMethod, Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        return start(jvmRoute, authMethod, context -> { }, configuration);
+    }
+
+    /** Starts a Tomcat whose Context is also set up by {@code contextConfiguration} before it starts. */
+    static EmbeddedTomcat start(String jvmRoute, String authMethod, Consumer<Context> contextConfiguration,
+                                Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        EmbeddedTomcat server = new EmbeddedTomcat(jvmRoute, authMethod, contextConfiguration, configuration);
+        server.tomcat.start();
+        if (server.context.getState() != LifecycleState.STARTED) {
+            server.close();
+            throw new LifecycleException("the context did not start: " + server.context.getState());
+        }
+        return server;
+    }
+
+    private void secure(String authMethod) throws IOException {
+        Path users = baseDir.resolve("users.xml");
+        Files.writeString(users, "<tomcat-users><role rolename='user'/><user username='" + USER + "' password='"
+                + PASSWORD + "' roles='user'/></tomcat-users>");
+        MemoryRealm realm = new MemoryRealm();
+        realm.setPathname(users.toString());
+        context.setRealm(realm);
+        LoginConfig login = new LoginConfig(authMethod, "test", "/login.html", "/error.html");
+        context.setLoginConfig(login);
+        context.addSecurityRole("user");
+        SecurityConstraint constraint = new SecurityConstraint();
+        constraint.addAuthRole("user");
+        SecurityCollection collection = new SecurityCollection();
+        collection.addPatternDecoded("/protected/*");
+        constraint.addCollection(collection);
+        context.addConstraint(constraint);
+        context.getPipeline().addValve("FORM".equals(authMethod) ? new FormAuthenticator() : new BasicAuthenticator());
+    }
+
+    int port() {
+        return port;
+    }
+
+    MemcachedSessionManager manager() {
+        return manager;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    /** Stops and starts the context, as a redeploy does. */
+    void reloadContext() {
+        context.reload();
+    }
+
+    @Override
+    public void close() {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.memsession.tomcat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.servlet.AsyncContext;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpSession;
+import javax.servlet.http.HttpSessionActivationListener;
+import javax.servlet.http.HttpSessionEvent;
+
+/**
+ * The web application the scenarios drive. Each path does one thing to the session and the response lists the
+ * session id and its attributes as {@code name=value} lines, so tests read what a user would see.
+ *
+ * <ul>
+ *   <li>{@code /} and {@code /count}: increments the Integer attribute {@code counter}</li>
+ *   <li>{@code /read}: shows the session without changing it</li>
+ *   <li>{@code /set?name=value&...}: sets String attributes</li>
+ *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
+ *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
+ *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
+ *       {@code /async} (increments the counter in an async request), {@code /protected/*} (behind login),
+ *       {@code /login.html} and {@code /error.html} (FORM login pages), {@code *.gif} (a static-looking resource
+ *       that reads the session)</li>
+ * </ul>
+ */
+public class TestServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    /** "activated:<id>" for every sessionDidActivate seen by a {@link ActivationRecorder} in this JVM. */
+    static final List<String> ACTIVATIONS = new CopyOnWriteArrayList<>();
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getRequestURI();
+        response.setContentType("text/plain;charset=UTF-8");
+        if (path.endsWith(".gif")) {
+            HttpSession session = request.getSession(false);
+            response.getWriter().println("gif session=" + (session == null ? "none" : session.getId()));
+            return;
+        }
+        switch (path) {
+            case "/noSession":
+                response.getWriter().println("no session used");
+                return;
+            case "/info":
+                response.getWriter().println("requestedSessionId=" + request.getRequestedSessionId());
+                response.getWriter().println("requestedSessionIdValid=" + request.isRequestedSessionIdValid());
+                return;
+            case "/login.html":
+                response.setContentType("text/html;charset=UTF-8");
+                response.getWriter().println("<form method='POST' action='j_security_check'>"
+                        + "<input name='j_username'><input name='j_password'></form>");
+                return;
+            case "/error.html":
+                response.getWriter().println("login failed");
+                return;
+            case "/async":
+                AsyncContext async = request.startAsync();
+                async.start(() -> {
+                    HttpSession asyncSession = ((HttpServletRequest) async.getRequest()).getSession(true);
+                    increment(asyncSession);
+                    try {
+                        print(asyncSession, async.getResponse().getWriter());
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    async.complete();
+                });
+                return;
+            default:
+                break;
+        }
+        HttpSession session = request.getSession(true);
+        switch (path) {
+            case "/read":
+                break;
+            case "/set":
+                for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
+                    session.setAttribute(parameter.getKey(), parameter.getValue()[0]);
+                }
+                break;
+            case "/remove":
+                session.removeAttribute(request.getParameter("name"));
+                break;
+            case "/invalidate":
+                session.invalidate();
+                response.getWriter().println("invalidated");
+                return;
+            case "/changeId":
+                request.changeSessionId();
+                break;
+            case "/listener":
+                session.setAttribute("listener", new ActivationRecorder());
+                break;
+            default:
+                if (!path.startsWith("/protected")) {
+                    increment(session);
+                }
+        }
+        if (request.getUserPrincipal() != null) {
+            response.getWriter().println("user=" + request.getUserPrincipal().getName());
+        }
+        print(session, response.getWriter());
+    }
+
+    private static void increment(HttpSession session) {
+        Integer counter = (Integer) session.getAttribute("counter");
+        session.setAttribute("counter", counter == null ? 1 : counter + 1);
+    }
+
+    private static void print(HttpSession session, PrintWriter out) {
+        out.println("id=" + session.getId());
+        Map<String, Object> attributes = new TreeMap<>();
+        for (String name : Collections.list(session.getAttributeNames())) {
+            attributes.put(name, session.getAttribute(name));
+        }
+        attributes.forEach((name, value) -> out.println(name + "=" + value));
+    }
+
+    /** Records activations, so tests see what listeners are told after a failover. */
+    static final class ActivationRecorder implements HttpSessionActivationListener, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void sessionDidActivate(HttpSessionEvent event) {
+            ACTIVATIONS.add("activated:" + event.getSession().getId());
+        }
+
+        @Override
+        public void sessionWillPassivate(HttpSessionEvent event) {
+        }
+
+        @Override
+        public String toString() {
+            return "recorder";
+        }
+    }
+}
