@@ -21,9 +21,12 @@ import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.OperationFactory;
 import net.spy.memcached.auth.AuthDescriptor;
 import net.spy.memcached.auth.PlainCallbackHandler;
 import net.spy.memcached.internal.OperationFuture;
+import net.spy.memcached.ops.OperationCallback;
+import net.spy.memcached.ops.OperationStatus;
 import net.spy.memcached.transcoders.Transcoder;
 
 /**
@@ -43,19 +46,21 @@ public final class MemcachedStore implements SessionStore {
 
     /**
      * spymemcached only reads from a connection while it awaits an answer, so a node that dies while idle would
-     * look alive until the next session write. A tiny read every so often lets the client see the closed
+     * look alive until the next session write. A tiny exchange every so often lets the client see the closed
      * connection at once.
      */
     static final long PROBE_INTERVAL_MILLIS = 500;
-    private static final String PROBE_KEY = "memsession.probe";
 
     private final Map<String, NodeClient> clients;
     private final long operationTimeoutMillis;
+    private final OperationFactory operations;
     private final ScheduledExecutorService prober;
 
-    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
+    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis,
+                           OperationFactory operations) {
         this.clients = clients;
         this.operationTimeoutMillis = operationTimeoutMillis;
+        this.operations = operations;
         this.prober = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "memsession-node-probe");
             thread.setDaemon(true);
@@ -65,11 +70,25 @@ public final class MemcachedStore implements SessionStore {
                 TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Probes with "version", not "get": memcached counts no statistic for it, so operators' get and hit counts show
+     * the sessions' traffic only.
+     */
     private void probeNodes() {
         for (NodeClient node : clients.values()) {
             if (node.isConnected()) {
                 try {
-                    node.client.asyncGet(PROBE_KEY); // the answer does not matter, reading does
+                    // the answer does not matter, reading does
+                    node.client.broadcastOp((target, latch) -> operations.version(new OperationCallback() {
+                        @Override
+                        public void receivedStatus(OperationStatus status) {
+                        }
+
+                        @Override
+                        public void complete() {
+                            latch.countDown();
+                        }
+                    }));
                 } catch (RuntimeException e) {
                     LOG.log(Level.FINE, "probe of " + node.node + " failed", e);
                 }
@@ -97,7 +116,8 @@ public final class MemcachedStore implements SessionStore {
             }
             throw e;
         }
-        MemcachedStore store = new MemcachedStore(clients, config.operationTimeoutMillis());
+        MemcachedStore store = new MemcachedStore(clients, config.operationTimeoutMillis(),
+                factory.getOperationFactory());
         store.awaitConnections(config.operationTimeoutMillis());
         return store;
     }

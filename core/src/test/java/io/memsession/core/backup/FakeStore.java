@@ -1,0 +1,84 @@
+package io.memsession.core.backup;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.memsession.core.store.SessionStore;
+import io.memsession.core.store.StoreException;
+
+/** An in-memory store for unit tests of backup decisions; memcached behaviour is tested with real memcached. */
+final class FakeStore implements SessionStore {
+
+    final Map<String, byte[]> values = new ConcurrentHashMap<>();
+    final Map<String, Integer> ttls = new ConcurrentHashMap<>();
+    final AtomicInteger sets = new AtomicInteger();
+    final AtomicInteger touches = new AtomicInteger();
+    final AtomicInteger deletes = new AtomicInteger();
+    final AtomicInteger concurrentSets = new AtomicInteger();
+    volatile int maxConcurrentSets;
+    volatile boolean failing;
+    volatile CountDownLatch setGate;
+
+    @Override
+    public byte[] get(String nodeId, String key) throws StoreException {
+        check();
+        return values.get(key);
+    }
+
+    @Override
+    public void set(String nodeId, String key, int ttlSeconds, byte[] value, long timeoutMillis)
+            throws StoreException {
+        check();
+        int running = concurrentSets.incrementAndGet();
+        maxConcurrentSets = Math.max(maxConcurrentSets, running);
+        try {
+            CountDownLatch gate = setGate;
+            if (gate != null && !gate.await(10, TimeUnit.SECONDS)) {
+                throw new StoreException("gate not opened");
+            }
+            values.put(key, value);
+            ttls.put(key, ttlSeconds);
+            sets.incrementAndGet();
+        } catch (InterruptedException e) {
+            throw new StoreException("interrupted", e);
+        } finally {
+            concurrentSets.decrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
+        check();
+        touches.incrementAndGet();
+        if (!values.containsKey(key)) {
+            return false;
+        }
+        ttls.put(key, ttlSeconds);
+        return true;
+    }
+
+    @Override
+    public void delete(String nodeId, String key) throws StoreException {
+        check();
+        deletes.incrementAndGet();
+        values.remove(key);
+    }
+
+    @Override
+    public boolean isAvailable(String nodeId) {
+        return !failing;
+    }
+
+    private void check() throws StoreException {
+        if (failing) {
+            throw new StoreException("node down");
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+}

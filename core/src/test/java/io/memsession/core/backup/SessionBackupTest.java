@@ -1,0 +1,229 @@
+package io.memsession.core.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.memsession.core.format.PrincipalCodec;
+import io.memsession.core.format.SessionBlob;
+import io.memsession.core.stats.Statistics;
+import io.memsession.core.store.StorageKeys;
+import io.memsession.serializer.SessionAttributesTranscoder;
+
+class SessionBackupTest {
+
+    private static final int GRACE = 10;
+
+    private final FakeStore store = new FakeStore();
+    private final Statistics statistics = new Statistics(true);
+    private SessionBackup backup;
+
+    /** Strings only, in map order: enough to see what the backup does with the bytes. */
+    private static final SessionAttributesTranscoder STRINGS = new SessionAttributesTranscoder() {
+        @Override
+        public byte[] serialize(Map<String, Object> attributes) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+                    out.writeUTF(attribute.getKey());
+                    out.writeUTF(String.valueOf(attribute.getValue()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
+
+        @Override
+        public Map<String, Object> deserialize(byte[] data) {
+            return new HashMap<>();
+        }
+    };
+
+    private SessionBackup backup(int writerThreads) {
+        backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings",
+                new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
+                () -> GRACE, writerThreads, 100, 1000, "test-backup-");
+        return backup;
+    }
+
+    @AfterEach
+    void close() {
+        if (backup != null) {
+            backup.close();
+        }
+    }
+
+    @Test
+    void newSessionIsWrittenUnderItsPrefixedKeyWithItsRemainingLifetime() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1.tc1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+        assertEquals("A-n1.tc1", SessionBlob.decode(store.values.get("p_A-n1.tc1")).id());
+        assertEquals(1800 + GRACE, store.ttls.get("p_A-n1.tc1"), 1);
+    }
+
+    @Test
+    void writesOnlyWhenStoredAttributesChanged() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        session.set("a", "1");
+        backup.afterRequest(session);
+        backup.afterRequest(session); // nothing touched
+        session.set("a", "1"); // touched, same value
+        backup.afterRequest(session);
+        session.set("a", "2");
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get());
+        assertEquals(1, statistics.noAttributesAccess());
+        assertEquals(1, statistics.noModification());
+    }
+
+    @Test
+    void mustWriteForcesAWriteOfUnchangedAttributes() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        session.state.mustWrite();
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get());
+    }
+
+    @Test
+    void failedWriteIsRetriedAfterTheNextRequestEvenIfNothingChanged() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        store.failing = true;
+        backup.afterRequest(session);
+        assertEquals(1, statistics.backupFailures());
+        store.failing = false;
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+    }
+
+    @Test
+    void sessionWithoutNodeCountsAsFailureAndIsNotWritten() {
+        backup(0);
+        backup.afterRequest(new FakeSession("A.tc1", BackupState.forNewSession()));
+        assertEquals(0, store.sets.get());
+        assertEquals(1, statistics.backupFailures());
+    }
+
+    @Test
+    void asyncWritesCoalesceAndNeverOverlapForOneSession() throws Exception {
+        backup(2);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        store.setGate = new CountDownLatch(1);
+        session.set("counter", 0);
+        backup.afterRequest(session);
+        awaitTrue(() -> store.concurrentSets.get() == 1); // the first write is under way, blocked
+        for (int i = 1; i <= 50; i++) {
+            session.set("counter", i);
+            backup.afterRequest(session);
+        }
+        store.setGate.countDown();
+        awaitTrue(() -> backup.queuedSessions() == 0 && store.concurrentSets.get() == 0
+                && store.sets.get() == 2);
+        assertEquals(1, store.maxConcurrentSets, "writes of one session never overlap");
+        assertTrue(new String(SessionBlob.decode(store.values.get("p_A-n1")).attributes()).contains("50"),
+                "the newest state was written");
+        assertEquals(2, statistics.backupLag().count());
+    }
+
+    @Test
+    void refreshTouchesOnlyWhenTheStoredCopyWouldExpireFirst() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        session.maxInactive = 5;
+        backup.afterRequest(session);
+        assertFalse(backup.refreshExpiration(session), "just written: nothing to do");
+        session.lastUsed = System.currentTimeMillis() + 2_000; // used again later, unchanged
+        assertFalse(backup.refreshExpiration(session), "copy still lives longer than the grace period");
+        FakeSession idle = new FakeSession("B-n1", BackupState.forNewSession());
+        idle.maxInactive = 1;
+        idle.lastUsed = System.currentTimeMillis() - 5_000;
+        backup.afterRequest(idle); // its copy expires within the grace period
+        assertFalse(backup.refreshExpiration(idle), "not used since: the copy may expire with the session");
+        idle.lastUsed = System.currentTimeMillis(); // read, not changed
+        assertTrue(backup.refreshExpiration(idle));
+        assertEquals(1, store.touches.get());
+        assertEquals(1, statistics.expirationRefreshes());
+    }
+
+    @Test
+    void refreshRewritesACopyMemcachedLost() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        session.maxInactive = 1;
+        session.lastUsed = System.currentTimeMillis() - 5_000;
+        backup.afterRequest(session);
+        store.values.clear();
+        session.lastUsed = System.currentTimeMillis();
+        assertTrue(backup.refreshExpiration(session));
+        assertNotNull(store.values.get("p_A-n1"));
+        assertEquals(2, store.sets.get());
+    }
+
+    @Test
+    void removedSessionIsDeletedAndNeverWrittenAgain() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        backup.sessionRemoved(session, false, session.lastUsed);
+        assertNull(store.values.get("p_A-n1"));
+        session.state.mustWrite();
+        backup.afterRequest(session);
+        assertNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void expiryOfAStaleCopyKeepsASessionAnotherTomcatUsedSince() {
+        backup(0);
+        FakeSession live = new FakeSession("A-n1", BackupState.forNewSession());
+        live.lastUsed = System.currentTimeMillis();
+        backup.afterRequest(live); // stored by the Tomcat that uses it now
+        FakeSession stale = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.sessionRemoved(stale, true, live.lastUsed - 60_000);
+        assertNotNull(store.values.get("p_A-n1"));
+        backup.sessionRemoved(new FakeSession("A-n1", BackupState.forNewSession()), true, live.lastUsed);
+        assertNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void renameDeletesTheOldKeyAndForcesAWriteUnderTheNewOne() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1.tc1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        session.id = "A-n1.tc2";
+        backup.sessionRenamed(session, "A-n1.tc1");
+        backup.afterRequest(session);
+        assertNull(store.values.get("p_A-n1.tc1"));
+        assertNotNull(store.values.get("p_A-n1.tc2"));
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
