@@ -182,7 +182,9 @@ public final class SessionEngine implements AutoCloseable {
         if (!knownNode && !isLocal) {
             return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
         }
-        if (jvmRoute != null && !jvmRoute.isEmpty() && !jvmRoute.equals(id.jvmRoute()) && id.nodeId() != null) {
+        // Without node ids every session is stored; with them, one created while all nodes were down is not.
+        boolean mayBeStored = !encodes || id.nodeId() != null;
+        if (jvmRoute != null && !jvmRoute.isEmpty() && !jvmRoute.equals(id.jvmRoute()) && mayBeStored) {
             SessionId target = id.withJvmRoute(jvmRoute);
             if (config.nodes().failoverIds().contains(id.nodeId())) {
                 String primary = randomAvailable(config.nodes().primaryIds(), null);

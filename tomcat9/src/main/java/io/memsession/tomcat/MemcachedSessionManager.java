@@ -340,15 +340,19 @@ public class MemcachedSessionManager extends ManagerBase {
         }
     }
 
+    /**
+     * Memcached is asked first: a copy under the old id is newer than anything this Tomcat holds, even a session it
+     * took over earlier (the session has been on another Tomcat since). Only when memcached has none did a parallel
+     * request on this Tomcat take it over a moment ago (and delete the old copy).
+     */
     private MemcachedSession takeOver(SessionEngine current, String oldId, String newId) {
         synchronized (loadLock(oldId)) {
             Session existing = sessions.get(newId);
-            if (existing instanceof MemcachedSession && newId.equals(recentTakeOvers.get(oldId))) {
-                return (MemcachedSession) existing; // a parallel request took it over a moment ago
-            }
             MemcachedSession session = load(current, oldId);
             if (session == null) {
-                return null;
+                boolean takenOverInParallel = existing instanceof MemcachedSession
+                        && newId.equals(recentTakeOvers.get(oldId));
+                return takenOverInParallel ? (MemcachedSession) existing : null;
             }
             if (existing != null) {
                 sessions.remove(newId); // a stale copy from an earlier visit: memcached's is the current one

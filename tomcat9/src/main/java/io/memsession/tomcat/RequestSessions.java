@@ -3,10 +3,13 @@ package io.memsession.tomcat;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.catalina.Session;
+
 /**
  * The sessions one request used (found, created or renamed), collected on the request thread between the valve's
- * start and end of the request. Tomcat calls {@code findSession} and {@code createSession} without telling which
- * request asks, so the valve opens this record around the request.
+ * start and end of the request, plus, for an asynchronous request, the session it holds when it completes. Tomcat
+ * calls {@code findSession} and {@code createSession} without telling which request asks, so the valve opens this
+ * record around the request.
  */
 final class RequestSessions {
 
@@ -40,6 +43,13 @@ final class RequestSessions {
         RequestSessions current = CURRENT.get();
         if (current != null && !current.ignored && !current.used.contains(session)) {
             current.used.add(session);
+        }
+    }
+
+    /** Notes a session an asynchronous request used outside the request thread; null and others are ignored. */
+    void usedOnAnotherThread(Session session) {
+        if (session instanceof MemcachedSession && !ignored && !used.contains(session)) {
+            used.add((MemcachedSession) session);
         }
     }
 

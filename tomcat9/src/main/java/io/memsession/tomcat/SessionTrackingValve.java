@@ -50,7 +50,8 @@ final class SessionTrackingValve extends ValveBase {
         } finally {
             RequestSessions.end();
             if (request.isAsync()) {
-                request.getAsyncContext().addListener(new FinishWhenComplete(sessions, requestedId != null));
+                request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
+                        requestedId != null));
             } else {
                 manager.requestFinished(sessions, requestedId != null);
             }
@@ -59,16 +60,20 @@ final class SessionTrackingValve extends ValveBase {
 
     /** An asynchronous request ends when its async context completes, not when the container thread returns. */
     private final class FinishWhenComplete implements AsyncListener {
+        private final Request request;
         private final RequestSessions sessions;
         private final boolean hadSessionId;
 
-        FinishWhenComplete(RequestSessions sessions, boolean hadSessionId) {
+        FinishWhenComplete(Request request, RequestSessions sessions, boolean hadSessionId) {
+            this.request = request;
             this.sessions = sessions;
             this.hadSessionId = hadSessionId;
         }
 
         @Override
         public void onComplete(AsyncEvent event) {
+            // The application may have created or found its session on a thread of its own, unseen by the record.
+            sessions.usedOnAnotherThread(request.getSessionInternal(false));
             manager.requestFinished(sessions, hadSessionId);
         }
 

@@ -20,8 +20,8 @@ import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 import io.memsession.testkit.FreePorts;
 
 /**
- * An embedded Tomcat 9 on a free loopback port, serving {@link TestServlet} at the root context with a
- * {@link MemcachedSessionManager}. The Context runs its background work every second and expires sessions on every
+ * An embedded Tomcat 9 on a free loopback port, serving {@link TestServlet} at the root context (or another context
+ * path) with a {@link MemcachedSessionManager}. The Context runs its background work every second and expires sessions on every
  * run, so expiry scenarios take seconds.
  */
 final class EmbeddedTomcat implements AutoCloseable {
@@ -36,8 +36,9 @@ final class EmbeddedTomcat implements AutoCloseable {
     private final Context context;
     private final MemcachedSessionManager manager = new MemcachedSessionManager();
 
-    private EmbeddedTomcat(String jvmRoute, String authMethod, Consumer<Context> contextConfiguration,
-                           Consumer<MemcachedSessionManager> configuration) throws IOException {
+    private EmbeddedTomcat(String contextPath, String jvmRoute, String authMethod,
+                           Consumer<Context> contextConfiguration, Consumer<MemcachedSessionManager> configuration)
+            throws IOException {
         this.port = FreePorts.find();
         this.baseDir = Files.createTempDirectory("memsession-tomcat");
         tomcat.setBaseDir(baseDir.toString());
@@ -45,10 +46,13 @@ final class EmbeddedTomcat implements AutoCloseable {
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.getEngine().setJvmRoute(jvmRoute);
         Path docBase = Files.createDirectories(baseDir.resolve("webapp"));
-        context = tomcat.addContext("", docBase.toString());
+        context = tomcat.addContext(contextPath, docBase.toString());
         context.setBackgroundProcessorDelay(1);
         manager.setProcessExpiresFrequency(1);
         manager.setSessionBackupAsync("false");
+        // A cold first write on a busy build machine can take longer than the 100 ms default, and a timed-out write
+        // marks its node down for a second: scenarios about failures must not get one they did not ask for.
+        manager.setSessionBackupTimeout("1000");
         configuration.accept(manager);
         context.setManager(manager);
         contextConfiguration.accept(context);
@@ -80,7 +84,16 @@ final class EmbeddedTomcat implements AutoCloseable {
     static EmbeddedTomcat start(String jvmRoute, String authMethod, Consumer<Context> contextConfiguration,
                                 Consumer<MemcachedSessionManager> configuration)
             throws IOException, LifecycleException {
-        EmbeddedTomcat server = new EmbeddedTomcat(jvmRoute, authMethod, contextConfiguration, configuration);
+        return start(new EmbeddedTomcat("", jvmRoute, authMethod, contextConfiguration, configuration));
+    }
+
+    /** Starts a Tomcat serving the test application at {@code contextPath} ("/app") instead of the root. */
+    static EmbeddedTomcat startAt(String contextPath, String jvmRoute, Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        return start(new EmbeddedTomcat(contextPath, jvmRoute, null, context -> { }, configuration));
+    }
+
+    private static EmbeddedTomcat start(EmbeddedTomcat server) throws LifecycleException {
         server.tomcat.start();
         if (server.context.getState() != LifecycleState.STARTED) {
             server.close();

@@ -18,12 +18,14 @@ import javax.servlet.http.HttpSessionEvent;
 
 /**
  * The web application the scenarios drive. Each path does one thing to the session and the response lists the
- * session id and its attributes as {@code name=value} lines, so tests read what a user would see.
+ * session id and its attributes as {@code name=value} lines, so tests read what a user would see. Paths are relative
+ * to the context path.
  *
  * <ul>
  *   <li>{@code /} and {@code /count}: increments the Integer attribute {@code counter}</li>
  *   <li>{@code /read}: shows the session without changing it</li>
  *   <li>{@code /set?name=value&...}: sets String attributes</li>
+ *   <li>{@code /setUnserializable?name=a}: sets attribute {@code a} to a {@link Unserializable}</li>
  *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
  *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
@@ -41,7 +43,7 @@ public class TestServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String path = request.getRequestURI();
+        String path = request.getServletPath();
         response.setContentType("text/plain;charset=UTF-8");
         if (path.endsWith(".gif")) {
             HttpSession session = request.getSession(false);
@@ -89,6 +91,9 @@ public class TestServlet extends HttpServlet {
                     session.setAttribute(parameter.getKey(), parameter.getValue()[0]);
                 }
                 break;
+            case "/setUnserializable":
+                session.setAttribute(request.getParameter("name"), new Unserializable());
+                break;
             case "/remove":
                 session.removeAttribute(request.getParameter("name"));
                 break;
@@ -125,6 +130,14 @@ public class TestServlet extends HttpServlet {
             attributes.put(name, session.getAttribute(name));
         }
         attributes.forEach((name, value) -> out.println(name + "=" + value));
+    }
+
+    /** An attribute value Java serialization refuses. */
+    static final class Unserializable {
+        @Override
+        public String toString() {
+            return "unserializable";
+        }
     }
 
     /** Records activations, so tests see what listeners are told after a failover. */

@@ -1,0 +1,87 @@
+package io.memsession.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.apache.catalina.LifecycleException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.memsession.testkit.MemcachedProcess;
+import io.memsession.testkit.WebClient;
+
+/**
+ * A wrong {@code <Manager>} attribute stops the context from starting, and Tomcat's log says which attribute, which
+ * value, and what is expected; nothing is silently ignored.
+ */
+class ConfigurationErrorsTest {
+
+    private static MemcachedProcess memcached;
+    private final LogRecorder log = LogRecorder.of("org.apache.catalina");
+
+    @BeforeAll
+    static void startMemcached() {
+        memcached = MemcachedProcess.start();
+    }
+
+    @AfterAll
+    static void stopMemcached() {
+        memcached.close();
+    }
+
+    @AfterEach
+    void stopRecording() {
+        log.close();
+    }
+
+    private void assertContextDoesNotStart(Consumer<MemcachedSessionManager> configuration, String... inLog) {
+        assertThrows(LifecycleException.class, () -> EmbeddedTomcat.start("tc1", manager -> {
+            manager.setMemcachedNodes("n1:" + memcached.address());
+            configuration.accept(manager);
+        }).close());
+        List<String> reports = log.warningsContaining(inLog);
+        assertFalse(reports.isEmpty(), "a log line naming " + List.of(inLog) + " in " + log.warnings());
+    }
+
+    @ParameterizedTest(name = "{0}=\"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+        "sessionBackupAsync | yes    | expected true or false",
+        "memcachedNodes     | bogus  | nodeId:host:port",
+        "operationTimeout   | -1     | from 1",
+        "failoverNodes      | n7     | not a node id",
+        "storageKeyPrefix   | domain | unknown token",
+    })
+    void invalidValueStopsTheContext(String attribute, String value, String expected) {
+        assertContextDoesNotStart(manager -> Tomcat9Attributes.set(manager, attribute, value),
+                attribute + "=\"" + value + "\"", expected);
+    }
+
+    @Test
+    void unknownAttributeStopsTheContext() {
+        // what Tomcat's digester does with an attribute that has no setter
+        assertContextDoesNotStart(manager -> manager.setProperty("lockingModeX", "1"), "lockingModeX=\"1\"");
+    }
+
+    @Test
+    void invalidValueSetAtRuntimeIsRefusedAndTheOldOneStays() throws Exception {
+        try (EmbeddedTomcat tomcat = EmbeddedTomcat.start("tc1",
+                manager -> manager.setMemcachedNodes("n1:" + memcached.address()));
+             WebClient browser = new WebClient()) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> tomcat.manager().setMemcachedNodes("bogus"));
+            assertTrue(refused.getMessage().contains("memcachedNodes=\"bogus\""), refused.getMessage());
+            assertEquals("n1:" + memcached.address(), tomcat.manager().getMemcachedNodes());
+            Page page = Page.of(browser.get(tomcat.port(), "/"));
+            assertTrue(page.id().endsWith("-n1.tc1"), page.id());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.memsession.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.memsession.testkit.FreePorts;
+import io.memsession.testkit.MemcachedProcess;
+import io.memsession.testkit.TomcatDistribution;
+import io.memsession.testkit.WebClient;
+
+/**
+ * The way operators install memsession: the released Tomcat 9 distribution, the one jar in {@code lib/}, the
+ * {@code <Manager>} in {@code conf/context.xml}, and a plain JSP application. A session created on {@code tc1}
+ * carries on on {@code tc2} after {@code tc1} crashes (SIGKILL).
+ */
+class DistributionInstallIT {
+
+    private static final String COUNTER_JSP = "<%@ page contentType=\"text/plain;charset=UTF-8\" "
+            + "trimDirectiveWhitespaces=\"true\" %><%\n"
+            + "    Integer counter = (Integer) session.getAttribute(\"counter\");\n"
+            + "    counter = counter == null ? 1 : counter + 1;\n"
+            + "    session.setAttribute(\"counter\", counter);\n"
+            + "%>id=<%= session.getId() %>\n"
+            + "counter=<%= counter %>\n";
+
+    private static MemcachedProcess memcached;
+    private static Path work;
+    private static final List<TomcatDistribution> TOMCATS = new ArrayList<>();
+
+    @BeforeAll
+    static void startMemcached() throws IOException {
+        // beside the jar, in the module's target directory
+        work = Path.of(requiredProperty("memsession.jar")).toAbsolutePath().getParent().resolve("it-tomcats");
+        deleteRecursively(work); // left by an earlier run
+        memcached = MemcachedProcess.start();
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        TOMCATS.forEach(TomcatDistribution::close);
+        if (memcached != null) {
+            memcached.close();
+        }
+    }
+
+    private static TomcatDistribution install(String jvmRoute) {
+        TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredProperty("tomcat.distribution")),
+                work, jvmRoute);
+        TOMCATS.add(tomcat);
+        tomcat.port(FreePorts.find())
+                .jvmRoute(jvmRoute)
+                .addLibJar(Path.of(requiredProperty("memsession.jar")))
+                .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
+                        + "memcachedNodes=\"n1:" + memcached.address() + "\" sessionBackupAsync=\"false\"/>")
+                .deployRootApp(Map.of("counter.jsp", COUNTER_JSP))
+                .javaOpts("-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        return tomcat;
+    }
+
+    /** Set by the failsafe configuration in the pom; run this test with {@code mvn verify}. */
+    private static String requiredProperty(String name) {
+        String value = System.getProperty(name);
+        if (value == null || !Files.isRegularFile(Path.of(value))) {
+            throw new IllegalStateException("system property " + name + " must name an existing file, but is "
+                    + value + "; run with mvn verify");
+        }
+        return value;
+    }
+
+    @Test
+    void sessionCarriesOnOnTheOtherTomcatAfterACrash() {
+        TomcatDistribution tc1 = install("tc1");
+        TomcatDistribution tc2 = install("tc2");
+        tc1.start();
+        tc2.start();
+        try (WebClient browser = new WebClient()) {
+            assertEquals(1, Page.of(browser.get(tc1.httpPort(), "/counter.jsp")).counter());
+            Page second = Page.of(browser.get(tc1.httpPort(), "/counter.jsp"));
+            assertEquals(2, second.counter());
+            assertTrue(second.id().matches("[0-9A-F]{32}-n1\\.tc1"), second.id());
+
+            tc1.kill9();
+            Page onTc2 = Page.of(browser.get(tc2.httpPort(), "/counter.jsp"));
+
+            assertEquals(3, onTc2.counter());
+            assertEquals(second.id().replace(".tc1", ".tc2"), onTc2.id());
+            assertEquals(onTc2.id(), onTc2.response().setCookieValue("JSESSIONID"));
+        }
+        assertEquals(List.of(), tc1.severeLines(), "tc1's console");
+        assertEquals(List.of(), tc2.severeLines(), "tc2's console");
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(path)) {
+            tree.sorted(Comparator.reverseOrder()).forEach(entry -> {
+                try {
+                    Files.delete(entry);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

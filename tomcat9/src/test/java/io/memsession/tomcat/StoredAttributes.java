@@ -1,0 +1,27 @@
+package io.memsession.tomcat;
+
+import java.util.List;
+import java.util.Map;
+
+import io.memsession.core.format.SessionBlob;
+import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.TranscoderSettings;
+import io.memsession.serializer.java.JavaTranscoderFactory;
+
+/** Reads the attributes of a session as memcached holds it (a {@code get} of its key), for waits on stored state. */
+final class StoredAttributes {
+
+    private StoredAttributes() {
+    }
+
+    /** The attributes in a stored session, or an empty map when memcached had nothing ({@code blob} null). */
+    static Map<String, Object> of(byte[] blob) {
+        if (blob == null) {
+            return Map.of();
+        }
+        byte[] attributes = SessionBlob.decode(blob).attributes();
+        return new JavaTranscoderFactory().createTranscoder(new TranscoderSettings(
+                StoredAttributes.class.getClassLoader(), false, List.of(), ClassAllowList.allowAll()))
+                .deserialize(attributes);
+    }
+}
