@@ -108,7 +108,7 @@ public final class MemcachedStore implements SessionStore {
             for (MemcachedNode node : config.nodes().all()) {
                 MemcachedClient client = new MemcachedClient(factory,
                         Collections.singletonList(new InetSocketAddress(node.host(), node.port())));
-                clients.put(node.id(), new NodeClient(node, client));
+                clients.put(node.id(), new NodeClient(node, client, config.operationTimeoutMillis()));
             }
         } catch (IOException | RuntimeException e) {
             for (NodeClient created : clients.values()) {
@@ -141,7 +141,7 @@ public final class MemcachedStore implements SessionStore {
     /** spymemcached logs to stderr unless told otherwise; Tomcat users expect java.util.logging. */
     private static void routeSpymemcachedLogsToJavaLogging() {
         if (System.getProperty("net.spy.log.LoggerImpl") == null) {
-            System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SunLogger");
+            System.setProperty("net.spy.log.LoggerImpl", SpymemcachedLogger.class.getName());
         }
     }
 
@@ -205,7 +205,8 @@ public final class MemcachedStore implements SessionStore {
     public void close() {
         prober.shutdownNow();
         for (NodeClient node : clients.values()) {
-            node.client.shutdown(operationTimeoutMillis, TimeUnit.MILLISECONDS);
+            // Pending writes can still reach a connected node; waiting for a node that is down only delays the stop.
+            node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -223,11 +224,13 @@ public final class MemcachedStore implements SessionStore {
     private static final class NodeClient {
         final MemcachedNode node;
         final MemcachedClient client;
+        final long operationTimeoutMillis;
         volatile long suspectUntilMillis;
 
-        NodeClient(MemcachedNode node, MemcachedClient client) {
+        NodeClient(MemcachedNode node, MemcachedClient client, long operationTimeoutMillis) {
             this.node = node;
             this.client = client;
+            this.operationTimeoutMillis = operationTimeoutMillis;
         }
 
         boolean isConnected() {
@@ -245,7 +248,11 @@ public final class MemcachedStore implements SessionStore {
                 return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 future.cancel(false);
-                suspectUntilMillis = System.currentTimeMillis() + SUSPECT_MILLIS;
+                if (timeoutMillis >= operationTimeoutMillis) {
+                    // a node silent for a whole operation timeout is unwell; a synchronous backup's shorter bound
+                    // only says this request could not wait
+                    suspectUntilMillis = System.currentTimeMillis() + SUSPECT_MILLIS;
+                }
                 LOG.log(Level.FINE, "memcached " + name + " timed out", e);
                 throw new StoreException("memcached node " + node + " did not answer " + name + " " + key
                         + " within " + timeoutMillis + " ms");
