@@ -1,0 +1,38 @@
+package io.memsession.samples;
+
+import java.io.IOException;
+
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpSession;
+
+/**
+ * The sample application: every GET increments an {@code Integer} counter in the session, which also keeps a 2 KB
+ * string (a stand-in for what real applications keep: a user profile, a cart). The answer is one line:
+ * {@code session=<id> counter=<n> tomcat=<jvmRoute>}.
+ */
+public class CounterServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    static final String PAYLOAD = "x".repeat(2048);
+
+    private final String jvmRoute;
+
+    CounterServlet(String jvmRoute) {
+        this.jvmRoute = jvmRoute;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        HttpSession session = request.getSession(true);
+        Integer counter = (Integer) session.getAttribute("counter");
+        int next = counter == null ? 1 : counter + 1;
+        session.setAttribute("counter", next);
+        if (session.getAttribute("profile") == null) {
+            session.setAttribute("profile", PAYLOAD);
+        }
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().print("session=" + session.getId() + " counter=" + next + " tomcat=" + jvmRoute + "\n");
+    }
+}

@@ -1,0 +1,415 @@
+package io.memsession.samples;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.memsession.testkit.FreePorts;
+import io.memsession.testkit.MemcachedInspector;
+import io.memsession.testkit.MemcachedProcess;
+import io.memsession.testkit.WebClient;
+
+/**
+ * The demo the README starts with ({@code bin/demo}): two memcached nodes, two Tomcats running the
+ * {@link CounterServlet}, and one browser session that lives through a Tomcat crash and a memcached crash. Every
+ * step is printed with what to look at and checked; any surprise ends the demo with a message and exit code 1.
+ *
+ * <p>Runs the Tomcats as child JVMs on this JVM's class path, so it is started with {@code java -classpath ...}
+ * (Maven's {@code exec:exec}), not inside Maven's JVM.
+ */
+public final class Demo {
+
+    private static final List<String> NODE_IDS = List.of("n1", "n2");
+    private static final List<String> ROUTES = List.of("tc1", "tc2");
+    private static final String COOKIE = "JSESSIONID";
+    /** Small, quick-starting JVMs: each Tomcat serves a handful of requests on what may be a 2-core machine. */
+    private static final List<String> TOMCAT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+    /**
+     * The manager probes its memcached nodes every 0.5 s: after two probes it has almost always noticed a dead
+     * node, so the next request shows the move; on a slower machine the demo asks again, up to the limit.
+     */
+    private static final Duration NODE_DEATH_NOTICE_GRACE = Duration.ofSeconds(1);
+    private static final Duration NODE_DEATH_NOTICE_LIMIT = Duration.ofSeconds(10);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
+    private static final Pattern ANSWER = Pattern.compile("session=(\\S+) counter=(\\d+) tomcat=(\\S+)\\s*");
+
+    private final PrintStream out;
+    private final Map<String, MemcachedProcess> memcachedNodes = new LinkedHashMap<>();
+    private final Map<String, TomcatProcess> tomcats = new LinkedHashMap<>();
+    private final WebClient browser = new WebClient();
+    private final List<Answer> answers = new ArrayList<>();
+    private Path workDirectory;
+
+    private Demo(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out).passed() ? 0 : 1);
+    }
+
+    /** Runs the whole demo, printing to {@code out}; every process it started is stopped when this returns. */
+    public static Outcome run(PrintStream out) {
+        long startNanos = System.nanoTime();
+        Demo demo = new Demo(out);
+        String failure = null;
+        try {
+            demo.startServers();
+            demo.threeRequestsOnTc1();
+            demo.tomcatCrash();
+            demo.memcachedCrash();
+            demo.noUpdateLost();
+        } catch (ExpectationFailed e) {
+            failure = e.getMessage();
+        } catch (RuntimeException e) {
+            failure = "the demo itself broke: " + e;
+        } finally {
+            demo.stopEverything();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        String seconds = String.format("%.1f s", took.toMillis() / 1000.0);
+        out.println();
+        if (failure == null) {
+            out.println("Demo passed in " + seconds + ".");
+            demo.deleteWorkDirectory();
+        } else {
+            out.println("Demo FAILED after " + seconds + ": " + failure);
+            if (demo.workDirectory != null) {
+                out.println("The Tomcats' logs are in " + demo.workDirectory + " (tc1.log, tc2.log)");
+            }
+        }
+        return new Outcome(List.copyOf(demo.answers), failure, took);
+    }
+
+    // ---------------------------------------------------------------- the steps
+
+    private void startServers() {
+        out.println("memsession demo: one browser session survives a Tomcat crash and a memcached crash.");
+        out.println();
+        out.println("Starting two memcached nodes and two Tomcats, all on 127.0.0.1 ...");
+        for (String nodeId : NODE_IDS) {
+            MemcachedProcess memcached = MemcachedProcess.start();
+            memcachedNodes.put(nodeId, memcached);
+            out.println("  memcached node " + nodeId + "  " + memcached.address());
+        }
+        String nodes = memcachedNodes.entrySet().stream()
+                .map(node -> node.getKey() + ":" + node.getValue().address())
+                .collect(Collectors.joining(","));
+        try {
+            workDirectory = Files.createTempDirectory("memsession-demo-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String route : ROUTES) {
+            int port = FreePorts.find();
+            tomcats.put(route, TomcatProcess.start(port, workDirectory.resolve(route + ".log"), TOMCAT_JVM_OPTIONS,
+                    List.of("--route", route, "--base-dir", workDirectory.resolve(route).toString(),
+                            "--attr", "memcachedNodes=" + nodes, "--attr", "sessionBackupAsync=false")));
+            out.println("  Tomcat " + route + "         http://127.0.0.1:" + port + "/");
+        }
+        out.println("Both Tomcats run memsession with memcachedNodes=\"" + nodes + "\"");
+        out.println("and sessionBackupAsync=\"false\": each request's session is in memcached before its response");
+        out.println("is sent, so no crash below can overtake a write. The page counts the browser's requests in");
+        out.println("its session.");
+    }
+
+    private void threeRequestsOnTc1() {
+        step(1, "three requests to tc1");
+        out.println("  With sticky sessions a load balancer keeps sending the browser to the Tomcat named in");
+        out.println("  the session id's route part: here, tc1.");
+        Answer first = request("tc1");
+        expect(first.newCookie(), "the first request got no session cookie");
+        for (int i = 0; i < 2; i++) {
+            Answer answer = request("tc1");
+            expect(answer.sessionId().equals(first.sessionId()), "the session id changed on tc1 from "
+                    + first.sessionId() + " to " + answer.sessionId());
+            expect(!answer.newCookie(), "tc1 sent a new cookie although nothing happened");
+        }
+    }
+
+    private void tomcatCrash() {
+        step(2, "tc1 crashes (kill -9)");
+        Answer before = last();
+        tomcats.get("tc1").kill();
+        out.println("  tc1 was killed: no shutdown, nothing saved at the last moment.");
+        out.println("  The load balancer sends the next request to tc2, which has never seen this session:");
+        out.println("  tc2 reads it from memcached, renames it to route tc2 and gives the browser a new cookie.");
+        Answer answer = request("tc2");
+        String expectedId = before.base() + "-" + before.node() + ".tc2";
+        expect(answer.sessionId().equals(expectedId), "expected tc2 to rename " + before.sessionId() + " to "
+                + expectedId + ", but the session id is " + answer.sessionId());
+        expect(answer.newCookie(), "tc2 renamed the session but sent no new cookie");
+        out.println("  => The counter went on from " + before.counter() + " to " + answer.counter()
+                + " on tc2, and the key under the old id");
+        out.println("     " + before.sessionId() + " is gone from memcached.");
+    }
+
+    private void memcachedCrash() {
+        Answer before = last();
+        String deadNode = before.node();
+        String survivor = NODE_IDS.stream().filter(node -> !node.equals(deadNode)).findFirst().orElseThrow();
+        step(3, "memcached node " + deadNode + ", which holds the session, crashes (kill -9)");
+        memcachedNodes.get(deadNode).kill();
+        out.println("  " + deadNode + " was killed, and the stored session with it. tc2 still has the session in"
+                + " memory.");
+        out.println("  tc2 checks its memcached nodes every 0.5 s; once it has noticed that " + deadNode
+                + " is down, the next");
+        out.println("  request moves the session to " + survivor + ": new node part, new cookie, written to "
+                + survivor + ".");
+        out.println("  The browser waits " + NODE_DEATH_NOTICE_GRACE.toSeconds() + " s before its next request.");
+        pause(NODE_DEATH_NOTICE_GRACE);
+        Answer answer = requestUntilMovedOff(deadNode);
+        String expectedId = before.base() + "-" + survivor + ".tc2";
+        expect(answer.sessionId().equals(expectedId), "expected the session to move to " + expectedId
+                + ", but its id is " + answer.sessionId());
+        expect(answer.newCookie(), "the session moved to " + survivor + " but tc2 sent no new cookie");
+        out.println("  => The counter went on from " + before.counter() + " to " + answer.counter()
+                + ", and the session is now stored on " + survivor + ".");
+    }
+
+    private void noUpdateLost() {
+        step(4, "was any update lost?");
+        Answer answer = last();
+        expect(answer.counter() == answers.size(), "the browser sent " + answers.size()
+                + " requests but the counter is " + answer.counter());
+        out.println("  The browser sent " + answers.size() + " requests and the counter is " + answer.counter()
+                + ": no update was lost,");
+        out.println("  through a Tomcat crash and a memcached crash.");
+    }
+
+    // ---------------------------------------------------------------- one request
+
+    /**
+     * Asks tc2 until the session's id no longer names {@code deadNode}. Until tc2 notices the node is down it
+     * serves the session from memory (its write to the dead node fails), so the counter still goes up by one.
+     */
+    private Answer requestUntilMovedOff(String deadNode) {
+        long deadline = System.nanoTime() + NODE_DEATH_NOTICE_LIMIT.toNanos();
+        while (true) {
+            Answer answer = request("tc2");
+            if (!answer.node().equals(deadNode)) {
+                return answer;
+            }
+            expect(System.nanoTime() < deadline, "tc2 kept the session on " + deadNode + " for "
+                    + NODE_DEATH_NOTICE_LIMIT.toSeconds() + " s after that node died");
+            out.println("  tc2 has not noticed yet that " + deadNode + " is down; the browser asks again.");
+            pause(RETRY_PAUSE);
+        }
+    }
+
+    /** Sends the browser's next request to {@code route}, prints what to look at and checks what always holds. */
+    private Answer request(String route) {
+        Answer previous = answers.isEmpty() ? null : last();
+        WebClient.Response response = browser.get(tomcats.get(route).port(), "/");
+        expect(response.status() == 200, route + " answered HTTP " + response.status());
+        Matcher body = ANSWER.matcher(response.body());
+        expect(body.matches(), route + " answered something unexpected: " + response.body());
+        Answer answer = new Answer(body.group(3), Integer.parseInt(body.group(2)), body.group(1),
+                response.setCookieValue(COOKIE) != null);
+        answers.add(answer);
+        out.println();
+        out.println("  Request " + answers.size() + " -> answered by " + answer.tomcat() + ", counter = "
+                + answer.counter());
+        expect(answer.hasNodeAndRoute(), "the session id " + answer.sessionId()
+                + " is not of the form <random part>-<memcached node>.<Tomcat route>");
+        Map<String, List<String>> stored = storedCopies(answer);
+        print(answer, previous, stored);
+
+        expect(answer.tomcat().equals(route), "the request to " + route + " was answered by " + answer.tomcat());
+        expect(answer.route().equals(route), "the session id " + answer.sessionId()
+                + " does not name the Tomcat that serves it, " + route);
+        expect(answer.sessionId().equals(browser.cookie(COOKIE)), "the browser's cookie "
+                + browser.cookie(COOKIE) + " is not the session id " + answer.sessionId());
+        expect(answer.counter() == answers.size(), "request " + answers.size() + " saw counter "
+                + answer.counter() + ": an update was lost");
+        expectStoredOnlyUnder(answer, stored);
+        return answer;
+    }
+
+    /**
+     * With synchronous backups memcached must hold exactly one copy of the session, under its current id, on the
+     * node the id names (none if that node is down): an old id's key must be gone.
+     */
+    private void expectStoredOnlyUnder(Answer answer, Map<String, List<String>> stored) {
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        for (String nodeId : stored.keySet()) {
+            expected.put(nodeId, nodeId.equals(answer.node()) ? List.of(answer.sessionId()) : List.of());
+        }
+        expect(stored.equals(expected), "memcached should hold " + expected + " for this session (node: keys),"
+                + " but holds " + stored);
+    }
+
+    private void print(Answer answer, Answer previous, Map<String, List<String>> stored) {
+        String label = "    session id  ";
+        out.println(label + answer.sessionId());
+        if (previous != null && answer.sessionId().equals(previous.sessionId())) {
+            out.println(" ".repeat(label.length()) + "(unchanged)");
+        } else {
+            // Carets under the node and route parts, each explained below them.
+            String indent = " ".repeat(label.length() + answer.base().length() + 1);
+            out.println(indent + "^".repeat(answer.node().length()) + " " + "^".repeat(answer.route().length()));
+            out.println(indent + "|" + " ".repeat(answer.node().length()) + "route " + answer.route()
+                    + ": the Tomcat that has the session" + changedFrom(previous == null ? null : previous.route(),
+                    answer.route()));
+            out.println(indent + "node " + answer.node() + ": the memcached node that stores it"
+                    + changedFrom(previous == null ? null : previous.node(), answer.node()));
+        }
+        out.println("    cookie      " + (answer.newCookie() ? "new: the response set " + COOKIE + "="
+                + answer.sessionId() : "no new cookie, the browser keeps its " + COOKIE));
+        out.println("    memcached   " + NODE_IDS.stream()
+                .map(nodeId -> nodeId + ": " + describe(stored.get(nodeId)))
+                .collect(Collectors.joining("   ")));
+    }
+
+    private static String changedFrom(String before, String now) {
+        return before == null || before.equals(now) ? "" : " (was " + before + ")";
+    }
+
+    private static String describe(List<String> keys) {
+        if (keys == null) {
+            return "down";
+        }
+        return keys.isEmpty() ? "nothing of this session" : "key " + String.join(", ", keys);
+    }
+
+    /** The keys of the answer's session on each running node, found by the random part all its ids share. */
+    private Map<String, List<String>> storedCopies(Answer answer) {
+        Map<String, List<String>> stored = new LinkedHashMap<>();
+        for (String nodeId : NODE_IDS) {
+            if (isRunning(nodeId)) {
+                try (MemcachedInspector inspector = MemcachedInspector.connect(memcachedNodes.get(nodeId))) {
+                    stored.put(nodeId, inspector.keys().stream().filter(key -> key.contains(answer.base()))
+                            .sorted().toList());
+                }
+            }
+        }
+        return stored;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean isRunning(String nodeId) {
+        MemcachedProcess memcached = memcachedNodes.get(nodeId);
+        return memcached != null && memcached.isRunning();
+    }
+
+    private Answer last() {
+        return answers.get(answers.size() - 1);
+    }
+
+    private void step(int number, String title) {
+        out.println();
+        out.println("Step " + number + " of 4: " + title);
+    }
+
+    private static void expect(boolean condition, String whatWentWrong) {
+        if (!condition) {
+            throw new ExpectationFailed(whatWentWrong);
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExpectationFailed("interrupted");
+        }
+    }
+
+    /** Stops what this demo started, each through its own handle; one failure does not keep the others running. */
+    private void stopEverything() {
+        out.println();
+        out.println("Stopping the Tomcats and memcached nodes the demo started.");
+        browser.close();
+        for (TomcatProcess tomcat : tomcats.values()) {
+            stopQuietly(tomcat);
+        }
+        for (MemcachedProcess memcached : memcachedNodes.values()) {
+            stopQuietly(memcached);
+        }
+    }
+
+    private void stopQuietly(AutoCloseable process) {
+        try {
+            process.close();
+        } catch (Exception e) {
+            out.println("  could not stop " + process + ": " + e);
+        }
+    }
+
+    /** A passed demo leaves nothing behind; a failed one keeps the Tomcats' logs for the reader. */
+    private void deleteWorkDirectory() {
+        if (workDirectory == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            out.println("could not delete " + workDirectory + ": " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- results
+
+    /** One answer of the counter page: {@code session=<id> counter=<n> tomcat=<route>}. */
+    public record Answer(String tomcat, int counter, String sessionId, boolean newCookie) {
+
+        /** {@code <base>-<node>.<route>}, as memsession names sessions. */
+        private static final Pattern SESSION_ID = Pattern.compile("([^-.]+)-([^.]+)\\.(.+)");
+
+        public boolean hasNodeAndRoute() {
+            return SESSION_ID.matcher(sessionId).matches();
+        }
+
+        public String base() {
+            return part(1);
+        }
+
+        public String node() {
+            return part(2);
+        }
+
+        public String route() {
+            return part(3);
+        }
+
+        /** A part of the id; null if the id is not of memsession's form. */
+        private String part(int group) {
+            Matcher parts = SESSION_ID.matcher(sessionId);
+            return parts.matches() ? parts.group(group) : null;
+        }
+    }
+
+    /** What the demo saw: every answer in order, and what went wrong (null if nothing did). */
+    public record Outcome(List<Answer> answers, String failure, Duration took) {
+
+        public boolean passed() {
+            return failure == null;
+        }
+    }
+
+    /** An expectation the demo checks did not hold; its message says what happened instead. */
+    private static final class ExpectationFailed extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        ExpectationFailed(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.memsession.samples;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.catalina.Context;
+import org.apache.catalina.session.StandardManager;
+import org.apache.catalina.startup.Tomcat;
+
+import io.memsession.tomcat.MemcachedSessionManager;
+
+/**
+ * The sample application on an embedded Tomcat 9: the way to embed memsession in code. Run as its own process by
+ * the demo and the benchmark ({@link TomcatProcess}).
+ *
+ * <pre>
+ * SampleTomcat --port 8081 --route tc1 [--plain] [--base-dir DIR] [--attr memcachedNodes=n1:127.0.0.1:11211,...]
+ *              [--attr name=value]...
+ * </pre>
+ *
+ * {@code --base-dir} is Tomcat's working directory (a new temporary one by default); a killed JVM cannot delete it,
+ * so whoever kills it passes a directory it cleans up itself.
+ *
+ * {@code --plain} runs Tomcat's own in-memory StandardManager instead of memsession, for comparison. With memsession,
+ * {@code /memsession-stats} shows its statistics ({@link MemsessionStatsServlet}). Prints {@code READY <port>} once
+ * Tomcat serves requests.
+ */
+public final class SampleTomcat {
+
+    private SampleTomcat() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 8080;
+        String route = null;
+        boolean plain = false;
+        Path base = null;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--route" -> route = args[++i];
+                case "--plain" -> plain = true;
+                case "--base-dir" -> base = Files.createDirectories(Path.of(args[++i]));
+                case "--attr" -> {
+                    String[] pair = args[++i].split("=", 2);
+                    attributes.put(pair[0], pair[1]);
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+
+        Tomcat tomcat = new Tomcat();
+        if (base == null) {
+            base = Files.createTempDirectory("memsession-sample");
+        }
+        tomcat.setBaseDir(base.toString());
+        tomcat.setPort(port);
+        tomcat.getConnector().setProperty("address", "127.0.0.1");
+        tomcat.getConnector().setProperty("maxKeepAliveRequests", "-1");
+        tomcat.getEngine().setJvmRoute(route);
+        Context context = tomcat.addContext("", Files.createDirectories(base.resolve("webapp")).toString());
+        if (plain) {
+            context.setManager(new StandardManager());
+        } else {
+            MemcachedSessionManager manager = new MemcachedSessionManager();
+            for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+                set(manager, attribute.getKey(), attribute.getValue());
+            }
+            context.setManager(manager);
+            Tomcat.addServlet(context, "memsession-stats", new MemsessionStatsServlet(manager));
+            context.addServletMappingDecoded("/memsession-stats", "memsession-stats");
+        }
+        Tomcat.addServlet(context, "counter", new CounterServlet(route));
+        context.addServletMappingDecoded("/", "counter");
+        tomcat.start();
+        System.out.println("READY " + port);
+        System.out.flush();
+        tomcat.getServer().await();
+    }
+
+    /** Sets an attribute by its context.xml name, as Tomcat's digester would. */
+    private static void set(MemcachedSessionManager manager, String name, String value) throws Exception {
+        String setter = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        manager.getClass().getMethod(setter, String.class).invoke(manager, value);
+    }
+}
