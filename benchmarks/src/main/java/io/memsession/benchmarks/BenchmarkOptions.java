@@ -1,0 +1,61 @@
+package io.memsession.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
+record BenchmarkOptions(Duration warmUp, Duration measurement, int sessions, int connections,
+                        List<String> extraTomcatJvmOptions) {
+
+    static final String USAGE = """
+            LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--sessions N] [--connections N]
+                          [--tomcat-jvm-option OPTION]...
+              --warmup             warm-up per configuration, after the sessions are created (default 15)
+              --measure            measurement per configuration (default 20)
+              --sessions           sessions in use (default 300)
+              --connections        keep-alive connections, one load thread each (default 32)
+              --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
+                                   Tomcat's name, e.g. for a profile per configuration:
+                                   -XX:StartFlightRecording=delay=20s,duration=10s,filename=/tmp/{tomcat}.jfr""";
+
+    static BenchmarkOptions parse(String... args) {
+        Duration warmUp = Duration.ofSeconds(15);
+        Duration measurement = Duration.ofSeconds(20);
+        int sessions = 300;
+        int connections = 32;
+        List<String> extraTomcatJvmOptions = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (i + 1 == args.length) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--warmup" -> warmUp = Duration.ofSeconds(number(name, value, 0));
+                case "--measure" -> measurement = Duration.ofSeconds(number(name, value, 1));
+                case "--sessions" -> sessions = number(name, value, 1);
+                case "--connections" -> connections = number(name, value, 1);
+                case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
+                default -> throw new IllegalArgumentException("unknown argument " + name);
+            }
+        }
+        if (connections > sessions) {
+            throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
+                    + sessions + ": every connection needs a session of its own");
+        }
+        return new BenchmarkOptions(warmUp, measurement, sessions, connections, List.copyOf(extraTomcatJvmOptions));
+    }
+
+    private static int number(String name, String value, int minimum) {
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= minimum) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " expects a whole number of at least " + minimum + ", not " + value);
+    }
+}

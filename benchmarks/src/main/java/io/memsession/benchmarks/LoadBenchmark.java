@@ -1,0 +1,302 @@
+package io.memsession.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.memsession.samples.TomcatProcess;
+import io.memsession.testkit.FreePorts;
+import io.memsession.testkit.WebClient;
+
+/**
+ * The load benchmark: the sample application ({@code CounterServlet}: an Integer counter and a 2 KB string per
+ * session) on plain Tomcat 9, then on memsession in sticky mode with asynchronous and with synchronous backup, in
+ * one run, each in a fresh Tomcat JVM under the same load, so the throughput ratios against plain Tomcat compare
+ * like with like. After each memsession configuration it restarts Tomcat against the same memcached and checks that
+ * every session continues from the counter its client saw last: no update was lost.
+ *
+ * <p>Exits with 1 if a request failed or an update was lost; missing a throughput target is reported only.
+ */
+public final class LoadBenchmark {
+
+    /**
+     * The same for every Tomcat, so the configurations differ in their session manager only. A fixed heap,
+     * touched at start, so neither heap resizing nor first-touch page faults fall into a measurement; the parallel
+     * collector, because its young collections are short pauses with no concurrent GC threads competing with the
+     * request threads for the two cores, so each configuration pays for the garbage it makes and nothing else.
+     */
+    static final List<String> TOMCAT_JVM_OPTIONS =
+            List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
+
+    private static final String ROUTE = "tc1";
+    private static final Duration BACKUP_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final long STATS_POLL_MILLIS = 200;
+
+    private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
+    private static final Setup STICKY_ASYNC = new Setup("sticky async", true, List.of(), 0.75);
+    private static final Setup STICKY_SYNC = new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45);
+
+    private final BenchmarkOptions options;
+    private final List<String> tomcatJvmOptions;
+    private final Path logs;
+
+    private LoadBenchmark(BenchmarkOptions options, Path logs) {
+        this.options = options;
+        this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
+        this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
+        this.logs = logs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help")) {
+            System.out.println(BenchmarkOptions.USAGE);
+            return;
+        }
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "\n" + BenchmarkOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        List<Result> results = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-")).run();
+        printSummary(results);
+        boolean correct = results.stream().allMatch(Result::isCorrect);
+        System.exit(correct ? 0 : 1);
+    }
+
+    private List<Result> run() throws Exception {
+        System.out.printf("memsession load benchmark: %d sessions, %d connections, warm-up %d s and measurement %d s"
+                        + " per configuration, loopback%n", options.sessions(), options.connections(),
+                options.warmUp().toSeconds(), options.measurement().toSeconds());
+        System.out.println("Tomcat JVM options: " + String.join(" ", tomcatJvmOptions));
+        System.out.println("Tomcat logs: " + logs);
+        List<Result> results = new ArrayList<>();
+        try (MemcachedPair memcached = MemcachedPair.start()) {
+            System.out.println("memcached: " + memcached.memcachedNodes());
+            for (Setup setup : List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC)) {
+                memcached.reset();
+                Result result = run(setup, memcached);
+                result.print(results.isEmpty() ? result : results.get(0));
+                results.add(result);
+            }
+        }
+        return results;
+    }
+
+    private Result run(Setup setup, MemcachedPair memcached) throws Exception {
+        System.out.printf("%n== %s%n", setup.name());
+        List<String> arguments = tomcatArguments(setup, memcached);
+        LoadGenerator.Measurement measurement;
+        long sets;
+        MemsessionStats stats = null;
+        try (TomcatProcess tomcat = startTomcat(setup.slug(), arguments)) {
+            LoadGenerator load = LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
+            load.warmUp(options.warmUp());
+            long setsBefore = memcached.sets();
+            measurement = load.measure(options.measurement());
+            sets = memcached.sets() - setsBefore;
+            if (setup.memsession()) {
+                stats = awaitBackupsWritten(tomcat.port());
+            }
+            // Killed, not stopped: an orderly stop would write the sessions and hide what the backup missed.
+            tomcat.kill();
+        }
+        LostUpdates lostUpdates = setup.memsession() ? checkStoredCounters(setup, arguments, measurement) : null;
+        return new Result(setup, measurement, sets, stats, lostUpdates);
+    }
+
+    private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
+        List<String> arguments = new ArrayList<>(List.of("--route", ROUTE));
+        if (!setup.memsession()) {
+            arguments.add("--plain");
+            return arguments;
+        }
+        arguments.addAll(List.of("--attr", "memcachedNodes=" + memcached.memcachedNodes()));
+        for (String attribute : setup.attributes()) {
+            arguments.addAll(List.of("--attr", attribute));
+        }
+        return arguments;
+    }
+
+    /** {@code name} names the log file, and replaces {@code {tomcat}} in the JVM options (e.g. a profile's file). */
+    private TomcatProcess startTomcat(String name, List<String> arguments) {
+        List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
+        return TomcatProcess.start(FreePorts.find(), logs.resolve(name + ".log"), jvmOptions, arguments);
+    }
+
+    /**
+     * Waits until the asynchronous backup has nothing queued and no write under way (the write counts stopped
+     * moving), so that killing Tomcat then loses only what the backup itself failed to store.
+     */
+    private static MemsessionStats awaitBackupsWritten(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + BACKUP_DRAIN_TIMEOUT.toNanos();
+        String lastProgress = null;
+        while (System.nanoTime() < deadline) {
+            MemsessionStats stats = MemsessionStats.fetch(port);
+            String progress = stats.figure("msmStatBackupInfo", "Count") + "/"
+                    + stats.number("msmStatNumNoSessionModification") + "/" + stats.number("msmStatNumBackupFailures");
+            if (stats.number("msmStatQueuedBackups") == 0 && progress.equals(lastProgress)) {
+                return stats;
+            }
+            lastProgress = progress;
+            Thread.sleep(STATS_POLL_MILLIS);
+        }
+        throw new IllegalStateException("memsession still had backups queued " + BACKUP_DRAIN_TIMEOUT.toSeconds()
+                + " s after the load stopped");
+    }
+
+    /**
+     * Starts a fresh Tomcat against the same memcached and requests every session once more: the stored copy is
+     * current if the counter goes on from the one the client saw last.
+     */
+    private LostUpdates checkStoredCounters(Setup setup, List<String> arguments,
+                                            LoadGenerator.Measurement measurement) {
+        int checked = 0;
+        int lost = 0;
+        String firstLoss = null;
+        try (TomcatProcess restarted = startTomcat(setup.slug() + "-restarted", arguments);
+             WebClient client = new WebClient()) {
+            for (TrackedSession session : measurement.sessions()) {
+                if (session.id() == null || session.isUncertain()) {
+                    continue; // its last request failed: already an error, and its true counter is unknown
+                }
+                client.setCookie(TrackedSession.COOKIE, session.id());
+                WebClient.Response response = client.get(restarted.port(), "/");
+                int counter = TrackedSession.counterIn(response.body());
+                checked++;
+                if (response.status() != 200 || counter != session.lastCounter() + 1) {
+                    lost++;
+                    if (firstLoss == null) {
+                        firstLoss = "session " + session.id() + ": client saw " + session.lastCounter()
+                                + ", restarted Tomcat answered HTTP " + response.status() + " "
+                                + response.body().strip();
+                    }
+                }
+            }
+        }
+        return new LostUpdates(checked, measurement.sessions().size(), lost, firstLoss);
+    }
+
+    private static void printSummary(List<Result> results) {
+        Result plain = results.get(0);
+        System.out.printf("%n%-13s %10s %7s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
+                "x plain", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
+                "lost updates");
+        for (Result result : results) {
+            boolean memsession = result.stats() != null;
+            System.out.printf(Locale.ROOT, "%-13s %10.0f %7.2f %7.2f %7.2f %8s %15s %12s %6d %12s%n",
+                    result.setup().name(), result.throughput(), result.ratioTo(plain),
+                    millis(result.measurement().latencies().percentile(50)),
+                    millis(result.measurement().latencies().percentile(99)),
+                    memsession ? String.format(Locale.ROOT, "%.2f", result.setsPerRequest()) : "-",
+                    memsession ? result.lagAverageMillis() + " / " + result.lagMaxMillis() : "-",
+                    memsession ? String.valueOf(result.stats().number("msmStatNumBackupFailures")) : "-",
+                    result.measurement().errors(),
+                    memsession ? String.valueOf(result.lostUpdates().lost()) : "-");
+        }
+        System.out.println("* from the end of a request to the write of its session; whole run, warm-up included");
+        System.out.println("\nTargets (informational):");
+        for (Result result : results) {
+            if (!Double.isNaN(result.setup().target())) {
+                double ratio = result.ratioTo(plain);
+                System.out.printf(Locale.ROOT, "  %-13s >= %.2f x plain: %.2f x  %s%n", result.setup().name(),
+                        result.setup().target(), ratio, ratio >= result.setup().target() ? "PASS" : "MISS");
+            }
+        }
+        System.out.println("Reference, memcached-session-manager 2.3.2 on this workload: sticky async 0.40 x (Kryo),"
+                + " 0.56 x (Java serialization); sticky sync 0.28 x.");
+        System.out.println(results.stream().allMatch(Result::isCorrect)
+                ? "Correctness: no errors, no lost updates."
+                : "Correctness: FAILED (errors or lost updates above).");
+    }
+
+    private static double millis(long micros) {
+        return micros / 1000.0;
+    }
+
+    /**
+     * One configuration of the benchmark.
+     *
+     * @param attributes memsession attributes besides {@code memcachedNodes}, as {@code name=value}
+     * @param target the throughput ratio to plain Tomcat the issue asks for; NaN for none
+     */
+    private record Setup(String name, boolean memsession, List<String> attributes, double target) {
+
+        /** The name as a file name for its Tomcat's log. */
+        String slug() {
+            return name.toLowerCase(Locale.ROOT).replace(' ', '-');
+        }
+    }
+
+    /**
+     * @param checked sessions requested again after the restart (those whose last request failed are left out)
+     */
+    private record LostUpdates(int checked, int sessions, int lost, String firstLoss) {
+    }
+
+    /**
+     * @param sets memcached set commands received during the measurement, both nodes
+     * @param stats memsession's statistics once the backups were written; null for plain Tomcat
+     * @param lostUpdates null for plain Tomcat
+     */
+    private record Result(Setup setup, LoadGenerator.Measurement measurement, long sets, MemsessionStats stats,
+                          LostUpdates lostUpdates) {
+
+        double throughput() {
+            return measurement.requestsPerSecond();
+        }
+
+        double ratioTo(Result plain) {
+            return throughput() / plain.throughput();
+        }
+
+        double setsPerRequest() {
+            return measurement.requests() == 0 ? 0 : (double) sets / measurement.requests();
+        }
+
+        long lagAverageMillis() {
+            return stats.figure("msmStatBackupLagInfo", "Avg");
+        }
+
+        long lagMaxMillis() {
+            return stats.figure("msmStatBackupLagInfo", "Max");
+        }
+
+        boolean isCorrect() {
+            return measurement.errors() == 0 && (lostUpdates == null || lostUpdates.lost() == 0);
+        }
+
+        void print(Result plain) {
+            LatencyHistogram latencies = measurement.latencies();
+            System.out.printf(Locale.ROOT, "  %.0f requests/s (%d in %.1f s), %.2f x plain; latency p50 %.2f ms,"
+                            + " p99 %.2f ms; errors %d%n", throughput(), measurement.requests(),
+                    measurement.elapsedNanos() / 1e9, ratioTo(plain), millis(latencies.percentile(50)),
+                    millis(latencies.percentile(99)), measurement.errors());
+            if (measurement.firstError() != null) {
+                System.out.println("  first error: " + measurement.firstError());
+            }
+            if (stats == null) {
+                return;
+            }
+            System.out.printf(Locale.ROOT, "  memcached sets per request %.2f; backup lag avg %d ms, max %d ms"
+                            + " (whole run, warm-up included); backup %s ms; memcached update %s ms;"
+                            + " backup failures %d%n", setsPerRequest(), lagAverageMillis(), lagMaxMillis(),
+                    avgMax("msmStatBackupInfo"), avgMax("msmStatMemcachedUpdateInfo"),
+                    stats.number("msmStatNumBackupFailures"));
+            System.out.printf("  lost updates: %d (%d of %d sessions checked after killing Tomcat and starting a"
+                            + " fresh one)%n", lostUpdates.lost(), lostUpdates.checked(), lostUpdates.sessions());
+            if (lostUpdates.firstLoss() != null) {
+                System.out.println("  first lost update: " + lostUpdates.firstLoss());
+            }
+        }
+
+        private String avgMax(String name) {
+            return "avg " + stats.figure(name, "Avg") + " max " + stats.figure(name, "Max");
+        }
+    }
+}

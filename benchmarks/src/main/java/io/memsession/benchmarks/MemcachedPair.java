@@ -1,0 +1,52 @@
+package io.memsession.benchmarks;
+
+import java.util.List;
+
+import io.memsession.testkit.MemcachedInspector;
+import io.memsession.testkit.MemcachedProcess;
+
+/** The two memcached nodes n1 and n2 the memsession configurations store their sessions in. */
+final class MemcachedPair implements AutoCloseable {
+
+    private final List<MemcachedProcess> nodes;
+    private final List<MemcachedInspector> inspectors;
+
+    private MemcachedPair(List<MemcachedProcess> nodes) {
+        this.nodes = nodes;
+        this.inspectors = nodes.stream().map(MemcachedInspector::connect).toList();
+    }
+
+    static MemcachedPair start() {
+        MemcachedProcess n1 = MemcachedProcess.start();
+        try {
+            return new MemcachedPair(List.of(n1, MemcachedProcess.start()));
+        } catch (RuntimeException e) {
+            n1.close();
+            throw e;
+        }
+    }
+
+    /** memsession's {@code memcachedNodes} attribute for these nodes. */
+    String memcachedNodes() {
+        return "n1:" + nodes.get(0).address() + ",n2:" + nodes.get(1).address();
+    }
+
+    /** Empties both nodes and zeroes their counters, so one configuration never sees the last one's sessions. */
+    void reset() {
+        for (MemcachedInspector inspector : inspectors) {
+            inspector.flushAll();
+            inspector.resetStats();
+        }
+    }
+
+    /** Store commands received by both nodes so far ({@code cmd_set}, which counts every set). */
+    long sets() {
+        return inspectors.stream().mapToLong(inspector -> inspector.stat("cmd_set")).sum();
+    }
+
+    @Override
+    public void close() {
+        inspectors.forEach(MemcachedInspector::close);
+        nodes.forEach(MemcachedProcess::close);
+    }
+}
