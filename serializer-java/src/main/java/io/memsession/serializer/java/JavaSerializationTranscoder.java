@@ -11,6 +11,7 @@ import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,12 +25,23 @@ import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
 /**
- * Attributes as one Java object stream: the number of attributes, then name and value of each. Classes are
- * resolved on the web application's class loader and checked against the allow-list before they are loaded.
+ * Attributes as one Java object stream: the number of attributes, then name, type tag and value of each. Strings,
+ * {@code Integer}, {@code Long} and {@code Boolean} values, the most common attributes, are written directly
+ * (a string as its UTF-8 bytes); every other value with {@code writeObject}. Java serialization copies strings
+ * char by char, which made a 2 KB string attribute the largest cost of every session write.
+ *
+ * <p>Classes are resolved on the web application's class loader and checked against the allow-list before they
+ * are loaded.
  */
 final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
 
     private static final Logger LOG = Logger.getLogger(JavaSerializationTranscoder.class.getName());
+
+    private static final byte OBJECT = 0;
+    private static final byte STRING = 1;
+    private static final byte INTEGER = 2;
+    private static final byte LONG = 3;
+    private static final byte BOOLEAN = 4;
 
     private final ClassLoader classLoader;
     private final ClassAllowList allowList;
@@ -73,10 +85,56 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
             out.writeInt(attributes.size());
             for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
                 out.writeUTF(attribute.getKey());
-                out.writeObject(attribute.getValue());
+                writeValue(out, attribute.getValue());
             }
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeValue(ObjectOutputStream out, Object value) throws IOException {
+        Class<?> type = value.getClass();
+        if (type == String.class) {
+            byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
+            out.writeByte(STRING);
+            out.writeInt(utf8.length);
+            out.write(utf8);
+        } else if (type == Integer.class) {
+            out.writeByte(INTEGER);
+            out.writeInt((Integer) value);
+        } else if (type == Long.class) {
+            out.writeByte(LONG);
+            out.writeLong((Long) value);
+        } else if (type == Boolean.class) {
+            out.writeByte(BOOLEAN);
+            out.writeBoolean((Boolean) value);
+        } else {
+            out.writeByte(OBJECT);
+            out.writeObject(value);
+        }
+    }
+
+    private static Object readValue(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        byte tag = in.readByte();
+        switch (tag) {
+            case STRING:
+                int length = in.readInt();
+                if (length < 0) {
+                    throw new SerializationException("negative string length " + length);
+                }
+                byte[] utf8 = new byte[length];
+                in.readFully(utf8);
+                return new String(utf8, StandardCharsets.UTF_8);
+            case INTEGER:
+                return in.readInt();
+            case LONG:
+                return in.readLong();
+            case BOOLEAN:
+                return in.readBoolean();
+            case OBJECT:
+                return in.readObject();
+            default:
+                throw new SerializationException("unknown value tag " + tag);
+        }
     }
 
     private boolean isSerializable(String name, Object value) {
@@ -107,7 +165,7 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
             Map<String, Object> attributes = new HashMap<>(Math.max(16, count * 2));
             for (int i = 0; i < count; i++) {
                 String name = in.readUTF();
-                attributes.put(name, in.readObject());
+                attributes.put(name, readValue(in));
             }
             return attributes;
         } catch (IOException | ClassNotFoundException | RuntimeException e) {

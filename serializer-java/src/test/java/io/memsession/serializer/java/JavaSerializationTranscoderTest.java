@@ -49,8 +49,14 @@ class JavaSerializationTranscoderTest {
         attributes.put("counter", 42);
         attributes.put("since", LocalDate.of(2026, 11, 21));
         attributes.put("total", new BigDecimal("12.50"));
+        attributes.put("name", "Zo\u00eb \ud83d\ude80");
+        attributes.put("visits", 12345678901L);
+        attributes.put("admin", Boolean.TRUE);
         SessionAttributesTranscoder transcoder = transcoder(null);
         Map<String, Object> read = transcoder.deserialize(transcoder.serialize(attributes));
+        assertEquals("Zo\u00eb \ud83d\ude80", read.get("name"));
+        assertEquals(12345678901L, read.get("visits"));
+        assertEquals(Boolean.TRUE, read.get("admin"));
         assertEquals(Arrays.asList("book"), ((Cart) read.get("cart")).items);
         assertEquals(42, read.get("counter"));
         assertEquals(LocalDate.of(2026, 11, 21), read.get("since"));
