@@ -42,6 +42,7 @@ import io.memsession.serializer.TranscoderSettings;
 public final class SessionEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionEngine.class.getName());
+    private static final ArrivingSessionId KEEP = new ArrivingSessionId(ArrivingSessionId.Action.KEEP, null);
 
     private final Configuration config;
     private final SessionStore store;
@@ -173,6 +174,9 @@ public final class SessionEngine implements AutoCloseable {
      * @param isLocal whether this Tomcat holds the session in memory
      */
     public ArrivingSessionId inspect(String requestedId, String jvmRoute, boolean isLocal) {
+        if (isLocal && isSettled(requestedId, jvmRoute)) {
+            return KEEP;
+        }
         SessionId id = SessionId.parse(requestedId);
         if (id == null || (!config.nodes().encodesNodeIds() && id.nodeId() != null)) {
             return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
@@ -200,7 +204,33 @@ public final class SessionEngine implements AutoCloseable {
                 return new ArrivingSessionId(ArrivingSessionId.Action.RELOCATE, id.withNodeId(node));
             }
         }
-        return new ArrivingSessionId(ArrivingSessionId.Action.KEEP, id);
+        return KEEP;
+    }
+
+    /**
+     * The common case, asked on every request, so without a full parse: this Tomcat's own session, on its route,
+     * on a node that is up.
+     */
+    private boolean isSettled(String id, String jvmRoute) {
+        int dot = id.indexOf('.');
+        if (jvmRoute != null && !jvmRoute.isEmpty()
+                && (dot < 0 || dot != id.length() - jvmRoute.length() - 1 || !id.endsWith(jvmRoute))) {
+            return false;
+        }
+        if (!config.nodes().encodesNodeIds()) {
+            return true;
+        }
+        int dash = id.indexOf('-');
+        int nodeEnd = dot < 0 ? id.length() : dot;
+        if (dash < 0 || dash > nodeEnd) {
+            return false;
+        }
+        for (String nodeId : config.nodes().primaryIds()) {
+            if (nodeEnd - dash - 1 == nodeId.length() && id.regionMatches(dash + 1, nodeId, 0, nodeId.length())) {
+                return store.isAvailable(nodeId);
+            }
+        }
+        return false; // a failover node, or unknown: let the full inspection decide
     }
 
     /** Whether a session with this id can be read from memcached now. */

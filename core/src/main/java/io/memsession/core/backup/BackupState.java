@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What memsession remembers about one session's stored copy, kept by the session itself. Request threads raise the
- * change flags; writes and deletes of the session run while holding this object's monitor, so at most one store
- * operation for a session is under way at any time.
+ * change flags. Writes, refreshes and deletes of the session first take its write permission
+ * ({@link #acquireWrite()}), held until memcached answered, so at most one store operation for a session is under
+ * way at any time; the fields below are touched only by the permission's holder.
  */
 public final class BackupState {
 
@@ -15,6 +16,10 @@ public final class BackupState {
     volatile long queuedSinceNanos;
 
     // guarded by this
+    private boolean writing;
+    private boolean writeAgain;
+
+    // touched only while holding the write permission
     byte[] storedDigest;
     long storedExpiresAtMillis;
     boolean removed;
@@ -63,7 +68,42 @@ public final class BackupState {
         return force;
     }
 
-    synchronized boolean isStored() {
-        return storedDigest != null && !removed;
+    /** Waits until no other store operation for this session is under way, and takes the permission. */
+    synchronized void acquireWrite() {
+        boolean interrupted = false;
+        while (writing) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        writing = true;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    /**
+     * Takes the permission if it is free. Otherwise remembers that the session is to be written again once the
+     * operation under way is done: its newest state may not be in that write.
+     */
+    synchronized boolean tryAcquireWrite(boolean thenWriteAgain) {
+        if (writing) {
+            writeAgain |= thenWriteAgain;
+            return false;
+        }
+        writing = true;
+        return true;
+    }
+
+    /** @return whether the session must be queued again for a write */
+    synchronized boolean releaseWrite() {
+        writing = false;
+        notifyAll();
+        boolean again = writeAgain;
+        writeAgain = false;
+        return again;
+    }
+
 }

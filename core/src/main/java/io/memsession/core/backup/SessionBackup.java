@@ -1,7 +1,9 @@
 package io.memsession.core.backup;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.stats.Statistics;
+import io.memsession.core.store.PendingWrite;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
@@ -22,15 +25,27 @@ import io.memsession.serializer.SessionAttributesTranscoder;
  * Writes sessions to memcached after their requests, only when needed, and keeps stored copies alive and deleted
  * in step with the sessions.
  *
- * <p>Asynchronous mode ({@code sessionBackupAsync="true"}) queues a session at most once: writer threads take it,
- * serialize its newest state and write it, so several requests on one session between two writes cost one write.
- * A session is never written by two threads at once. Synchronous mode writes in the request thread, bounded by
- * {@code sessionBackupTimeout}.
+ * <p>Asynchronous mode ({@code sessionBackupAsync="true"}) queues a session at most once and writes it
+ * {@link #COALESCING_DELAY_MILLIS} after the request that queued it, with everything the requests in between
+ * changed: under load, a busy session costs one write per period instead of one per request, and its stored copy
+ * is never more than about that period behind. A writer takes what is due in batches and sends the whole batch
+ * before it waits for the answers, so memcached and its client handle many writes per wake-up. Synchronous mode writes in the request thread, bounded by
+ * {@code sessionBackupTimeout}. Either way a session is never written by two threads at once
+ * ({@link BackupState#acquireWrite()}).
  */
 public final class SessionBackup implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionBackup.class.getName());
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Writes a writer sends before it waits for their answers. */
+    static final int MAX_BATCH = 64;
+    /**
+     * How long a changed session waits in the queue before it is written. Long enough that a session in active use
+     * is written a few times a second rather than on every request; short enough that a Tomcat crash costs at most
+     * the last fraction of a second of changes (synchronous backup costs none).
+     */
+    public static final long COALESCING_DELAY_MILLIS = 100;
+    private static final long COALESCING_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(COALESCING_DELAY_MILLIS);
 
     private final SessionStore store;
     private final StorageKeys keys;
@@ -88,7 +103,14 @@ public final class SessionBackup implements AutoCloseable {
         }
         if (queue == null) {
             write(session, syncTimeoutMillis, System.nanoTime());
-        } else if (state.queued.compareAndSet(false, true)) {
+        } else {
+            enqueue(session);
+        }
+    }
+
+    private void enqueue(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (state.queued.compareAndSet(false, true)) {
             state.queuedSinceNanos = System.nanoTime();
             queue.add(session);
         }
@@ -102,20 +124,55 @@ public final class SessionBackup implements AutoCloseable {
     }
 
     private void runWriter() {
+        List<BackedUpSession> batch = new ArrayList<>(MAX_BATCH);
+        List<Write> sent = new ArrayList<>(MAX_BATCH);
         while (!closed || !queue.isEmpty()) {
-            BackedUpSession session;
             try {
-                session = queue.poll(100, TimeUnit.MILLISECONDS);
+                BackedUpSession first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                awaitDue(first);
             } catch (InterruptedException e) {
                 return;
             }
-            if (session != null) {
+            BackedUpSession next;
+            while (batch.size() < MAX_BATCH && (next = queue.peek()) != null && isDue(next)) {
+                next = queue.poll();
+                if (next != null) {
+                    batch.add(next);
+                }
+            }
+            for (BackedUpSession session : batch) {
                 BackupState state = session.backupState();
                 long since = state.queuedSinceNanos;
-                state.queued.set(false);
-                write(session, asyncTimeoutMillis, since);
+                state.queued.set(false); // a change from now on queues the session again
+                if (state.tryAcquireWrite(true)) {
+                    Write write = start(session, since);
+                    if (write != null) {
+                        sent.add(write);
+                    }
+                }
             }
+            for (Write write : sent) {
+                finish(write, asyncTimeoutMillis);
+            }
+            batch.clear();
+            sent.clear();
         }
+    }
+
+    /** The queue is in order of queueing, so waiting for its oldest session is waiting for the first one due. */
+    private void awaitDue(BackedUpSession session) throws InterruptedException {
+        long wait = session.backupState().queuedSinceNanos + COALESCING_DELAY_NANOS - System.nanoTime();
+        if (wait > 0 && !closed) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private boolean isDue(BackedUpSession session) {
+        return closed || System.nanoTime() - session.backupState().queuedSinceNanos >= COALESCING_DELAY_NANOS;
     }
 
     /**
@@ -124,45 +181,102 @@ public final class SessionBackup implements AutoCloseable {
      * @param sinceNanos when the request that asked for this write ended
      */
     void write(BackedUpSession session, long timeoutMillis, long sinceNanos) {
+        session.backupState().acquireWrite();
+        Write write = start(session, sinceNanos);
+        if (write != null) {
+            finish(write, timeoutMillis);
+        }
+    }
+
+    /**
+     * First half of a write, holding the session's write permission: serialize, compare, send. Returns null, with
+     * the permission released, when there is nothing to wait for.
+     */
+    private Write start(BackedUpSession session, long sinceNanos) {
         BackupState state = session.backupState();
-        synchronized (state) {
-            if (state.removed || !session.isLive()) {
-                return;
+        if (state.removed || !session.isLive()) {
+            release(session);
+            return null;
+        }
+        String id = session.id();
+        boolean force = state.takeForce();
+        long start = System.nanoTime();
+        try {
+            SessionSnapshot snapshot = session.snapshot();
+            byte[] attributes = transcoder.serialize(snapshot.attributes);
+            statistics.attributesSerialized(millisSince(start));
+            byte[] digest = Digests.sha256(attributes);
+            if (!force && Arrays.equals(digest, state.storedDigest)) {
+                statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
+                release(session);
+                return null;
             }
-            String id = session.id();
-            boolean force = state.takeForce();
-            long start = System.nanoTime();
-            byte[] attributes;
-            byte[] blob;
-            SessionSnapshot snapshot;
-            try {
-                snapshot = session.snapshot();
-                attributes = transcoder.serialize(snapshot.attributes);
-                statistics.attributesSerialized(millisSince(start));
-                byte[] digest = Digests.sha256(attributes);
-                if (!force && Arrays.equals(digest, state.storedDigest)) {
-                    statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
-                    return;
-                }
-                blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
-                        snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew,
-                        snapshot.authType, principalBytes(state, snapshot), serializerId, attributes));
-                long now = System.currentTimeMillis();
-                long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval,
-                        snapshot.thisAccessedTime, graceSeconds.getAsInt());
-                long updateStart = System.nanoTime();
-                store.set(keys.nodeId(id), keys.key(id), Expiration.memcachedExpiration(expiresAt, now), blob,
-                        timeoutMillis);
-                state.storedDigest = digest;
-                state.storedExpiresAtMillis = expiresAt;
-                statistics.sessionWritten(millisSince(start), millisSince(updateStart), millisSince(sinceNanos),
-                        blob.length);
-            } catch (StoreException | RuntimeException e) {
-                state.mustWrite();
-                statistics.backupFailed();
-                logFailure("could not write session " + id + " to memcached; it stays in this Tomcat and is "
-                        + "written again after its next request", e);
-            }
+            byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
+                    snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
+                    principalBytes(state, snapshot), serializerId, attributes));
+            long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval, snapshot.thisAccessedTime,
+                    graceSeconds.getAsInt());
+            long updateStart = System.nanoTime();
+            PendingWrite pending = store.startSet(keys.nodeId(id), keys.key(id),
+                    Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis()), blob);
+            return new Write(session, pending, digest, expiresAt, blob.length, start, updateStart, sinceNanos);
+        } catch (StoreException | RuntimeException e) {
+            failed(session, e);
+            release(session);
+            return null;
+        }
+    }
+
+    /** Second half of a write: wait for memcached's answer, remember what is stored, release the permission. */
+    private void finish(Write write, long timeoutMillis) {
+        BackupState state = write.session.backupState();
+        try {
+            write.pending.await(timeoutMillis);
+            state.storedDigest = write.digest;
+            state.storedExpiresAtMillis = write.expiresAtMillis;
+            statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
+                    millisSince(write.sinceNanos), write.bytes);
+        } catch (StoreException | RuntimeException e) {
+            failed(write.session, e);
+        } finally {
+            release(write.session);
+        }
+    }
+
+    private void failed(BackedUpSession session, Exception e) {
+        session.backupState().mustWrite();
+        statistics.backupFailed();
+        logFailure("could not write session " + session.id() + " to memcached; it stays in this Tomcat and is "
+                + "written again after its next request", e);
+    }
+
+    private void release(BackedUpSession session) {
+        if (session.backupState().releaseWrite() && queue != null) {
+            enqueue(session); // changed while being written: its newest state still has to go
+        }
+    }
+
+    /** A write between {@link #start} and {@link #finish}. */
+    private static final class Write {
+        final BackedUpSession session;
+        final PendingWrite pending;
+        final byte[] digest;
+        final long expiresAtMillis;
+        final int bytes;
+        final long startNanos;
+        final long updateStartNanos;
+        final long sinceNanos;
+
+        Write(BackedUpSession session, PendingWrite pending, byte[] digest, long expiresAtMillis, int bytes,
+              long startNanos, long updateStartNanos, long sinceNanos) {
+            this.session = session;
+            this.pending = pending;
+            this.digest = digest;
+            this.expiresAtMillis = expiresAtMillis;
+            this.bytes = bytes;
+            this.startNanos = startNanos;
+            this.updateStartNanos = updateStartNanos;
+            this.sinceNanos = sinceNanos;
         }
     }
 
@@ -191,7 +305,10 @@ public final class SessionBackup implements AutoCloseable {
         if (state.queued.get()) {
             return false; // the coming write sets a fresh expiration
         }
-        synchronized (state) {
+        if (!state.tryAcquireWrite(false)) {
+            return false; // a write is under way: it sets a fresh expiration
+        }
+        try {
             if (state.storedDigest == null || state.removed || !session.isLive()) {
                 return false;
             }
@@ -214,6 +331,8 @@ public final class SessionBackup implements AutoCloseable {
                 return true;
             }
             state.mustWrite(); // memcached lost it (evicted, or the node restarted): store it again
+        } finally {
+            release(session);
         }
         write(session, asyncTimeoutMillis, System.nanoTime());
         return true;
@@ -227,7 +346,8 @@ public final class SessionBackup implements AutoCloseable {
      */
     public void sessionRemoved(BackedUpSession session, boolean unlessUsedElsewhere, long localThisAccessedTime) {
         BackupState state = session.backupState();
-        synchronized (state) {
+        state.acquireWrite();
+        try {
             if (state.removed) {
                 return;
             }
@@ -237,15 +357,15 @@ public final class SessionBackup implements AutoCloseable {
                 return;
             }
             long start = System.nanoTime();
-            try {
-                if (unlessUsedElsewhere && usedElsewhereSince(id, localThisAccessedTime)) {
-                    return;
-                }
-                store.delete(keys.nodeId(id), keys.key(id));
-                statistics.sessionDeleted(millisSince(start));
-            } catch (StoreException | RuntimeException e) {
-                logFailure("could not delete session " + id + " from memcached; memcached expires it", e);
+            if (unlessUsedElsewhere && usedElsewhereSince(id, localThisAccessedTime)) {
+                return;
             }
+            store.delete(keys.nodeId(id), keys.key(id));
+            statistics.sessionDeleted(millisSince(start));
+        } catch (StoreException | RuntimeException e) {
+            logFailure("could not delete session " + session.id() + " from memcached; memcached expires it", e);
+        } finally {
+            state.releaseWrite(); // removed: nothing is written again
         }
     }
 
@@ -264,9 +384,12 @@ public final class SessionBackup implements AutoCloseable {
     /** The session got a new id: its copy under the old id goes, and it is written under the new one. */
     public void sessionRenamed(BackedUpSession session, String oldId) {
         BackupState state = session.backupState();
-        synchronized (state) {
+        state.acquireWrite();
+        try {
             state.mustWrite();
             deleteKey(oldId);
+        } finally {
+            release(session);
         }
     }
 

@@ -170,16 +170,21 @@ public final class MemcachedStore implements SessionStore {
     }
 
     @Override
-    public void set(String nodeId, String key, int ttlSeconds, byte[] value, long timeoutMillis)
-            throws StoreException {
+    public PendingWrite startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
         NodeClient node = client(nodeId);
-        OperationFuture<Boolean>[] started = new OperationFuture[1];
-        Boolean stored = node.await(() -> started[0] = node.client.set(key, ttlSeconds, value, RawBytes.INSTANCE),
-                "set", key, timeoutMillis);
-        if (!Boolean.TRUE.equals(stored)) {
-            throw new StoreException("memcached node " + node.node + " did not store " + key + " ("
-                    + value.length + " bytes): " + started[0].getStatus().getMessage());
+        OperationFuture<Boolean> future;
+        try {
+            future = node.client.set(key, ttlSeconds, value, RawBytes.INSTANCE);
+        } catch (RuntimeException e) {
+            throw new StoreException("memcached set of " + key + " on node " + node.node + " failed: " + e, e);
         }
+        return timeoutMillis -> {
+            Boolean stored = node.await(() -> future, "set", key, timeoutMillis);
+            if (!Boolean.TRUE.equals(stored)) {
+                throw new StoreException("memcached node " + node.node + " did not store " + key + " ("
+                        + value.length + " bytes): " + future.getStatus().getMessage());
+            }
+        };
     }
 
     @Override
@@ -224,17 +229,20 @@ public final class MemcachedStore implements SessionStore {
     private static final class NodeClient {
         final MemcachedNode node;
         final MemcachedClient client;
+        /** The client's one connection, read-only; asked on every request, so no list is built to ask it. */
+        final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
         volatile long suspectUntilMillis;
 
         NodeClient(MemcachedNode node, MemcachedClient client, long operationTimeoutMillis) {
             this.node = node;
             this.client = client;
+            this.connection = client.getNodeLocator().getAll().iterator().next();
             this.operationTimeoutMillis = operationTimeoutMillis;
         }
 
         boolean isConnected() {
-            return !client.getAvailableServers().isEmpty();
+            return connection.isActive();
         }
 
         boolean isAvailable() {

@@ -10,11 +10,12 @@ public interface SessionStore extends AutoCloseable {
     byte[] get(String nodeId, String key) throws StoreException;
 
     /**
-     * Stores the value, waiting at most {@code timeoutMillis} for memcached's answer.
+     * Sends the value to memcached and returns at once, so that several writes can be under way together; the
+     * caller waits for each with {@link PendingWrite#await}.
      *
      * @param ttlSeconds memcached expiration: 0 for never, up to 30 days relative, absolute Unix time above that
      */
-    void set(String nodeId, String key, int ttlSeconds, byte[] value, long timeoutMillis) throws StoreException;
+    PendingWrite startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException;
 
     /** Gives the key a new expiration. @return false when the key is absent */
     boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException;

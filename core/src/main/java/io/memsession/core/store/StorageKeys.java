@@ -33,13 +33,17 @@ public final class StorageKeys {
         return parsed.nodeId();
     }
 
-    /** Whether the id names a node (always true without node ids). */
+    /**
+     * Whether the id names a node (always true without node ids). Asked after every request about ids memsession
+     * made itself, so it looks for the node's {@code -} before the route's {@code .} without a full parse.
+     */
     public boolean hasNode(String sessionId) {
         if (!encodesNodeIds) {
             return true;
         }
-        SessionId parsed = SessionId.parse(sessionId);
-        return parsed != null && parsed.nodeId() != null;
+        int dash = sessionId.indexOf('-');
+        int dot = sessionId.indexOf('.');
+        return dash > 0 && (dot < 0 || dash < dot);
     }
 
     public String prefix() {

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.memsession.core.store.PendingWrite;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StoreException;
 
@@ -28,9 +29,9 @@ final class FakeStore implements SessionStore {
         return values.get(key);
     }
 
+    /** Stores at once (waiting at the gate, when one is set); the returned write has nothing left to wait for. */
     @Override
-    public void set(String nodeId, String key, int ttlSeconds, byte[] value, long timeoutMillis)
-            throws StoreException {
+    public PendingWrite startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
         check();
         int running = concurrentSets.incrementAndGet();
         maxConcurrentSets = Math.max(maxConcurrentSets, running);
@@ -42,6 +43,7 @@ final class FakeStore implements SessionStore {
             values.put(key, value);
             ttls.put(key, ttlSeconds);
             sets.incrementAndGet();
+            return timeoutMillis -> { };
         } catch (InterruptedException e) {
             throw new StoreException("interrupted", e);
         } finally {
