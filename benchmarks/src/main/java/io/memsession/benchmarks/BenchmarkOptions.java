@@ -5,14 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
-record BenchmarkOptions(Duration warmUp, Duration measurement, int sessions, int connections,
+record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int sessions, int connections,
                         List<String> extraTomcatJvmOptions) {
 
     static final String USAGE = """
-            LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--sessions N] [--connections N]
+            LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--rounds N] [--sessions N] [--connections N]
                           [--tomcat-jvm-option OPTION]...
-              --warmup             warm-up per configuration, after the sessions are created (default 15)
-              --measure            measurement per configuration (default 20)
+              --warmup             warm-up per configuration, after the sessions are created (default 60)
+              --measure            measurement per configuration (default 10)
+              --rounds             rounds of all configurations, in rotating order; figures are medians (default 3)
               --sessions           sessions in use (default 300)
               --connections        keep-alive connections, one load thread each (default 32)
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
@@ -20,8 +21,11 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int sessions, int
                                    -XX:StartFlightRecording=delay=20s,duration=10s,filename=/tmp/{tomcat}.jfr""";
 
     static BenchmarkOptions parse(String... args) {
-        Duration warmUp = Duration.ofSeconds(15);
-        Duration measurement = Duration.ofSeconds(20);
+        // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late:
+        // shorter warm-ups measure compilation, not steady state
+        Duration warmUp = Duration.ofSeconds(60);
+        Duration measurement = Duration.ofSeconds(10);
+        int rounds = 3;
         int sessions = 300;
         int connections = 32;
         List<String> extraTomcatJvmOptions = new ArrayList<>();
@@ -34,6 +38,7 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int sessions, int
             switch (name) {
                 case "--warmup" -> warmUp = Duration.ofSeconds(number(name, value, 0));
                 case "--measure" -> measurement = Duration.ofSeconds(number(name, value, 1));
+                case "--rounds" -> rounds = number(name, value, 1);
                 case "--sessions" -> sessions = number(name, value, 1);
                 case "--connections" -> connections = number(name, value, 1);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
@@ -44,7 +49,8 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int sessions, int
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, measurement, sessions, connections, List.copyOf(extraTomcatJvmOptions));
+        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections,
+                List.copyOf(extraTomcatJvmOptions));
     }
 
     private static int number(String name, String value, int minimum) {

@@ -5,6 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.Comparator;
 import java.util.Locale;
 
 import io.memsession.samples.TomcatProcess;
@@ -38,6 +41,7 @@ public final class LoadBenchmark {
     private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
     private static final Setup STICKY_ASYNC = new Setup("sticky async", true, List.of(), 0.75);
     private static final Setup STICKY_SYNC = new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45);
+    private static final List<Setup> SETUPS = List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC);
 
     private final BenchmarkOptions options;
     private final List<String> tomcatJvmOptions;
@@ -63,38 +67,50 @@ public final class LoadBenchmark {
             System.exit(2);
             return;
         }
-        List<Result> results = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-")).run();
-        printSummary(results);
-        boolean correct = results.stream().allMatch(Result::isCorrect);
+        List<List<Result>> rounds = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-")).run();
+        printSummary(rounds);
+        boolean correct = rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect);
         System.exit(correct ? 0 : 1);
     }
 
-    private List<Result> run() throws Exception {
+    /**
+     * Runs every configuration once per round. A shared machine's speed drifts by tens of percent from one minute
+     * to the next, so each round compares configurations run close together, the order rotates so that no
+     * configuration always runs first, and the summary takes medians over the rounds.
+     *
+     * @return per round, the results in {@link #SETUPS} order
+     */
+    private List<List<Result>> run() throws Exception {
         System.out.printf("memsession load benchmark: %d sessions, %d connections, warm-up %d s and measurement %d s"
-                        + " per configuration, loopback%n", options.sessions(), options.connections(),
-                options.warmUp().toSeconds(), options.measurement().toSeconds());
+                        + " per configuration, %d rounds, loopback%n", options.sessions(), options.connections(),
+                options.warmUp().toSeconds(), options.measurement().toSeconds(), options.rounds());
         System.out.println("Tomcat JVM options: " + String.join(" ", tomcatJvmOptions));
         System.out.println("Tomcat logs: " + logs);
-        List<Result> results = new ArrayList<>();
+        List<List<Result>> rounds = new ArrayList<>();
         try (MemcachedPair memcached = MemcachedPair.start()) {
             System.out.println("memcached: " + memcached.memcachedNodes());
-            for (Setup setup : List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC)) {
-                memcached.reset();
-                Result result = run(setup, memcached);
-                result.print(results.isEmpty() ? result : results.get(0));
-                results.add(result);
+            for (int round = 0; round < options.rounds(); round++) {
+                Map<Setup, Result> results = new HashMap<>();
+                for (int i = 0; i < SETUPS.size(); i++) {
+                    Setup setup = SETUPS.get((round + i) % SETUPS.size());
+                    memcached.reset();
+                    System.out.printf("%n== round %d: %s%n", round + 1, setup.name());
+                    results.put(setup, run(setup, memcached, round + 1));
+                }
+                List<Result> inOrder = SETUPS.stream().map(results::get).toList();
+                inOrder.forEach(result -> result.print(inOrder.get(0)));
+                rounds.add(inOrder);
             }
         }
-        return results;
+        return rounds;
     }
 
-    private Result run(Setup setup, MemcachedPair memcached) throws Exception {
-        System.out.printf("%n== %s%n", setup.name());
+    private Result run(Setup setup, MemcachedPair memcached, int round) throws Exception {
         List<String> arguments = tomcatArguments(setup, memcached);
         LoadGenerator.Measurement measurement;
         long sets;
         MemsessionStats stats = null;
-        try (TomcatProcess tomcat = startTomcat(setup.slug(), arguments)) {
+        try (TomcatProcess tomcat = startTomcat(setup.slug() + "-" + round, arguments)) {
             LoadGenerator load = LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
             load.warmUp(options.warmUp());
             long setsBefore = memcached.sets();
@@ -106,7 +122,8 @@ public final class LoadBenchmark {
             // Killed, not stopped: an orderly stop would write the sessions and hide what the backup missed.
             tomcat.kill();
         }
-        LostUpdates lostUpdates = setup.memsession() ? checkStoredCounters(setup, arguments, measurement) : null;
+        LostUpdates lostUpdates = setup.memsession() ? checkStoredCounters(setup, arguments, measurement, round)
+                : null;
         return new Result(setup, measurement, sets, stats, lostUpdates);
     }
 
@@ -155,11 +172,11 @@ public final class LoadBenchmark {
      * current if the counter goes on from the one the client saw last.
      */
     private LostUpdates checkStoredCounters(Setup setup, List<String> arguments,
-                                            LoadGenerator.Measurement measurement) {
+                                            LoadGenerator.Measurement measurement, int round) {
         int checked = 0;
         int lost = 0;
         String firstLoss = null;
-        try (TomcatProcess restarted = startTomcat(setup.slug() + "-restarted", arguments);
+        try (TomcatProcess restarted = startTomcat(setup.slug() + "-" + round + "-restarted", arguments);
              WebClient client = new WebClient()) {
             for (TrackedSession session : measurement.sessions()) {
                 if (session.id() == null || session.isUncertain()) {
@@ -182,37 +199,52 @@ public final class LoadBenchmark {
         return new LostUpdates(checked, measurement.sessions().size(), lost, firstLoss);
     }
 
-    private static void printSummary(List<Result> results) {
-        Result plain = results.get(0);
-        System.out.printf("%n%-13s %10s %7s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
-                "x plain", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
+    private static void printSummary(List<List<Result>> rounds) {
+        System.out.printf("%n%-13s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
+                "x plain", "(range)", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
                 "lost updates");
-        for (Result result : results) {
-            boolean memsession = result.stats() != null;
-            System.out.printf(Locale.ROOT, "%-13s %10.0f %7.2f %7.2f %7.2f %8s %15s %12s %6d %12s%n",
-                    result.setup().name(), result.throughput(), result.ratioTo(plain),
-                    millis(result.measurement().latencies().percentile(50)),
-                    millis(result.measurement().latencies().percentile(99)),
-                    memsession ? String.format(Locale.ROOT, "%.2f", result.setsPerRequest()) : "-",
-                    memsession ? result.lagAverageMillis() + " / " + result.lagMaxMillis() : "-",
-                    memsession ? String.valueOf(result.stats().number("msmStatNumBackupFailures")) : "-",
-                    result.measurement().errors(),
-                    memsession ? String.valueOf(result.lostUpdates().lost()) : "-");
+        for (int i = 0; i < SETUPS.size(); i++) {
+            int setup = i;
+            List<Result> runs = rounds.stream().map(round -> round.get(setup)).toList();
+            List<Double> ratios = rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
+                    .toList();
+            Result typical = runs.stream().sorted(Comparator.comparingDouble(Result::throughput))
+                    .toList().get(runs.size() / 2);
+            boolean memsession = typical.stats() != null;
+            System.out.printf(Locale.ROOT, "%-13s %10.0f %7.2f %11s %7.2f %7.2f %8s %15s %12s %6d %12s%n",
+                    typical.setup().name(), typical.throughput(), median(ratios),
+                    String.format(Locale.ROOT, "%.2f-%.2f", ratios.get(0), ratios.get(ratios.size() - 1)),
+                    millis(typical.measurement().latencies().percentile(50)),
+                    millis(typical.measurement().latencies().percentile(99)),
+                    memsession ? String.format(Locale.ROOT, "%.2f", typical.setsPerRequest()) : "-",
+                    memsession ? typical.lagAverageMillis() + " / " + typical.lagMaxMillis() : "-",
+                    memsession ? String.valueOf(runs.stream()
+                            .mapToLong(run -> run.stats().number("msmStatNumBackupFailures")).sum()) : "-",
+                    runs.stream().mapToLong(run -> run.measurement().errors()).sum(),
+                    memsession ? String.valueOf(runs.stream().mapToInt(run -> run.lostUpdates().lost()).sum()) : "-");
         }
+        System.out.println("Medians over " + rounds.size() + " rounds; x plain is the median of each round's ratio to"
+                + " that round's plain Tomcat; other columns from the median-throughput run; errors and lost updates"
+                + " over all rounds.");
         System.out.println("* from the end of a request to the write of its session; whole run, warm-up included");
         System.out.println("\nTargets (informational):");
-        for (Result result : results) {
-            if (!Double.isNaN(result.setup().target())) {
-                double ratio = result.ratioTo(plain);
-                System.out.printf(Locale.ROOT, "  %-13s >= %.2f x plain: %.2f x  %s%n", result.setup().name(),
-                        result.setup().target(), ratio, ratio >= result.setup().target() ? "PASS" : "MISS");
-            }
+        for (int i = 1; i < SETUPS.size(); i++) {
+            int setup = i;
+            double ratio = median(rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
+                    .toList());
+            System.out.printf(Locale.ROOT, "  %-13s >= %.2f x plain: %.2f x  %s%n", SETUPS.get(i).name(),
+                    SETUPS.get(i).target(), ratio, ratio >= SETUPS.get(i).target() ? "PASS" : "MISS");
         }
         System.out.println("Reference, memcached-session-manager 2.3.2 on this workload: sticky async 0.40 x (Kryo),"
                 + " 0.56 x (Java serialization); sticky sync 0.28 x.");
-        System.out.println(results.stream().allMatch(Result::isCorrect)
+        System.out.println(rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect)
                 ? "Correctness: no errors, no lost updates."
                 : "Correctness: FAILED (errors or lost updates above).");
+    }
+
+    private static double median(List<Double> sorted) {
+        int size = sorted.size();
+        return size % 2 == 1 ? sorted.get(size / 2) : (sorted.get(size / 2 - 1) + sorted.get(size / 2)) / 2;
     }
 
     private static double millis(long micros) {
