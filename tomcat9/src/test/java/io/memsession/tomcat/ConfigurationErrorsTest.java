@@ -9,14 +9,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.apache.catalina.LifecycleException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -25,18 +23,10 @@ import io.memsession.testkit.WebClient;
  */
 class ConfigurationErrorsTest {
 
-    private static MemcachedProcess memcached;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
+
     private final LogRecorder log = LogRecorder.of("org.apache.catalina");
-
-    @BeforeAll
-    static void startMemcached() {
-        memcached = MemcachedProcess.start();
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        memcached.close();
-    }
 
     @AfterEach
     void stopRecording() {
@@ -45,7 +35,7 @@ class ConfigurationErrorsTest {
 
     private void assertContextDoesNotStart(Consumer<MemcachedSessionManager> configuration, String... inLog) {
         assertThrows(LifecycleException.class, () -> EmbeddedTomcat.start("tc1", manager -> {
-            manager.setMemcachedNodes("n1:" + memcached.address());
+            manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1"));
             configuration.accept(manager);
         }).close());
         List<String> reports = log.warningsContaining(inLog);
@@ -74,12 +64,12 @@ class ConfigurationErrorsTest {
     @Test
     void invalidValueSetAtRuntimeIsRefusedAndTheOldOneStays() throws Exception {
         try (EmbeddedTomcat tomcat = EmbeddedTomcat.start("tc1",
-                manager -> manager.setMemcachedNodes("n1:" + memcached.address()));
+                manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1")));
              WebClient browser = new WebClient()) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> tomcat.manager().setMemcachedNodes("bogus"));
             assertTrue(refused.getMessage().contains("memcachedNodes=\"bogus\""), refused.getMessage());
-            assertEquals("n1:" + memcached.address(), tomcat.manager().getMemcachedNodes());
+            assertEquals("n1:" + MEMCACHED.process("n1").address(), tomcat.manager().getMemcachedNodes());
             Page page = Page.of(browser.get(tomcat.port(), "/"));
             assertTrue(page.id().endsWith("-n1.tc1"), page.id());
         }

@@ -17,14 +17,11 @@ import javax.management.Attribute;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -33,28 +30,12 @@ import io.memsession.testkit.WebClient;
  */
 class ManagementTest {
 
-    private static MemcachedProcess memcached;
-    private static MemcachedInspector inspector;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
+
+    private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
     private final WebClient browser = new WebClient();
-
-    @BeforeAll
-    static void startMemcached() {
-        memcached = MemcachedProcess.start();
-        inspector = MemcachedInspector.connect(memcached);
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        inspector.close();
-        memcached.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        inspector.flushAll();
-        inspector.resetStats();
-    }
 
     @AfterEach
     void stopTomcats() {
@@ -63,12 +44,8 @@ class ManagementTest {
     }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, manager -> {
-            manager.setMemcachedNodes("n1:" + memcached.address());
-            for (int i = 0; i < attributes.length; i += 2) {
-                Tomcat9Attributes.set(manager, attributes[i], attributes[i + 1]);
-            }
-        });
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute,
+                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
         tomcats.add(tomcat);
         return tomcat;
     }
@@ -77,7 +54,7 @@ class ManagementTest {
         return Page.of(browser.get(tomcat.port(), path));
     }
 
-    private static Object storedCounter(String id) {
+    private Object storedCounter(String id) {
         return StoredAttributes.of(inspector.get(id)).get("counter");
     }
 
@@ -119,7 +96,7 @@ class ManagementTest {
         assertEquals(0L, server.getAttribute(manager, "msmStatNumRequestsWithoutSession"));
         assertEquals(1L, server.getAttribute(manager, "msmStatNumNoSessionModification"));
         assertEquals("Count = 1", ((String[]) server.getAttribute(manager, "msmStatBackupInfo"))[0]);
-        assertEquals("n1:" + memcached.address(), server.getAttribute(manager, "memcachedNodes"));
+        assertEquals("n1:" + MEMCACHED.process("n1").address(), server.getAttribute(manager, "memcachedNodes"));
 
         server.setAttribute(manager, new Attribute("enabled", "false"));
         browser.clearCookies();

@@ -8,19 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -30,36 +23,11 @@ import io.memsession.testkit.WebClient;
  */
 class MemcachedFailoverTest {
 
-    private static final Map<String, MemcachedProcess> MEMCACHED = new LinkedHashMap<>();
-    private static final Map<String, MemcachedInspector> INSPECTORS = new LinkedHashMap<>();
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2", "n3");
+
     private EmbeddedTomcat tomcat;
     private final WebClient browser = new WebClient();
-
-    @BeforeAll
-    static void startMemcached() {
-        for (String node : List.of("n1", "n2", "n3")) {
-            MemcachedProcess memcached = MemcachedProcess.start();
-            MEMCACHED.put(node, memcached);
-            INSPECTORS.put(node, MemcachedInspector.connect(memcached));
-        }
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        INSPECTORS.values().forEach(MemcachedInspector::close);
-        MEMCACHED.values().forEach(MemcachedProcess::close);
-    }
-
-    @BeforeEach
-    void reviveAndFlush() {
-        MEMCACHED.forEach((node, memcached) -> {
-            if (!memcached.isRunning()) {
-                memcached.restart();
-            }
-            INSPECTORS.get(node).flushAll();
-            INSPECTORS.get(node).resetStats();
-        });
-    }
 
     @AfterEach
     void stopTomcat() {
@@ -69,21 +37,8 @@ class MemcachedFailoverTest {
         }
     }
 
-    private static String nodes(String... ids) {
-        List<String> nodes = new ArrayList<>();
-        for (String id : ids) {
-            nodes.add(id + ":" + MEMCACHED.get(id).address());
-        }
-        return String.join(",", nodes);
-    }
-
     private void startTomcat(String... attributes) throws Exception {
-        tomcat = EmbeddedTomcat.start("tc1", manager -> {
-            manager.setMemcachedNodes(nodes("n1", "n2", "n3"));
-            for (int i = 0; i < attributes.length; i += 2) {
-                Tomcat9Attributes.set(manager, attributes[i], attributes[i + 1]);
-            }
-        });
+        tomcat = EmbeddedTomcat.start("tc1", Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes(), attributes));
     }
 
     private Page get(String path) {
@@ -93,7 +48,7 @@ class MemcachedFailoverTest {
     /** Kills the nodes and waits until the Tomcat has noticed, as it does within a second. */
     private void kill(String... nodes) {
         for (String node : nodes) {
-            MEMCACHED.get(node).kill();
+            MEMCACHED.process(node).kill();
         }
         for (String node : nodes) {
             await().atMost(10, SECONDS).until(() -> !tomcat.manager().engine().canLoad("X-" + node));
@@ -113,7 +68,7 @@ class MemcachedFailoverTest {
         startTomcat();
         Page first = get("/");
         String deadNode = nodeOf(first.id());
-        assertNotNull(INSPECTORS.get(deadNode).get(first.id()));
+        assertNotNull(MEMCACHED.inspector(deadNode).get(first.id()));
 
         kill(deadNode);
         Page moved = get("/");
@@ -123,7 +78,7 @@ class MemcachedFailoverTest {
         assertEquals(baseOf(first.id()) + "-" + newNode + ".tc1", moved.id());
         assertEquals(moved.id(), moved.response().setCookieValue("JSESSIONID"), "the browser learns the new id");
         assertEquals(2, moved.counter());
-        assertNotNull(INSPECTORS.get(newNode).get(moved.id()), "stored on the new node");
+        assertNotNull(MEMCACHED.inspector(newNode).get(moved.id()), "stored on the new node");
         assertEquals(1, tomcat.manager().getMsmStatNumMemcachedFailover());
 
         Page next = get("/");
@@ -148,7 +103,7 @@ class MemcachedFailoverTest {
         assertEquals(moved.id(), moved.response().setCookieValue("JSESSIONID"));
         assertEquals("x", moved.get("a"));
         assertEquals(1, moved.counter());
-        assertNotNull(INSPECTORS.get(survivor).get(moved.id()));
+        assertNotNull(MEMCACHED.inspector(survivor).get(moved.id()));
     }
 
     @Test
@@ -196,7 +151,7 @@ class MemcachedFailoverTest {
         Page second = get("/");
 
         assertEquals("n3", nodeOf(first.id()));
-        assertNotNull(INSPECTORS.get("n3").get(first.id()));
+        assertNotNull(MEMCACHED.inspector("n3").get(first.id()));
         assertEquals(first.id(), second.id());
         assertNull(second.response().setCookieValue("JSESSIONID"), "no cookie churn");
         assertEquals(2, second.counter());
@@ -204,37 +159,37 @@ class MemcachedFailoverTest {
 
     @Test
     void nodeAddedAtRuntimeTakesTheSessionsOfADeadNode() throws Exception {
-        startTomcat("memcachedNodes", nodes("n1"));
+        startTomcat("memcachedNodes", MEMCACHED.memcachedNodes("n1"));
         Page first = get("/");
         assertEquals("n1", nodeOf(first.id()));
 
-        tomcat.manager().setMemcachedNodes(nodes("n1", "n3"));
+        tomcat.manager().setMemcachedNodes(MEMCACHED.memcachedNodes("n1", "n3"));
         kill("n1");
         Page moved = get("/");
 
         assertEquals(baseOf(first.id()) + "-n3.tc1", moved.id());
         assertEquals(moved.id(), moved.response().setCookieValue("JSESSIONID"));
         assertEquals(2, moved.counter());
-        assertNotNull(INSPECTORS.get("n3").get(moved.id()));
+        assertNotNull(MEMCACHED.inspector("n3").get(moved.id()));
     }
 
     @Test
     void sessionOfANodeRemovedAtRuntimeMovesToARemainingNode() throws Exception {
-        startTomcat("memcachedNodes", nodes("n1"));
+        startTomcat("memcachedNodes", MEMCACHED.memcachedNodes("n1"));
         Page first = get("/");
 
-        tomcat.manager().setMemcachedNodes(nodes("n2"));
+        tomcat.manager().setMemcachedNodes(MEMCACHED.memcachedNodes("n2"));
         Page moved = get("/");
 
         assertEquals(baseOf(first.id()) + "-n2.tc1", moved.id());
         assertEquals(moved.id(), moved.response().setCookieValue("JSESSIONID"));
         assertEquals(2, moved.counter());
-        assertNotNull(INSPECTORS.get("n2").get(moved.id()));
+        assertNotNull(MEMCACHED.inspector("n2").get(moved.id()));
     }
 
     @Test
     void failoverNodesChangedAtRuntimeSteerNewSessions() throws Exception {
-        startTomcat("memcachedNodes", nodes("n1", "n2"), "failoverNodes", "n2");
+        startTomcat("memcachedNodes", MEMCACHED.memcachedNodes("n1", "n2"), "failoverNodes", "n2");
         for (int i = 0; i < 3; i++) {
             browser.clearCookies();
             assertEquals("n1", nodeOf(get("/").id()));
@@ -246,7 +201,7 @@ class MemcachedFailoverTest {
             browser.clearCookies();
             Page page = get("/");
             assertEquals("n2", nodeOf(page.id()));
-            assertNotNull(INSPECTORS.get("n2").get(page.id()));
+            assertNotNull(MEMCACHED.inspector("n2").get(page.id()));
         }
     }
 }

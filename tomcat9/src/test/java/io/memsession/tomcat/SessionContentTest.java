@@ -13,14 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -30,29 +27,13 @@ import io.memsession.testkit.WebClient;
  */
 class SessionContentTest {
 
-    private static MemcachedProcess memcached;
-    private static MemcachedInspector inspector;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
+
+    private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
     private final WebClient browser = new WebClient();
     private final LogRecorder log = LogRecorder.of("io.memsession");
-
-    @BeforeAll
-    static void startMemcached() {
-        memcached = MemcachedProcess.start();
-        inspector = MemcachedInspector.connect(memcached);
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        inspector.close();
-        memcached.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        inspector.flushAll();
-        inspector.resetStats();
-    }
 
     @AfterEach
     void stopTomcats() {
@@ -62,12 +43,8 @@ class SessionContentTest {
     }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, manager -> {
-            manager.setMemcachedNodes("n1:" + memcached.address());
-            for (int i = 0; i < attributes.length; i += 2) {
-                Tomcat9Attributes.set(manager, attributes[i], attributes[i + 1]);
-            }
-        });
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute,
+                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
         tomcats.add(tomcat);
         return tomcat;
     }
@@ -76,7 +53,7 @@ class SessionContentTest {
         return Page.of(browser.get(tomcat.port(), path));
     }
 
-    private static Object storedCounter(String id) {
+    private Object storedCounter(String id) {
         return StoredAttributes.of(inspector.get(id)).get("counter");
     }
 

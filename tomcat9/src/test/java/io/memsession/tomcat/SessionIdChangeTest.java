@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -22,28 +19,12 @@ import io.memsession.testkit.WebClient;
  */
 class SessionIdChangeTest {
 
-    private static MemcachedProcess memcached;
-    private static MemcachedInspector inspector;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
+
+    private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     private EmbeddedTomcat tomcat;
     private final WebClient browser = new WebClient();
-
-    @BeforeAll
-    static void startMemcached() {
-        memcached = MemcachedProcess.start();
-        inspector = MemcachedInspector.connect(memcached);
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        inspector.close();
-        memcached.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        inspector.flushAll();
-        inspector.resetStats();
-    }
 
     @AfterEach
     void stopTomcat() {
@@ -55,7 +36,7 @@ class SessionIdChangeTest {
 
     private void startTomcat(String authMethod) throws Exception {
         tomcat = EmbeddedTomcat.start("tc1", authMethod,
-                manager -> manager.setMemcachedNodes("n1:" + memcached.address()));
+                manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1")));
     }
 
     private Page get(String path) {

@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
-import org.junit.jupiter.api.AfterAll;
+import org.apache.catalina.Context;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.MemcachedProcess;
@@ -24,31 +24,13 @@ import io.memsession.testkit.WebClient;
 /** Basic sticky-mode behaviour: one Tomcat with jvmRoute {@code app1}, one memcached node {@code n1}. */
 class StickyBasicsTest {
 
-    private static MemcachedProcess memcached;
-    private static MemcachedInspector inspector;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
+
+    private final MemcachedProcess memcached = MEMCACHED.process("n1");
+    private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     private EmbeddedTomcat tomcat;
     private final WebClient browser = new WebClient();
-
-    @BeforeAll
-    static void startMemcached() {
-        memcached = MemcachedProcess.start();
-        inspector = MemcachedInspector.connect(memcached);
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        inspector.close();
-        memcached.close();
-    }
-
-    @BeforeEach
-    void flush() {
-        if (!memcached.isRunning()) {
-            memcached.restart();
-        }
-        inspector.flushAll();
-        inspector.resetStats();
-    }
 
     @AfterEach
     void stopTomcat() {
@@ -62,14 +44,12 @@ class StickyBasicsTest {
         return startTomcat(context -> { }, attributes);
     }
 
-    private EmbeddedTomcat startTomcat(java.util.function.Consumer<org.apache.catalina.Context> contextSetup,
-                                       String... attributes) throws Exception {
+    private EmbeddedTomcat startTomcat(Consumer<Context> contextSetup, String... attributes) throws Exception {
+        Consumer<MemcachedSessionManager> configuration =
+                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes);
         tomcat = EmbeddedTomcat.start("app1", null, contextSetup, manager -> {
-            manager.setMemcachedNodes("n1:" + memcached.address());
             manager.setRequestUriIgnorePattern(".*\\.(png|gif|jpg|css|js|ico)$");
-            for (int i = 0; i < attributes.length; i += 2) {
-                Tomcat9Attributes.set(manager, attributes[i], attributes[i + 1]);
-            }
+            configuration.accept(manager);
         });
         return tomcat;
     }

@@ -12,15 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -31,30 +28,12 @@ import io.memsession.testkit.WebClient;
 class StorageKeyPrefixTest {
 
     private static final String CONTEXT = "/my-app";
-    private static final Map<String, MemcachedProcess> MEMCACHED = new LinkedHashMap<>();
-    private static final Map<String, MemcachedInspector> INSPECTORS = new LinkedHashMap<>();
+
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
+
     private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
     private final WebClient browser = new WebClient();
-
-    @BeforeAll
-    static void startMemcached() {
-        for (String node : List.of("n1", "n2")) {
-            MemcachedProcess memcached = MemcachedProcess.start();
-            MEMCACHED.put(node, memcached);
-            INSPECTORS.put(node, MemcachedInspector.connect(memcached));
-        }
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        INSPECTORS.values().forEach(MemcachedInspector::close);
-        MEMCACHED.values().forEach(MemcachedProcess::close);
-    }
-
-    @BeforeEach
-    void flush() {
-        INSPECTORS.values().forEach(MemcachedInspector::flushAll);
-    }
 
     @AfterEach
     void stopTomcats() {
@@ -64,7 +43,7 @@ class StorageKeyPrefixTest {
 
     private EmbeddedTomcat start(String jvmRoute, String storageKeyPrefix) throws Exception {
         EmbeddedTomcat tomcat = EmbeddedTomcat.startAt(CONTEXT, jvmRoute, manager -> {
-            manager.setMemcachedNodes("n1:" + MEMCACHED.get("n1").address() + ",n2:" + MEMCACHED.get("n2").address());
+            manager.setMemcachedNodes(MEMCACHED.memcachedNodes());
             manager.setStorageKeyPrefix(storageKeyPrefix);
         });
         tomcats.add(tomcat);
@@ -110,7 +89,7 @@ class StorageKeyPrefixTest {
         assertEquals(2, sessionPerNode.size(), "sessions on both nodes");
 
         for (Map.Entry<String, String> session : sessionPerNode.entrySet()) {
-            MemcachedInspector node = INSPECTORS.get(session.getKey());
+            MemcachedInspector node = MEMCACHED.inspector(session.getKey());
             String id = session.getValue();
             assertNotNull(node.get(prefix + id), "stored under " + prefix + id);
             assertNull(node.get(id), "not stored under the bare id");
@@ -121,8 +100,8 @@ class StorageKeyPrefixTest {
             assertEquals(1, onTc2.counter());
             assertNotNull(node.get(prefix + onTc2.id()));
         }
-        for (MemcachedInspector node : INSPECTORS.values()) {
-            for (String key : node.keys()) {
+        for (String node : List.of("n1", "n2")) {
+            for (String key : MEMCACHED.inspector(node).keys()) {
                 assertTrue(key.startsWith(prefix), key);
             }
         }

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.testkit.MemcachedInspector;
-import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -25,35 +23,16 @@ import io.memsession.testkit.WebClient;
  */
 class TomcatFailoverTest {
 
-    private static MemcachedProcess memcached1;
-    private static MemcachedProcess memcached2;
-    private static MemcachedInspector n1;
-    private static MemcachedInspector n2;
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
+
+    private final MemcachedInspector n1 = MEMCACHED.inspector("n1");
+    private final MemcachedInspector n2 = MEMCACHED.inspector("n2");
     private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
     private final WebClient browser = new WebClient();
 
-    @BeforeAll
-    static void startMemcached() {
-        memcached1 = MemcachedProcess.start();
-        memcached2 = MemcachedProcess.start();
-        n1 = MemcachedInspector.connect(memcached1);
-        n2 = MemcachedInspector.connect(memcached2);
-    }
-
-    @AfterAll
-    static void stopMemcached() {
-        n1.close();
-        n2.close();
-        memcached1.close();
-        memcached2.close();
-    }
-
     @BeforeEach
-    void flush() {
-        for (MemcachedInspector node : List.of(n1, n2)) {
-            node.flushAll();
-            node.resetStats();
-        }
+    void forgetActivations() {
         TestServlet.ACTIVATIONS.clear();
     }
 
@@ -65,12 +44,8 @@ class TomcatFailoverTest {
 
     /** A Tomcat with memcached node n1 unless {@code attributes} (name, value, ...) say otherwise. */
     private EmbeddedTomcat start(String jvmRoute, String authMethod, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod, manager -> {
-            manager.setMemcachedNodes("n1:" + memcached1.address());
-            for (int i = 0; i < attributes.length; i += 2) {
-                Tomcat9Attributes.set(manager, attributes[i], attributes[i + 1]);
-            }
-        });
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod,
+                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
         tomcats.add(tomcat);
         return tomcat;
     }
@@ -114,8 +89,8 @@ class TomcatFailoverTest {
 
     @Test
     void takeoverWorksWithASingleNodeWithoutNodeId() throws Exception {
-        EmbeddedTomcat tc1 = start("tc1", null, "memcachedNodes", memcached1.address());
-        EmbeddedTomcat tc2 = start("tc2", null, "memcachedNodes", memcached1.address());
+        EmbeddedTomcat tc1 = start("tc1", null, "memcachedNodes", MEMCACHED.process("n1").address());
+        EmbeddedTomcat tc2 = start("tc2", null, "memcachedNodes", MEMCACHED.process("n1").address());
         Page onTc1 = get(tc1, "/set?a=x");
         assertTrue(onTc1.id().matches("[0-9A-F]+\\.tc1"), onTc1.id());
 
@@ -233,7 +208,7 @@ class TomcatFailoverTest {
 
     @Test
     void takeoverMovesTheSessionOffThisTomcatsFailoverNode() throws Exception {
-        String nodes = "n1:" + memcached1.address() + ",n2:" + memcached2.address();
+        String nodes = MEMCACHED.memcachedNodes("n1", "n2");
         EmbeddedTomcat tc1 = start("tc1", null, "memcachedNodes", nodes, "failoverNodes", "n1");
         EmbeddedTomcat tc2 = start("tc2", null, "memcachedNodes", nodes, "failoverNodes", "n2");
         Page onTc1 = get(tc1, "/");
