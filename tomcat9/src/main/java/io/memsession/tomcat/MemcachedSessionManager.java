@@ -44,6 +44,9 @@ public class MemcachedSessionManager extends ManagerBase {
     private static final List<String> PRINCIPAL_PACKAGES = Collections.unmodifiableList(Arrays.asList(
             "org.apache.catalina.realm.", "org.apache.catalina.users."));
 
+    /** What the statistics attributes show while memsession is disabled or stopped. */
+    private static final Statistics NO_STATISTICS = new Statistics(false);
+
     private final ConfigurationBuilder settings = new ConfigurationBuilder();
     private final List<String> unknownAttributes = new ArrayList<>();
     private final Object[] loadLocks = new Object[64];
@@ -226,29 +229,32 @@ public class MemcachedSessionManager extends ManagerBase {
      */
     @Override
     public Session findSession(String id) throws IOException {
-        Session local = super.findSession(id);
+        Session session = super.findSession(id);
         SessionEngine current = engine;
-        if (local != null || id == null || current == null || RequestSessions.currentIsIgnored()
-                || !current.canLoad(id)) {
-            if (local instanceof MemcachedSession) {
-                RequestSessions.used((MemcachedSession) local);
-            }
-            return local;
+        if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored()
+                && current.canLoad(id)) {
+            session = loadOnce(current, id);
         }
+        if (session instanceof MemcachedSession) {
+            RequestSessions.used((MemcachedSession) session);
+        }
+        return session;
+    }
+
+    /** Parallel requests for a session this Tomcat does not hold read it from memcached once, and share it. */
+    private Session loadOnce(SessionEngine current, String id) throws IOException {
         synchronized (loadLock(id)) {
-            local = super.findSession(id);
-            if (local == null) {
-                local = load(current, id);
-                if (local != null) {
-                    add(local);
-                    ((MemcachedSession) local).activate();
+            Session session = super.findSession(id);
+            if (session == null) {
+                MemcachedSession loaded = load(current, id);
+                if (loaded != null) {
+                    add(loaded);
+                    loaded.activate();
                 }
+                session = loaded;
             }
+            return session;
         }
-        if (local instanceof MemcachedSession) {
-            RequestSessions.used((MemcachedSession) local);
-        }
-        return local;
     }
 
     /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
@@ -315,7 +321,7 @@ public class MemcachedSessionManager extends ManagerBase {
      * A request arrived with a session id: take the session over from another Tomcat, or move it off a memcached
      * node that is down, and tell the client its new id.
      */
-    void sessionArriving(Request request, String requestedId) throws IOException {
+    void sessionArriving(Request request, String requestedId) {
         SessionEngine current = engine;
         ArrivingSessionId arriving = current.inspect(requestedId, getJvmRoute(), sessions.containsKey(requestedId));
         MemcachedSession session = null;
@@ -574,7 +580,7 @@ public class MemcachedSessionManager extends ManagerBase {
 
     private Statistics statistics() {
         SessionEngine current = engine;
-        return current == null ? new Statistics(false) : current.statistics();
+        return current == null ? NO_STATISTICS : current.statistics();
     }
 
     public long getMsmStatNumRequestsWithSession() {
