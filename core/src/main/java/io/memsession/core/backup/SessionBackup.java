@@ -46,6 +46,13 @@ public final class SessionBackup implements AutoCloseable {
      */
     public static final long COALESCING_DELAY_MILLIS = 100;
     private static final long COALESCING_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(COALESCING_DELAY_MILLIS);
+    /**
+     * When the oldest queued session has waited this long, the backup threads cannot keep up (a cold JIT, a CPU
+     * crowded by request threads): requests then write their own sessions until the queue is back in time. It
+     * bounds how far stored copies lag, at the price of request time while it lasts.
+     */
+    public static final long MAX_LAG_MILLIS = 1000;
+    private static final long MAX_LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_LAG_MILLIS);
 
     private final SessionStore store;
     private final StorageKeys keys;
@@ -103,9 +110,16 @@ public final class SessionBackup implements AutoCloseable {
         }
         if (queue == null) {
             write(session, syncTimeoutMillis, System.nanoTime());
+        } else if (backupThreadsAreBehind()) {
+            write(session, asyncTimeoutMillis, System.nanoTime());
         } else {
             enqueue(session);
         }
+    }
+
+    private boolean backupThreadsAreBehind() {
+        BackedUpSession oldest = queue.peek();
+        return oldest != null && System.nanoTime() - oldest.backupState().queuedSinceNanos > MAX_LAG_NANOS;
     }
 
     private void enqueue(BackedUpSession session) {

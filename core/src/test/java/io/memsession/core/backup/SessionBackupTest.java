@@ -147,6 +147,29 @@ class SessionBackupTest {
     }
 
     @Test
+    void requestsWriteTheirOwnSessionsWhileTheBackupThreadsAreBehind() throws Exception {
+        backup(1);
+        store.setGate = new CountDownLatch(1);
+        FakeSession stuck = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(stuck);
+        awaitTrue(() -> store.concurrentSets.get() == 1); // the only writer waits for memcached
+        FakeSession waiting = new FakeSession("B-n1", BackupState.forNewSession());
+        backup.afterRequest(waiting);
+        assertEquals(1, backup.queuedSessions());
+        waiting.state.queuedSinceNanos = System.nanoTime()
+                - TimeUnit.MILLISECONDS.toNanos(SessionBackup.MAX_LAG_MILLIS + 1);
+
+        FakeSession current = new FakeSession("C-n1", BackupState.forNewSession());
+        Thread request = new Thread(() -> backup.afterRequest(current));
+        request.start();
+        awaitTrue(() -> store.concurrentSets.get() == 2); // written by the request thread, not queued
+        assertEquals(1, backup.queuedSessions());
+        store.setGate.countDown();
+        request.join();
+        awaitTrue(() -> store.sets.get() == 3 && backup.queuedSessions() == 0);
+    }
+
+    @Test
     void refreshTouchesOnlyWhenTheStoredCopyWouldExpireFirst() {
         backup(0);
         FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
