@@ -167,6 +167,20 @@ class StickyBasicsTest {
     }
 
     @Test
+    void storedCopyOutlivesTheSessionByTomcatsOwnExpiryPeriodWithDefaultSettings() throws Exception {
+        tomcat = EmbeddedTomcat.start("app1", null, context -> context.setBackgroundProcessorDelay(-1), manager -> {
+            Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), "maxInactiveInterval", "30")
+                    .accept(manager);
+            manager.setProcessExpiresFrequency(6);
+        });
+        String id = get("/").id();
+        // Tomcat's defaults: the Context inherits the Engine's 10 s background delay, and expires sessions every
+        // 6th run; the copy lives 30 s plus (6 + 1) x 10 s. With msm's formula the grace was negative here.
+        long ttl = inspector.expirations().get(id) - inspector.stat("time");
+        assertTrue(ttl >= 30 + 70 - 2 && ttl <= 30 + 70 + 1, "memcached expiration in " + ttl + " s");
+    }
+
+    @Test
     void ignoredRequestsCauseNoStoreTraffic() throws Exception {
         startTomcat();
         String id = get("/").id();
