@@ -28,6 +28,11 @@ final class RequestSessions {
         return sessions;
     }
 
+    /** Continues the record of an asynchronous request on the thread of one of its later dispatches. */
+    static void resume(RequestSessions sessions) {
+        CURRENT.set(sessions);
+    }
+
     static void end() {
         CURRENT.remove();
     }

@@ -17,6 +17,9 @@ import org.apache.catalina.valves.ValveBase;
  */
 final class SessionTrackingValve extends ValveBase {
 
+    /** Request note holding an asynchronous request's {@link RequestSessions} across its dispatches. */
+    private static final String ASYNC_REQUEST_SESSIONS = "io.memsession.asyncRequestSessions";
+
     private final MemcachedSessionManager manager;
 
     SessionTrackingValve(MemcachedSessionManager manager) {
@@ -40,6 +43,18 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
+        RequestSessions dispatched = (RequestSessions) request.getNote(ASYNC_REQUEST_SESSIONS);
+        if (dispatched != null) {
+            // an asynchronous request dispatched again: its first pass finishes it when it completes
+            RequestSessions.resume(dispatched);
+            try {
+                getNext().invoke(request, response);
+            } finally {
+                RequestSessions.end();
+            }
+            return;
+        }
+
         RequestSessions sessions = RequestSessions.begin(false);
         String requestedId = request.getRequestedSessionId();
         try {
@@ -50,6 +65,7 @@ final class SessionTrackingValve extends ValveBase {
         } finally {
             RequestSessions.end();
             if (request.isAsync()) {
+                request.setNote(ASYNC_REQUEST_SESSIONS, sessions);
                 request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
                         requestedId != null));
             } else {
@@ -85,8 +101,10 @@ final class SessionTrackingValve extends ValveBase {
         public void onError(AsyncEvent event) {
         }
 
+        /** A new asynchronous cycle (after a dispatch) drops the listeners; this one stays until completion. */
         @Override
         public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
         }
     }
 }

@@ -73,6 +73,23 @@ class SessionContentTest {
     }
 
     @Test
+    void asyncRequestDispatchedAgainIsFinishedOnce() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        Page created = get(tc1, "/");
+        long requestsBefore = tc1.manager().getMsmStatNumRequestsWithSession();
+
+        Page dispatched = get(tc1, "/asyncDispatch");
+        assertEquals(created.id(), dispatched.id());
+        assertEquals(2, dispatched.counter());
+        await().atMost(5, SECONDS).until(() -> storedCounter(created.id()), is(2));
+        await().atMost(5, SECONDS).until(tc1.manager()::getMsmStatNumRequestsWithSession,
+                is(requestsBefore + 1));
+        get(tc1, "/read");
+        assertEquals(requestsBefore + 2, tc1.manager().getMsmStatNumRequestsWithSession(),
+                "the dispatched request counted once");
+    }
+
+    @Test
     void onlyAttributesMatchingTheFilterAreStored() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "sessionAttributeFilter", "^(a|counter)$");
         EmbeddedTomcat tc2 = start("tc2", "sessionAttributeFilter", "^(a|counter)$");

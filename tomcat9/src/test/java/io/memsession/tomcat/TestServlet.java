@@ -29,7 +29,8 @@ import javax.servlet.http.HttpSessionEvent;
  *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
  *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
- *       {@code /async} (increments the counter in an async request), {@code /protected/*} (behind login),
+ *       {@code /async} (increments the counter in an async request), {@code /asyncDispatch} (an async request
+ *       dispatched to {@code /count}), {@code /protected/*} (behind login),
  *       {@code /login.html} and {@code /error.html} (FORM login pages), {@code *.gif} (a static-looking resource
  *       that reads the session)</li>
  * </ul>
@@ -65,6 +66,9 @@ public class TestServlet extends HttpServlet {
                 return;
             case "/error.html":
                 response.getWriter().println("login failed");
+                return;
+            case "/asyncDispatch":
+                request.startAsync().dispatch("/count"); // the counter is incremented on the dispatch
                 return;
             case "/async":
                 AsyncContext async = request.startAsync();
