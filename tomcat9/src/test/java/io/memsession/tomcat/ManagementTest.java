@@ -54,10 +54,6 @@ class ManagementTest {
         return Page.of(browser.get(tomcat.port(), path));
     }
 
-    private Object storedCounter(String id) {
-        return StoredAttributes.of(inspector.get(id)).get("counter");
-    }
-
     @Test
     void asynchronousBackupStoresEveryChangeEventually() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "sessionBackupAsync", "true");
@@ -71,7 +67,7 @@ class ManagementTest {
         }
         String stored = id;
 
-        await().atMost(10, SECONDS).until(() -> storedCounter(stored), is(requests));
+        await().atMost(10, SECONDS).until(() -> StoredAttributes.counter(inspector, stored), is(requests));
 
         assertNotEquals("Count = 0", tc1.manager().getMsmStatBackupLagInfo()[0],
                 "the lag between request end and write is measured");

@@ -53,10 +53,6 @@ class SessionContentTest {
         return Page.of(browser.get(tomcat.port(), path));
     }
 
-    private Object storedCounter(String id) {
-        return StoredAttributes.of(inspector.get(id)).get("counter");
-    }
-
     @Test
     void asyncRequestIsStoredWhenItCompletes() throws Exception {
         EmbeddedTomcat tc1 = start("tc1");
@@ -65,9 +61,9 @@ class SessionContentTest {
         Page created = get(tc1, "/async");
         assertEquals(1, created.counter());
         // the write follows the async completion, which may come a moment after the response
-        await().atMost(5, SECONDS).until(() -> storedCounter(created.id()), is(1));
+        await().atMost(5, SECONDS).until(() -> StoredAttributes.counter(inspector, created.id()), is(1));
         assertEquals(2, get(tc1, "/async").counter());
-        await().atMost(5, SECONDS).until(() -> storedCounter(created.id()), is(2));
+        await().atMost(5, SECONDS).until(() -> StoredAttributes.counter(inspector, created.id()), is(2));
 
         assertEquals(2, get(tc2, "/read").counter());
     }
@@ -81,7 +77,7 @@ class SessionContentTest {
         Page dispatched = get(tc1, "/asyncDispatch");
         assertEquals(created.id(), dispatched.id());
         assertEquals(2, dispatched.counter());
-        await().atMost(5, SECONDS).until(() -> storedCounter(created.id()), is(2));
+        await().atMost(5, SECONDS).until(() -> StoredAttributes.counter(inspector, created.id()), is(2));
         await().atMost(5, SECONDS).until(tc1.manager()::getMsmStatNumRequestsWithSession,
                 is(requestsBefore + 1));
         get(tc1, "/read");

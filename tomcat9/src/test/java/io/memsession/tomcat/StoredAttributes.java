@@ -7,6 +7,7 @@ import io.memsession.core.format.SessionBlob;
 import io.memsession.serializer.ClassAllowList;
 import io.memsession.serializer.TranscoderSettings;
 import io.memsession.serializer.java.JavaTranscoderFactory;
+import io.memsession.testkit.MemcachedInspector;
 
 /** Reads the attributes of a session as memcached holds it (a {@code get} of its key), for waits on stored state. */
 final class StoredAttributes {
@@ -23,5 +24,10 @@ final class StoredAttributes {
         return new JavaTranscoderFactory().createTranscoder(new TranscoderSettings(
                 StoredAttributes.class.getClassLoader(), false, List.of(), ClassAllowList.allowAll()))
                 .deserialize(attributes);
+    }
+
+    /** The {@code counter} attribute memcached holds for the session, or null. */
+    static Object counter(MemcachedInspector inspector, String sessionId) {
+        return of(inspector.get(sessionId)).get("counter");
     }
 }
