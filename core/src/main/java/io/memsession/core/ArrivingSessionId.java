@@ -14,7 +14,9 @@ public final class ArrivingSessionId {
         /** The session lived on another Tomcat: load it from memcached and rename it to this Tomcat's route. */
         TAKE_OVER,
         /** The session's memcached node is down (or it has none): move it to {@link #target()}, if it is here. */
-        RELOCATE
+        RELOCATE,
+        /** Non-sticky: the session's memcached node is down; restore the session from its backup copy. */
+        RESTORE
     }
 
     private final Action action;

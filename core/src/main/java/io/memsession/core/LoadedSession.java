@@ -1,25 +1,37 @@
 package io.memsession.core;
 
 import java.security.Principal;
+import java.util.Collections;
 import java.util.Map;
 
 import io.memsession.core.backup.BackupState;
+import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
+import io.memsession.core.lock.Checkout;
 
 /** A session read from memcached, ready for the bridge to turn into a container session. */
 public final class LoadedSession {
 
+    private final String id;
     private final StoredSession stored;
     private final Map<String, Object> attributes;
-    private final Principal principal;
+    private final PrincipalCodec.Authentication authentication;
     private final BackupState backupState;
+    private final Checkout checkout;
 
-    LoadedSession(StoredSession stored, Map<String, Object> attributes, Principal principal,
-                  BackupState backupState) {
+    LoadedSession(String id, StoredSession stored, Map<String, Object> attributes,
+                  PrincipalCodec.Authentication authentication, BackupState backupState, Checkout checkout) {
+        this.id = id;
         this.stored = stored;
         this.attributes = attributes;
-        this.principal = principal;
+        this.authentication = authentication;
         this.backupState = backupState;
+        this.checkout = checkout;
+    }
+
+    /** The id the session has from now on: the one it was read under, unless it moved to another node. */
+    public String id() {
+        return id;
     }
 
     /** The stored fields: times, max inactive interval, isNew, auth type. */
@@ -33,10 +45,20 @@ public final class LoadedSession {
 
     /** Null when the session carried none, or it could not be read (the user logs in again). */
     public Principal principal() {
-        return principal;
+        return authentication == null ? null : authentication.principal();
+    }
+
+    /** The container's notes of a login under way; empty for none. */
+    public Map<String, Object> notes() {
+        return authentication == null ? Collections.<String, Object>emptyMap() : authentication.notes();
     }
 
     public BackupState backupState() {
         return backupState;
+    }
+
+    /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; null in sticky mode. */
+    public Checkout checkout() {
+        return checkout;
     }
 }

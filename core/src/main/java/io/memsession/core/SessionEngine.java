@@ -1,7 +1,6 @@
 package io.memsession.core;
 
 import java.io.IOException;
-import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,10 +12,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.memsession.core.backup.BackedUpSession;
+import io.memsession.core.backup.BackupCopies;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationException;
+import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.PrincipalCodec;
@@ -24,11 +25,17 @@ import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
 import io.memsession.core.id.SessionId;
+import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.LockPolicy;
+import io.memsession.core.lock.SessionLock;
+import io.memsession.core.lock.SessionLocks;
 import io.memsession.core.stats.Statistics;
 import io.memsession.core.store.MemcachedStore;
+import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
+import io.memsession.core.store.Versioned;
 import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
 import io.memsession.serializer.TranscoderFactory;
@@ -43,6 +50,12 @@ public final class SessionEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionEngine.class.getName());
     private static final ArrivingSessionId KEEP = new ArrivingSessionId(ArrivingSessionId.Action.KEEP, null);
+    private static final long CONFLICT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Non-sticky stored copies live as long as the session may stay idle, plus the second that memcached's
+     * whole-second clock may cut off.
+     */
+    private static final int NON_STICKY_GRACE_SECONDS = 1;
 
     private final Configuration config;
     private final SessionStore store;
@@ -53,6 +66,12 @@ public final class SessionEngine implements AutoCloseable {
     private final Statistics statistics;
     private final SessionBackup backup;
     private final IntSupplier graceSeconds;
+    /** Non-sticky mode only; null in sticky mode. */
+    private final BackupCopies copies;
+    private final LockPolicy lockPolicy;
+    /** Null unless non-sticky mode locks some requests. */
+    private final SessionLocks locks;
+    private volatile long lastConflictLogNanos = System.nanoTime() - CONFLICT_LOG_INTERVAL_NANOS;
 
     SessionEngine(Configuration config, SessionStore store, String keyPrefix, TranscoderFactory factory,
                   ClassLoader webappClassLoader, PrincipalCodec principalCodec, IntSupplier graceSeconds,
@@ -70,15 +89,37 @@ public final class SessionEngine implements AutoCloseable {
         this.principalCodec = principalCodec;
         this.statistics = new Statistics(config.enableStatistics());
         this.graceSeconds = graceSeconds;
-        this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
-                graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
-                config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), threadNamePrefix);
+        this.lockPolicy = new LockPolicy(config.lockingMode());
+        if (config.sticky()) {
+            this.copies = null;
+            this.locks = null;
+            this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
+                    graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
+                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), null, threadNamePrefix);
+        } else {
+            // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
+            List<String> ring = new ArrayList<>();
+            if (config.nodes().encodesNodeIds()) {
+                for (MemcachedNode node : config.nodes().all()) {
+                    ring.add(node.id());
+                }
+            }
+            this.copies = new BackupCopies(store, keys, ring, config.operationTimeoutMillis(),
+                    threadNamePrefix + "copies");
+            this.locks = lockPolicy.locksAtAll() ? new SessionLocks(store, statistics,
+                    config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
+                    : null;
+            this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
+                    () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
+                    config.operationTimeoutMillis(), copies, threadNamePrefix);
+        }
     }
 
     /**
      * Starts the engine: loads the serializer and connects to memcached.
      *
-     * @param principalPackages packages of the container's principal classes, the only ones read back
+     * @param principalPackages packages (or class names) of the container's principal and login note classes, the
+     *        only ones read back with the principal
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
      * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings
      * @throws IOException when the memcached clients cannot be created
@@ -174,6 +215,9 @@ public final class SessionEngine implements AutoCloseable {
      * @param isLocal whether this Tomcat holds the session in memory
      */
     public ArrivingSessionId inspect(String requestedId, String jvmRoute, boolean isLocal) {
+        if (!config.sticky()) {
+            return inspectNonSticky(requestedId);
+        }
         if (isLocal && isSettled(requestedId, jvmRoute)) {
             return KEEP;
         }
@@ -203,6 +247,22 @@ public final class SessionEngine implements AutoCloseable {
             if (node != null) {
                 return new ArrivingSessionId(ArrivingSessionId.Action.RELOCATE, id.withNodeId(node));
             }
+        }
+        return KEEP;
+    }
+
+    /**
+     * Non-sticky sessions belong to no Tomcat, so routes never matter; a session whose node is down is restored
+     * from its backup copy.
+     */
+    private ArrivingSessionId inspectNonSticky(String requestedId) {
+        SessionId id = SessionId.parse(requestedId);
+        if (id == null || (!config.nodes().encodesNodeIds() && id.nodeId() != null)
+                || (id.nodeId() != null && !config.nodes().contains(id.nodeId()))) {
+            return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
+        }
+        if (id.nodeId() != null && !store.isAvailable(id.nodeId())) {
+            return new ArrivingSessionId(ArrivingSessionId.Action.RESTORE, null);
         }
         return KEEP;
     }
@@ -268,34 +328,218 @@ public final class SessionEngine implements AutoCloseable {
             return null;
         }
         try {
-            StoredSession stored = SessionBlob.decode(blob);
-            if (!stored.id().equals(id)) {
-                throw new UnreadableSessionException("it holds the session " + stored.id());
-            }
-            if (!stored.serializerId().equals(serializerId)) {
-                throw new UnreadableSessionException("it was written by the serializer '" + stored.serializerId()
-                        + "', and this web application uses '" + serializerId + "'");
-            }
-            long deserializationStart = System.nanoTime();
-            Map<String, Object> attributes = transcoder.deserialize(stored.attributes());
-            statistics.sessionDeserialized(millisSince(deserializationStart));
-            Principal principal = readPrincipal(id, stored.principal());
-            statistics.sessionLoaded(millisSince(start));
-            long storedExpiry = stored.maxInactiveInterval() <= 0 ? Long.MAX_VALUE
-                    : stored.thisAccessedTime() + (stored.maxInactiveInterval() + (long) graceSeconds.getAsInt())
-                    * 1000L;
-            return new LoadedSession(stored, attributes, principal,
-                    BackupState.forLoadedSession(stored.attributes(), storedExpiry));
+            return read(id, id, blob, start, null, 0);
         } catch (UnreadableSessionException | SerializationException e) {
-            statistics.unreadableSession();
-            LOG.warning("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
-                    + "session: " + e.getMessage());
-            backup.deleteKey(id);
+            unreadable(id, e);
             return null;
         }
     }
 
-    private Principal readPrincipal(String id, byte[] bytes) {
+    /**
+     * Turns a stored blob into a session.
+     *
+     * @param storedId the id the blob must hold
+     * @param id the id the session has from now on
+     * @param checkout null in sticky mode
+     * @param cas memcached's version of the blob for a compare-and-set write, 0 for none (sticky mode, or a session
+     *        that moves to a new key)
+     */
+    private LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+                               long cas) {
+        StoredSession stored = SessionBlob.decode(blob);
+        if (!stored.id().equals(storedId)) {
+            throw new UnreadableSessionException("it holds the session " + stored.id());
+        }
+        if (!stored.serializerId().equals(serializerId)) {
+            throw new UnreadableSessionException("it was written by the serializer '" + stored.serializerId()
+                    + "', and this web application uses '" + serializerId + "'");
+        }
+        long deserializationStart = System.nanoTime();
+        Map<String, Object> attributes = transcoder.deserialize(stored.attributes());
+        statistics.sessionDeserialized(millisSince(deserializationStart));
+        PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
+        statistics.sessionLoaded(millisSince(startNanos));
+        BackupState state;
+        if (checkout == null) {
+            long storedExpiry = stored.maxInactiveInterval() <= 0 ? Long.MAX_VALUE
+                    : stored.thisAccessedTime() + (stored.maxInactiveInterval() + (long) graceSeconds.getAsInt())
+                    * 1000L;
+            state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
+        } else {
+            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas);
+            if (!id.equals(storedId)) {
+                state.mustWrite(); // it moves to a new key
+            }
+        }
+        return new LoadedSession(id, stored, attributes, authentication, state, checkout);
+    }
+
+    private void unreadable(String id, RuntimeException e) {
+        statistics.unreadableSession();
+        LOG.warning("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
+                + "session: " + e.getMessage());
+        backup.deleteKey(id);
+    }
+
+    // ---------------------------------------------------------------- non-sticky mode
+
+    /**
+     * Non-sticky mode: reads a session for a request, after taking its lock when {@code lockingMode} locks this
+     * request. Uncontended, the lock and the read cost one round trip: both are sent before the first answer is
+     * awaited. A contended lock is retried until {@code lockTimeout}; then the request goes on without it, and a
+     * change it makes is refused ({@link #checkIn}).
+     *
+     * @return null when memcached has no readable session under this id, or the node cannot be reached
+     */
+    public LoadedSession checkOut(String id, String method, String uri, String query) {
+        if (!canLoad(id)) {
+            return null;
+        }
+        long start = System.nanoTime();
+        String nodeId = keys.nodeId(id);
+        SessionLock lock = locks != null && lockPolicy.locks(method, uri, query)
+                ? locks.newLock(nodeId, keys.lockKey(id)) : null;
+        if (lock == null && locks != null) {
+            statistics.unlockedRequest();
+        }
+        boolean lockTimedOut = false;
+        Versioned stored;
+        try {
+            if (lock != null) {
+                Pending<Boolean> attempt = locks.startAttempt(lock);
+                Pending<Versioned> read = store.startGets(nodeId, keys.key(id));
+                if (attempt.await(config.operationTimeoutMillis())) {
+                    stored = read.await(config.operationTimeoutMillis());
+                } else {
+                    read.await(config.operationTimeoutMillis()); // read under somebody else's lock: read again
+                    lockTimedOut = !locks.acquire(lock, start
+                            + TimeUnit.MILLISECONDS.toNanos(config.lockTimeoutMillis()));
+                    if (lockTimedOut) {
+                        lockTimedOut(id, lock);
+                        lock = null;
+                    }
+                    stored = store.startGets(nodeId, keys.key(id)).await(config.operationTimeoutMillis());
+                }
+                if (lock != null) {
+                    statistics.lockAcquired(millisSince(start));
+                }
+            } else {
+                stored = store.startGets(nodeId, keys.key(id)).await(config.operationTimeoutMillis());
+            }
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "cannot read session " + id, e);
+            releaseQuietly(lock);
+            return null;
+        }
+        if (stored == null) {
+            releaseQuietly(lock);
+            return null;
+        }
+        try {
+            return read(id, id, stored.value(), start, new Checkout(lock, lockTimedOut), stored.cas());
+        } catch (UnreadableSessionException | SerializationException e) {
+            releaseQuietly(lock);
+            unreadable(id, e);
+            return null;
+        }
+    }
+
+    private void lockTimedOut(String id, SessionLock lock) {
+        statistics.lockTimeout();
+        LOG.warning("request for session " + id + " waited " + config.lockTimeoutMillis() + " ms (lockTimeout) "
+                + "for the lock " + lock + " that another request holds; it runs without the lock, and any change "
+                + "it makes to the session is refused (counted in msmStatNumLockTimeouts)");
+    }
+
+    private void releaseQuietly(SessionLock lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            locks.startRelease(lock).await(config.operationTimeoutMillis());
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not release the lock " + lock + "; it expires", e);
+        }
+    }
+
+    /** Non-sticky mode: the stay of a session a request creates. */
+    public Checkout newSessionCheckout() {
+        return Checkout.forNewSession();
+    }
+
+    /**
+     * Non-sticky mode: restores a session whose node is down from its backup copy. The session moves to the node
+     * that held the copy: a new id, written there (and its own copy on the next node) when the request ends.
+     *
+     * @return the session under its new id ({@link LoadedSession#id()}), or null when no copy can be found
+     */
+    public LoadedSession restoreFromBackup(String id) {
+        SessionId parsed = SessionId.parse(id);
+        if (copies == null || parsed == null || parsed.nodeId() == null) {
+            return null;
+        }
+        long start = System.nanoTime();
+        BackupCopies.Copy copy = copies.find(id);
+        if (copy == null) {
+            return null;
+        }
+        try {
+            LoadedSession restored = read(id, parsed.withNodeId(copy.nodeId()).toString(), copy.blob(), start,
+                    Checkout.forNewSession(), 0);
+            statistics.memcachedFailover();
+            return restored;
+        } catch (UnreadableSessionException | SerializationException e) {
+            statistics.unreadableSession();
+            LOG.warning("the backup copy of session " + id + " cannot be read; its user gets a new session: "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Non-sticky mode: a request that used the session ended. Its changes are written now, before the response is
+     * complete, so the client's next request, on any Tomcat, sees them; the last request of the stay releases the
+     * lock in the same round trip. A write is a compare-and-set against the version read: it never overwrites
+     * another Tomcat's write.
+     *
+     * @param last whether this request ends the session's stay in this Tomcat
+     * @return false when the request changed the session and the change was refused (another write came first, or
+     *         the request ran without the lock it waited for): the caller must tell the client
+     */
+    public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, String method, String uri) {
+        SessionLock lock = checkout.lock();
+        SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
+        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, !checkout.lockTimedOut(), release);
+        lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
+        if (outcome != SessionBackup.Outcome.REFUSED) {
+            return true;
+        }
+        statistics.writeConflict();
+        long now = System.nanoTime();
+        String message = "the changes of a request to session " + session.id() + " are refused: "
+                + (checkout.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
+                : "another request changed or removed the session since this one read it")
+                + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
+        if (now - lastConflictLogNanos >= CONFLICT_LOG_INTERVAL_NANOS) {
+            lastConflictLogNanos = now;
+            LOG.warning(message + "; similar refusals are logged at most every 10 s");
+        } else {
+            LOG.fine(message);
+        }
+        return false;
+    }
+
+    /**
+     * Non-sticky mode: the session was invalidated. It is deleted with its backup copy, then its lock is released.
+     */
+    public void sessionInvalidated(BackedUpSession session, Checkout checkout) {
+        backup.sessionRemoved(session, false, 0);
+        if (checkout != null) {
+            releaseQuietly(checkout.lock());
+        }
+    }
+
+    private PrincipalCodec.Authentication readAuthentication(String id, byte[] bytes) {
         try {
             return principalCodec.decode(bytes);
         } catch (IOException | RuntimeException e) {
@@ -363,6 +607,12 @@ public final class SessionEngine implements AutoCloseable {
     @Override
     public void close() {
         backup.close();
+        if (copies != null) {
+            copies.close();
+        }
+        if (locks != null) {
+            locks.close();
+        }
         store.close();
     }
 

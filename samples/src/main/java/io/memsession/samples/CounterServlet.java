@@ -26,9 +26,12 @@ public class CounterServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         HttpSession session = request.getSession(true);
-        Integer counter = (Integer) session.getAttribute("counter");
-        int next = counter == null ? 1 : counter + 1;
-        session.setAttribute("counter", next);
+        int next;
+        synchronized (session) { // parallel requests of one session share it, on any Tomcat
+            Integer counter = (Integer) session.getAttribute("counter");
+            next = counter == null ? 1 : counter + 1;
+            session.setAttribute("counter", next);
+        }
         if (session.getAttribute("profile") == null) {
             session.setAttribute("profile", PAYLOAD);
         }

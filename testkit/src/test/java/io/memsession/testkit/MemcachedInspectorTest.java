@@ -58,7 +58,8 @@ class MemcachedInspectorTest {
 
         assertEquals(setsBefore + 1, inspector.stat("cmd_set"));
         assertEquals(hitsBefore + 1, inspector.stat("get_hits"));
-        assertEquals(1, inspector.stat("curr_items"));
+        // curr_items would still count items flushed by earlier tests until memcached reclaims them
+        assertEquals(List.of("counted"), inspector.keys());
         assertEquals("1.6", inspector.stats().get("version").substring(0, 3));
         assertThrows(IllegalArgumentException.class, () -> inspector.stat("no_such_stat"));
     }

@@ -1,8 +1,14 @@
 package io.memsession.tomcat;
 
 import java.security.Principal;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import org.apache.catalina.authenticator.Constants;
 
 import org.apache.catalina.session.StandardSession;
 
@@ -11,6 +17,7 @@ import io.memsession.core.backup.BackedUpSession;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionSnapshot;
 import io.memsession.core.format.StoredSession;
+import io.memsession.core.lock.Checkout;
 
 /**
  * Tomcat's session, plus what the backup needs to know: whether a stored attribute was touched, whether the id or
@@ -20,27 +27,45 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The notes of a FORM login under way: the request that asked for the login page and the id it was asked under.
+     * Stored with the session, so a login begun on one Tomcat ends on another. The authenticator's credential notes
+     * are never stored.
+     */
+    static final List<String> STORED_NOTES = Collections.unmodifiableList(Arrays.asList(
+            Constants.FORM_REQUEST_NOTE, Constants.SESSION_ID_NOTE));
+
     private final transient MemcachedSessionManager sessionManager;
     private transient volatile BackupState backupState = BackupState.forNewSession();
     private transient volatile boolean renaming;
+    /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
+    private transient volatile Checkout checkout;
+    private transient volatile boolean checkedOutByARequest;
 
     MemcachedSession(MemcachedSessionManager manager) {
         super(manager);
         this.sessionManager = manager;
     }
 
-    /** Fills a fresh session from its stored form, without firing listeners. */
-    void restore(String sessionId, LoadedSession loaded) {
+    /**
+     * Fills a fresh session from its stored form, without firing listeners. A non-sticky session is alive as long as
+     * memcached holds it (requests that only read it renew its expiration there, not its stored access time), so it
+     * counts as accessed now.
+     */
+    void restore(LoadedSession loaded) {
         StoredSession fields = loaded.fields();
-        this.id = sessionId;
+        this.id = loaded.id();
         this.creationTime = fields.creationTime();
         this.lastAccessedTime = fields.lastAccessedTime();
-        this.thisAccessedTime = fields.thisAccessedTime();
+        this.thisAccessedTime = loaded.checkout() == null ? fields.thisAccessedTime()
+                : Math.max(fields.thisAccessedTime(), System.currentTimeMillis());
+        this.checkout = loaded.checkout();
         this.maxInactiveInterval = fields.maxInactiveInterval();
         this.isNew = false; // the client sent its id: it knows the session
         this.isValid = true;
         this.authType = fields.authType();
         this.principal = loaded.principal();
+        this.notes.putAll(loaded.notes());
         this.attributes.putAll(loaded.attributes());
         this.backupState = loaded.backupState();
     }
@@ -68,6 +93,22 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         if (name != null && sessionManager.storesAttribute(name)) {
             backupState.attributesAccessed();
         }
+    }
+
+    @Override
+    public void setNote(String name, Object value) {
+        super.setNote(name, value);
+        if (STORED_NOTES.contains(name)) {
+            backupState.mustWrite();
+        }
+    }
+
+    @Override
+    public void removeNote(String name) {
+        if (STORED_NOTES.contains(name) && notes.containsKey(name)) {
+            backupState.mustWrite();
+        }
+        super.removeNote(name);
     }
 
     @Override
@@ -102,6 +143,25 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         if (oldId != null && !oldId.equals(newId)) {
             sessionManager.sessionRenamed(this, oldId);
         }
+    }
+
+    /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
+    Checkout checkout() {
+        return checkout;
+    }
+
+    /** Non-sticky mode: a session created here begins its stay with the request that created it. */
+    void beginStay(Checkout newStay) {
+        this.checkout = newStay;
+    }
+
+    /** Whether a request has joined the stay (a session created on an application thread has none yet). */
+    boolean isCheckedOutByARequest() {
+        return checkedOutByARequest;
+    }
+
+    void checkedOutByARequest() {
+        checkedOutByARequest = true;
     }
 
     /** Whether the session is being removed from the manager only to come back under a new id. */
@@ -148,7 +208,17 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
                 stored.put(attribute.getKey(), attribute.getValue());
             }
         }
+        Map<String, Object> storedNotes = Collections.emptyMap();
+        if (notes.containsKey(Constants.FORM_REQUEST_NOTE)) {
+            storedNotes = new HashMap<>();
+            for (String name : STORED_NOTES) {
+                Object value = notes.get(name);
+                if (value != null) {
+                    storedNotes.put(name, value);
+                }
+            }
+        }
         return new SessionSnapshot(creationTime, lastAccessedTime, thisAccessedTime, maxInactiveInterval, isNew,
-                authType, principal, stored);
+                authType, principal, stored, storedNotes);
     }
 }

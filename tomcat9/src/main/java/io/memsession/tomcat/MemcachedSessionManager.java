@@ -25,6 +25,7 @@ import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.StorageKeyPrefix;
+import io.memsession.core.lock.Checkout;
 import io.memsession.core.stats.Statistics;
 
 /**
@@ -32,17 +33,24 @@ import io.memsession.core.stats.Statistics;
  * memcached node. Declared in {@code context.xml} as
  * {@code <Manager className="io.memsession.tomcat.MemcachedSessionManager" memcachedNodes="n1:host1:11211,..."/>}.
  *
- * <p>Sessions live in this Tomcat (sticky mode) and are written to memcached after the requests that change them.
- * All decisions are taken by memsession's {@link SessionEngine}; this class maps Tomcat's session lifecycle onto
+ * <p>In sticky mode (the default) sessions live in this Tomcat and are written to memcached after the requests that
+ * change them. In non-sticky mode ({@code sticky="false"}) a session is read from memcached by the request that
+ * uses it, shared by the parallel requests on this Tomcat, and written back before the last of them answers. All
+ * decisions are taken by memsession's {@link SessionEngine}; this class maps Tomcat's session lifecycle onto
  * it. Attributes are set as text, exactly as in {@code context.xml}, and validated when the context starts.
  */
 public class MemcachedSessionManager extends ManagerBase {
 
     private static final Log log = LogFactory.getLog(MemcachedSessionManager.class);
 
-    /** Principal classes of Tomcat's realms: the only principal classes read back from memcached. */
+    /**
+     * Principal classes of Tomcat's realms, and the classes of a FORM login's saved request: the only classes read
+     * back from memcached with a session's principal.
+     */
     private static final List<String> PRINCIPAL_PACKAGES = Collections.unmodifiableList(Arrays.asList(
-            "org.apache.catalina.realm.", "org.apache.catalina.users."));
+            "org.apache.catalina.realm.", "org.apache.catalina.users.",
+            "org.apache.catalina.authenticator.SavedRequest", "org.apache.tomcat.util.buf.",
+            "javax.servlet.http.Cookie"));
 
     /** What the statistics attributes show while memsession is disabled or stopped. */
     private static final Statistics NO_STATISTICS = new Statistics(false);
@@ -50,7 +58,10 @@ public class MemcachedSessionManager extends ManagerBase {
     private final ConfigurationBuilder settings = new ConfigurationBuilder();
     private final List<String> unknownAttributes = new ArrayList<>();
     private final Object[] loadLocks = new Object[64];
-    /** Sessions this Tomcat took over lately (old id to new id), so a parallel request finds the renamed one. */
+    /**
+     * Sessions this Tomcat took over or restored from a backup copy lately (old id to new id), so a parallel request
+     * finds the renamed one.
+     */
     private final Map<String, String> recentTakeOvers = Collections.synchronizedMap(
             new LinkedHashMap<String, String>(64, 0.75f, false) {
                 private static final long serialVersionUID = 1L;
@@ -211,7 +222,15 @@ public class MemcachedSessionManager extends ManagerBase {
             session.setMaxInactiveInterval(config.maxInactiveInterval());
         }
         if (session instanceof MemcachedSession) {
-            RequestSessions.used((MemcachedSession) session);
+            MemcachedSession created = (MemcachedSession) session;
+            if (current != null && !config.sticky()) {
+                created.beginStay(current.newSessionCheckout());
+                RequestSessions request = RequestSessions.current();
+                if (request != null) {
+                    request.checkOut(created);
+                }
+            }
+            RequestSessions.used(created);
         }
         return session;
     }
@@ -229,8 +248,11 @@ public class MemcachedSessionManager extends ManagerBase {
      */
     @Override
     public Session findSession(String id) throws IOException {
-        Session session = super.findSession(id);
         SessionEngine current = engine;
+        if (current != null && id != null && !current.configuration().sticky()) {
+            return findNonSticky(current, id);
+        }
+        Session session = super.findSession(id);
         if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored()
                 && current.canLoad(id)) {
             session = loadOnce(current, id);
@@ -257,6 +279,51 @@ public class MemcachedSessionManager extends ManagerBase {
         }
     }
 
+    /**
+     * Non-sticky: the session this request already uses; else the one parallel requests on this Tomcat use, joined;
+     * else read from memcached. Only a request (not an ignored one) reads: a lookup outside a request, by the
+     * connector or an application thread, sees the sessions that requests here use, and nothing else.
+     */
+    private Session findNonSticky(SessionEngine current, String id) throws IOException {
+        RequestSessions request = RequestSessions.current();
+        if (request == null) {
+            return super.findSession(id);
+        }
+        if (request.isIgnored()) {
+            return null;
+        }
+        MemcachedSession mine = request.checkedOut(id);
+        if (mine != null || request.isMissing(id)) {
+            return mine;
+        }
+        synchronized (loadLock(id)) {
+            Session local = super.findSession(id);
+            if (local instanceof MemcachedSession && ((MemcachedSession) local).checkout() != null) {
+                MemcachedSession shared = (MemcachedSession) local;
+                if (shared.checkout().join()) {
+                    request.checkOut(shared);
+                    return shared;
+                }
+                shared.checkout().awaitEnd(); // its last request is writing it: read what it wrote
+            }
+            LoadedSession loaded = current.checkOut(id, request.method(), request.uri(), request.query());
+            if (loaded == null) {
+                request.missing(id);
+                return null;
+            }
+            return checkedOut(request, loaded);
+        }
+    }
+
+    private MemcachedSession checkedOut(RequestSessions request, LoadedSession loaded) {
+        MemcachedSession session = (MemcachedSession) createEmptySession();
+        session.restore(loaded);
+        add(session);
+        session.activate();
+        request.checkOut(session);
+        return session;
+    }
+
     /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
     private MemcachedSession load(SessionEngine current, String id) {
         LoadedSession loaded = current.load(id);
@@ -264,7 +331,7 @@ public class MemcachedSessionManager extends ManagerBase {
             return null;
         }
         MemcachedSession session = (MemcachedSession) createEmptySession();
-        session.restore(id, loaded);
+        session.restore(loaded);
         return session.isValid() ? session : null; // isValid() expires a timed-out session: its key is deleted
     }
 
@@ -274,7 +341,12 @@ public class MemcachedSessionManager extends ManagerBase {
         SessionEngine current = engine;
         if (current != null && session instanceof MemcachedSession) {
             MemcachedSession removed = (MemcachedSession) session;
-            if (!removed.isRenaming()) {
+            if (removed.isRenaming()) {
+                return;
+            }
+            if (removed.checkout() != null) {
+                current.sessionInvalidated(removed, removed.checkout());
+            } else {
                 current.sessionRemoved(removed, removed.isTimingOut(), removed.lastUsedMillis());
             }
         }
@@ -294,7 +366,8 @@ public class MemcachedSessionManager extends ManagerBase {
         SessionEngine current = engine;
         if (current != null) {
             for (Session session : findSessions()) {
-                if (session instanceof MemcachedSession) {
+                // a non-sticky session is here only while requests use it; they keep its stored copy alive
+                if (session instanceof MemcachedSession && ((MemcachedSession) session).checkout() == null) {
                     current.refreshExpiration((MemcachedSession) session);
                 }
             }
@@ -329,6 +402,12 @@ public class MemcachedSessionManager extends ManagerBase {
             case TAKE_OVER:
                 session = takeOver(current, requestedId, arriving.target());
                 break;
+            case RESTORE:
+                String restoredId = restoreFromBackup(current, requestedId);
+                if (restoredId != null) {
+                    request.changeSessionId(restoredId);
+                }
+                return;
             case RELOCATE:
                 Session local = sessions.get(requestedId);
                 if (local instanceof MemcachedSession) {
@@ -372,11 +451,41 @@ public class MemcachedSessionManager extends ManagerBase {
         }
     }
 
-    /** A request ended: back up the sessions it used. */
-    void requestFinished(RequestSessions request, boolean hadSessionId) {
+    /**
+     * Non-sticky: the session's node is down; its backup copy becomes the session, under an id on the copy's node.
+     *
+     * @return the new id, or null when there is no copy (the request gets a new session)
+     */
+    private String restoreFromBackup(SessionEngine current, String oldId) {
+        RequestSessions request = RequestSessions.current();
+        synchronized (loadLock(oldId)) {
+            String restoredInParallel = recentTakeOvers.get(oldId);
+            if (restoredInParallel != null) {
+                return restoredInParallel; // the request joins that session's stay, or reads what it wrote
+            }
+            LoadedSession loaded = current.restoreFromBackup(oldId);
+            if (loaded == null) {
+                return null;
+            }
+            MemcachedSession session = checkedOut(request, loaded);
+            recentTakeOvers.put(oldId, session.getIdInternal());
+            return session.getIdInternal();
+        }
+    }
+
+    /**
+     * A request ended: back up the sessions it used.
+     *
+     * @return false when it changed a non-sticky session and the change was refused (see
+     *         {@link SessionEngine#checkIn}): the client must be told
+     */
+    boolean requestFinished(RequestSessions request, boolean hadSessionId) {
         SessionEngine current = engine;
         if (current == null) {
-            return;
+            return true;
+        }
+        if (!current.configuration().sticky()) {
+            return nonStickyRequestFinished(current, request, hadSessionId);
         }
         if (request.used().isEmpty()) {
             current.requestFinished(null, hadSessionId);
@@ -384,6 +493,33 @@ public class MemcachedSessionManager extends ManagerBase {
         for (MemcachedSession session : request.used()) {
             current.requestFinished(session, hadSessionId);
         }
+        return true;
+    }
+
+    /**
+     * Each request writes its own changes; the last request of a session's stay also releases the lock, and the
+     * session leaves this Tomcat (listeners are told it passivates).
+     */
+    private boolean nonStickyRequestFinished(SessionEngine current, RequestSessions request, boolean hadSessionId) {
+        if (request.checkedOut().isEmpty()) {
+            current.requestFinished(null, hadSessionId);
+            return true;
+        }
+        current.statistics().requestFinished(true);
+        boolean accepted = true;
+        for (MemcachedSession session : request.checkedOut()) {
+            Checkout stay = session.checkout();
+            boolean last = stay.leave();
+            if (last && session.isLive()) {
+                session.passivate();
+            }
+            accepted &= current.checkIn(session, stay, last, request.method(), request.uri());
+            if (last) {
+                sessions.remove(session.getIdInternal(), session);
+                stay.ended();
+            }
+        }
+        return accepted;
     }
 
     private Object loadLock(String id) {
@@ -449,6 +585,30 @@ public class MemcachedSessionManager extends ManagerBase {
 
     public void setSticky(String sticky) {
         set("sticky", sticky);
+    }
+
+    public String getLockingMode() {
+        return settings.get("lockingMode");
+    }
+
+    public void setLockingMode(String lockingMode) {
+        set("lockingMode", lockingMode);
+    }
+
+    public String getLockExpiration() {
+        return settings.get("lockExpiration");
+    }
+
+    public void setLockExpiration(String lockExpiration) {
+        set("lockExpiration", lockExpiration);
+    }
+
+    public String getLockTimeout() {
+        return settings.get("lockTimeout");
+    }
+
+    public void setLockTimeout(String lockTimeout) {
+        set("lockTimeout", lockTimeout);
     }
 
     public String getRequestUriIgnorePattern() {
@@ -621,6 +781,26 @@ public class MemcachedSessionManager extends ManagerBase {
 
     public long getMsmStatNumUnreadableSessions() {
         return statistics().unreadableSessions();
+    }
+
+    public long getMsmStatNumNonStickySessionsReadOnlyRequest() {
+        return statistics().unlockedRequests();
+    }
+
+    public long getMsmStatNumLockTimeouts() {
+        return statistics().lockTimeouts();
+    }
+
+    public long getMsmStatNumLocksLost() {
+        return statistics().locksLost();
+    }
+
+    public long getMsmStatNumWriteConflicts() {
+        return statistics().writeConflicts();
+    }
+
+    public String[] getMsmStatNonStickyAcquireLockInfo() {
+        return statistics().lockWait().describe();
     }
 
     public int getMsmStatQueuedBackups() {

@@ -16,16 +16,30 @@ final class RequestSessions {
     private static final ThreadLocal<RequestSessions> CURRENT = new ThreadLocal<>();
 
     private final boolean ignored;
+    private final String method;
+    private final String uri;
+    private final String query;
     private final List<MemcachedSession> used = new ArrayList<>(2);
+    private final List<MemcachedSession> checkedOut = new ArrayList<>(1);
+    /** Non-sticky: ids this request looked for in memcached and did not find, so it does not look twice. */
+    private List<String> missing;
 
-    private RequestSessions(boolean ignored) {
+    private RequestSessions(boolean ignored, String method, String uri, String query) {
         this.ignored = ignored;
+        this.method = method;
+        this.uri = uri;
+        this.query = query;
     }
 
-    static RequestSessions begin(boolean ignored) {
-        RequestSessions sessions = new RequestSessions(ignored);
+    static RequestSessions begin(boolean ignored, String method, String uri, String query) {
+        RequestSessions sessions = new RequestSessions(ignored, method, uri, query);
         CURRENT.set(sessions);
         return sessions;
+    }
+
+    /** The record of the request the current thread serves; null outside a request. */
+    static RequestSessions current() {
+        return CURRENT.get();
     }
 
     /** Continues the record of an asynchronous request on the thread of one of its later dispatches. */
@@ -54,11 +68,63 @@ final class RequestSessions {
     /** Notes a session an asynchronous request used outside the request thread; null and others are ignored. */
     void usedOnAnotherThread(Session session) {
         if (session instanceof MemcachedSession && !ignored && !used.contains(session)) {
-            used.add((MemcachedSession) session);
+            MemcachedSession memcachedSession = (MemcachedSession) session;
+            used.add(memcachedSession);
+            if (memcachedSession.checkout() != null && !memcachedSession.isCheckedOutByARequest()) {
+                checkOut(memcachedSession); // non-sticky: created on the application's thread
+            }
         }
     }
 
     List<MemcachedSession> used() {
         return used;
+    }
+
+    boolean isIgnored() {
+        return ignored;
+    }
+
+    String method() {
+        return method;
+    }
+
+    String uri() {
+        return uri;
+    }
+
+    String query() {
+        return query;
+    }
+
+    /** Non-sticky: the request joined the session's stay in this Tomcat, and leaves it when it ends. */
+    void checkOut(MemcachedSession session) {
+        checkedOut.add(session);
+        session.checkedOutByARequest();
+    }
+
+    /** Non-sticky: the session with this id if this request has joined its stay, else null. */
+    MemcachedSession checkedOut(String id) {
+        for (MemcachedSession session : checkedOut) {
+            if (id.equals(session.getIdInternal())) {
+                return session;
+            }
+        }
+        return null;
+    }
+
+    void missing(String id) {
+        if (missing == null) {
+            missing = new ArrayList<>(1);
+        }
+        missing.add(id);
+    }
+
+    boolean isMissing(String id) {
+        return missing != null && missing.contains(id);
+    }
+
+    /** Non-sticky: the sessions whose stay this request joined. */
+    List<MemcachedSession> checkedOut() {
+        return checkedOut;
     }
 }

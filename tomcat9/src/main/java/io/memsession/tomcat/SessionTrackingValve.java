@@ -5,6 +5,7 @@ import java.io.IOException;
 import javax.servlet.AsyncEvent;
 import javax.servlet.AsyncListener;
 import javax.servlet.ServletException;
+import javax.servlet.http.HttpServletResponse;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -34,7 +35,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(true);
+            RequestSessions.begin(true, null, null, null);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -55,7 +56,8 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(false);
+        RequestSessions sessions = RequestSessions.begin(false, request.getMethod(), request.getRequestURI(),
+                request.getQueryString());
         String requestedId = request.getRequestedSessionId();
         try {
             if (requestedId != null) {
@@ -68,10 +70,26 @@ final class SessionTrackingValve extends ValveBase {
                 request.setNote(ASYNC_REQUEST_SESSIONS, sessions);
                 request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
                         requestedId != null));
-            } else {
-                manager.requestFinished(sessions, requestedId != null);
+            } else if (!manager.requestFinished(sessions, requestedId != null)) {
+                refuse(response);
             }
         }
+    }
+
+    /**
+     * Non-sticky: the request changed its session, and the change was refused so as not to overwrite another
+     * request's. Unless the application has sent its response already, the client is told, with 409 Conflict (not
+     * 503: a load balancer may resend a 503 on its own, and the request's other effects have happened).
+     */
+    private static void refuse(Response response) throws IOException {
+        if (response.isCommitted()) {
+            return; // too late to tell; the refusal is counted and logged
+        }
+        response.reset();
+        response.setStatus(HttpServletResponse.SC_CONFLICT);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().println("This request's changes to the session were not saved: a parallel request "
+                + "changed the session first. Reload and try again.");
     }
 
     /** An asynchronous request ends when its async context completes, not when the container thread returns. */

@@ -23,6 +23,7 @@ import javax.servlet.http.HttpSessionEvent;
  *
  * <ul>
  *   <li>{@code /} and {@code /count}: increments the Integer attribute {@code counter}</li>
+ *   <li>{@code /slow?millis=N}: waits N ms, then increments the counter</li>
  *   <li>{@code /read}: shows the session without changing it</li>
  *   <li>{@code /set?name=value&...}: sets String attributes</li>
  *   <li>{@code /setUnserializable?name=a}: sets attribute {@code a} to a {@link Unserializable}</li>
@@ -101,6 +102,14 @@ public class TestServlet extends HttpServlet {
             case "/remove":
                 session.removeAttribute(request.getParameter("name"));
                 break;
+            case "/slow":
+                try {
+                    Thread.sleep(Long.parseLong(request.getParameter("millis")));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                increment(session);
+                break;
             case "/invalidate":
                 session.invalidate();
                 response.getWriter().println("invalidated");
@@ -122,9 +131,12 @@ public class TestServlet extends HttpServlet {
         print(session, response.getWriter());
     }
 
+    /** Parallel requests on one Tomcat share the session object, as in any Tomcat: the increment is atomic. */
     private static void increment(HttpSession session) {
-        Integer counter = (Integer) session.getAttribute("counter");
-        session.setAttribute("counter", counter == null ? 1 : counter + 1);
+        synchronized (session) {
+            Integer counter = (Integer) session.getAttribute("counter");
+            session.setAttribute("counter", counter == null ? 1 : counter + 1);
+        }
     }
 
     private static void print(HttpSession session, PrintWriter out) {

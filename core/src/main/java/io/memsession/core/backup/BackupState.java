@@ -25,6 +25,10 @@ public final class BackupState {
     boolean removed;
     Object encodedPrincipalSource;
     byte[] encodedPrincipal;
+    /** Non-sticky: memcached's version of the stored session as read, for a compare-and-set write; 0 for none. */
+    long loadedCas;
+    /** Non-sticky: the stored session as last read or written, to restore a lost backup copy. */
+    byte[] storedBlob;
 
     private BackupState(boolean mustWrite) {
         this.mustWrite = mustWrite;
@@ -40,6 +44,18 @@ public final class BackupState {
         BackupState state = new BackupState(false);
         state.storedDigest = Digests.sha256(storedAttributes);
         state.storedExpiresAtMillis = storedExpiresAtMillis;
+        return state;
+    }
+
+    /**
+     * For a non-sticky session read from memcached.
+     *
+     * @param cas memcached's version of what was read, for a compare-and-set write; 0 for a plain write
+     */
+    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas) {
+        BackupState state = forLoadedSession(storedAttributes, Long.MAX_VALUE);
+        state.storedBlob = blob;
+        state.loadedCas = cas;
         return state;
     }
 

@@ -15,7 +15,7 @@ import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.stats.Statistics;
-import io.memsession.core.store.PendingWrite;
+import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
@@ -63,6 +63,7 @@ public final class SessionBackup implements AutoCloseable {
     private final IntSupplier graceSeconds;
     private final long syncTimeoutMillis;
     private final long asyncTimeoutMillis;
+    private final BackupCopies copies;
     private final BlockingQueue<BackedUpSession> queue;
     private final Thread[] writers;
     private volatile boolean closed;
@@ -71,11 +72,12 @@ public final class SessionBackup implements AutoCloseable {
     /**
      * @param writerThreads 0 for synchronous backup in the request thread
      * @param graceSeconds how long a stored copy outlives the session's own expiry
+     * @param copies non-sticky mode's backup copies; null in sticky mode
      */
     public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
                          String serializerId, PrincipalCodec principalCodec, Statistics statistics,
                          IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
-                         long asyncTimeoutMillis, String threadNamePrefix) {
+                         long asyncTimeoutMillis, BackupCopies copies, String threadNamePrefix) {
         this.store = store;
         this.keys = keys;
         this.transcoder = transcoder;
@@ -85,6 +87,7 @@ public final class SessionBackup implements AutoCloseable {
         this.graceSeconds = graceSeconds;
         this.syncTimeoutMillis = syncTimeoutMillis;
         this.asyncTimeoutMillis = asyncTimeoutMillis;
+        this.copies = copies;
         this.queue = writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
         this.writers = new Thread[writerThreads];
         for (int i = 0; i < writerThreads; i++) {
@@ -137,6 +140,64 @@ public final class SessionBackup implements AutoCloseable {
         }
     }
 
+    /** How a non-sticky request's write ended. */
+    public enum Outcome {
+        /** The session changed and memcached has the change. */
+        WRITTEN,
+        /** Nothing stored changed: the stored copies were kept alive instead. */
+        UNCHANGED,
+        /** The session changed but the change was not stored: another write came first, or it was not allowed. */
+        REFUSED,
+        /** memcached could not be reached; the failure is counted and logged. */
+        FAILED
+    }
+
+    /** An operation sent right after a write, to be awaited with it. */
+    public interface Alongside {
+        Pending<?> start() throws StoreException;
+    }
+
+    /**
+     * Non-sticky mode: writes the session in the calling thread, before the response is complete, if anything stored
+     * changed; an unchanged session is kept alive instead. {@code alongside} (may be null) is sent after the write,
+     * to the same node, so memcached applies it after the write and one round trip serves both.
+     *
+     * @param mayWrite false for a request that ran without the lock it needed: a change it made is refused
+     */
+    public Outcome writeBeforeResponse(BackedUpSession session, boolean mayWrite, Alongside alongside) {
+        BackupState state = session.backupState();
+        Write write = null;
+        boolean refused = false;
+        if (state.needsWriteCheck() && keys.hasNode(session.id())) {
+            state.acquireWrite();
+            write = start(session, System.nanoTime(), mayWrite);
+            refused = write == REFUSED_WRITE;
+        }
+        Pending<?> sent = null;
+        try {
+            sent = alongside == null ? null : alongside.start();
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not send an operation after the write of " + session.id(), e);
+        }
+        Outcome outcome = refused ? Outcome.REFUSED : Outcome.UNCHANGED;
+        if (write != null && !refused) {
+            outcome = finish(write, asyncTimeoutMillis);
+        }
+        if (sent != null) {
+            try {
+                sent.await(asyncTimeoutMillis);
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "an operation after the write of " + session.id() + " failed", e);
+            }
+        }
+        if (outcome == Outcome.UNCHANGED && keys.hasNode(session.id()) && session.isLive()) {
+            long now = System.currentTimeMillis();
+            copies.used(session.id(), state.storedBlob, Expiration.memcachedExpiration(
+                    Expiration.expiresAtMillis(session.maxInactiveSeconds(), now, graceSeconds.getAsInt()), now));
+        }
+        return outcome;
+    }
+
     private void runWriter() {
         List<BackedUpSession> batch = new ArrayList<>(MAX_BATCH);
         List<Write> sent = new ArrayList<>(MAX_BATCH);
@@ -163,7 +224,7 @@ public final class SessionBackup implements AutoCloseable {
                 long since = state.queuedSinceNanos;
                 state.queued.set(false); // a change from now on queues the session again
                 if (state.tryAcquireWrite(true)) {
-                    Write write = start(session, since);
+                    Write write = start(session, since, true);
                     if (write != null) {
                         sent.add(write);
                     }
@@ -196,7 +257,7 @@ public final class SessionBackup implements AutoCloseable {
      */
     void write(BackedUpSession session, long timeoutMillis, long sinceNanos) {
         session.backupState().acquireWrite();
-        Write write = start(session, sinceNanos);
+        Write write = start(session, sinceNanos, true);
         if (write != null) {
             finish(write, timeoutMillis);
         }
@@ -204,9 +265,10 @@ public final class SessionBackup implements AutoCloseable {
 
     /**
      * First half of a write, holding the session's write permission: serialize, compare, send. Returns null, with
-     * the permission released, when there is nothing to wait for.
+     * the permission released, when there is nothing to wait for; {@link #REFUSED_WRITE} when the session changed
+     * but {@code mayWrite} is false.
      */
-    private Write start(BackedUpSession session, long sinceNanos) {
+    private Write start(BackedUpSession session, long sinceNanos, boolean mayWrite) {
         BackupState state = session.backupState();
         if (state.removed || !session.isLive()) {
             release(session);
@@ -225,15 +287,22 @@ public final class SessionBackup implements AutoCloseable {
                 release(session);
                 return null;
             }
+            if (!mayWrite) {
+                release(session);
+                return REFUSED_WRITE;
+            }
             byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
                     principalBytes(state, snapshot), serializerId, attributes));
             long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval, snapshot.thisAccessedTime,
                     graceSeconds.getAsInt());
             long updateStart = System.nanoTime();
-            PendingWrite pending = store.startSet(keys.nodeId(id), keys.key(id),
-                    Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis()), blob);
-            return new Write(session, pending, digest, expiresAt, blob.length, start, updateStart, sinceNanos);
+            int ttl = Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis());
+            // a version read with the session means another Tomcat may write it too: never overwrite its write
+            Pending<Boolean> pending = state.loadedCas != 0
+                    ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
+                    : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
+            return new Write(session, pending, digest, expiresAt, blob, ttl, start, updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -242,16 +311,26 @@ public final class SessionBackup implements AutoCloseable {
     }
 
     /** Second half of a write: wait for memcached's answer, remember what is stored, release the permission. */
-    private void finish(Write write, long timeoutMillis) {
+    private Outcome finish(Write write, long timeoutMillis) {
         BackupState state = write.session.backupState();
         try {
-            write.pending.await(timeoutMillis);
+            if (!write.pending.await(timeoutMillis)) {
+                state.loadedCas = 0;
+                return Outcome.REFUSED; // compare-and-set: another write came first, or the session is gone
+            }
+            state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
             state.storedDigest = write.digest;
             state.storedExpiresAtMillis = write.expiresAtMillis;
+            if (copies != null) {
+                state.storedBlob = write.blob;
+                copies.written(write.session.id(), write.blob, write.ttlSeconds);
+            }
             statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
-                    millisSince(write.sinceNanos), write.bytes);
+                    millisSince(write.sinceNanos), write.blob.length);
+            return Outcome.WRITTEN;
         } catch (StoreException | RuntimeException e) {
             failed(write.session, e);
+            return Outcome.FAILED;
         } finally {
             release(write.session);
         }
@@ -270,34 +349,49 @@ public final class SessionBackup implements AutoCloseable {
         }
     }
 
+    /** What {@link #start} answers for a change that must not be written. */
+    private static final Write REFUSED_WRITE = new Write(null, null, null, 0, null, 0, 0, 0, 0);
+
     /** A write between {@link #start} and {@link #finish}. */
     private static final class Write {
         final BackedUpSession session;
-        final PendingWrite pending;
+        final Pending<Boolean> pending;
         final byte[] digest;
         final long expiresAtMillis;
-        final int bytes;
+        final byte[] blob;
+        final int ttlSeconds;
         final long startNanos;
         final long updateStartNanos;
         final long sinceNanos;
 
-        Write(BackedUpSession session, PendingWrite pending, byte[] digest, long expiresAtMillis, int bytes,
-              long startNanos, long updateStartNanos, long sinceNanos) {
+        Write(BackedUpSession session, Pending<Boolean> pending, byte[] digest, long expiresAtMillis, byte[] blob,
+              int ttlSeconds, long startNanos, long updateStartNanos, long sinceNanos) {
             this.session = session;
             this.pending = pending;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
-            this.bytes = bytes;
+            this.blob = blob;
+            this.ttlSeconds = ttlSeconds;
             this.startNanos = startNanos;
             this.updateStartNanos = updateStartNanos;
             this.sinceNanos = sinceNanos;
         }
     }
 
+    /** The principal alone is encoded once per principal; notes are there only while a login is under way. */
     private byte[] principalBytes(BackupState state, SessionSnapshot snapshot) {
+        if (!snapshot.notes.isEmpty()) {
+            state.encodedPrincipalSource = null;
+            try {
+                return principalCodec.encode(snapshot.principal, snapshot.notes);
+            } catch (IOException e) {
+                LOG.warning("a login under way in a session cannot be serialized (" + e + ")");
+            }
+        }
         if (snapshot.principal != state.encodedPrincipalSource) {
             try {
-                state.encodedPrincipal = principalCodec.encode(snapshot.principal);
+                state.encodedPrincipal = principalCodec.encode(snapshot.principal,
+                        java.util.Collections.<String, Object>emptyMap());
             } catch (IOException e) {
                 state.encodedPrincipal = null;
                 LOG.warning("the principal of a session cannot be serialized (" + e
@@ -374,7 +468,7 @@ public final class SessionBackup implements AutoCloseable {
             if (unlessUsedElsewhere && usedElsewhereSince(id, localThisAccessedTime)) {
                 return;
             }
-            store.delete(keys.nodeId(id), keys.key(id));
+            deleteStored(id);
             statistics.sessionDeleted(millisSince(start));
         } catch (StoreException | RuntimeException e) {
             logFailure("could not delete session " + session.id() + " from memcached; memcached expires it", e);
@@ -401,6 +495,7 @@ public final class SessionBackup implements AutoCloseable {
         state.acquireWrite();
         try {
             state.mustWrite();
+            state.loadedCas = 0; // the version read belongs to the old key
             deleteKey(oldId);
         } finally {
             release(session);
@@ -414,10 +509,20 @@ public final class SessionBackup implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            store.delete(keys.nodeId(id), keys.key(id));
+            deleteStored(id);
             statistics.sessionDeleted(millisSince(start));
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not delete " + id + " from memcached", e);
+        }
+    }
+
+    /** Deletes the stored session and, in non-sticky mode, its backup copy: both sent, then both awaited. */
+    private void deleteStored(String id) throws StoreException {
+        Pending<Boolean> primary = store.startDelete(keys.nodeId(id), keys.key(id));
+        Pending<Boolean> copy = copies == null ? null : copies.startDelete(id);
+        primary.await(asyncTimeoutMillis);
+        if (copy != null) {
+            copy.await(asyncTimeoutMillis);
         }
     }
 

@@ -17,6 +17,9 @@ public final class Configuration {
     final boolean enabled;
     final MemcachedNodes nodes;
     final boolean sticky;
+    final LockingMode lockingMode;
+    final int lockExpirationSeconds;
+    final int lockTimeoutMillis;
     final Pattern requestUriIgnorePattern;
     final boolean sessionBackupAsync;
     final int backupThreadCount;
@@ -38,6 +41,9 @@ public final class Configuration {
         this.enabled = p.enabled;
         this.nodes = p.nodes;
         this.sticky = p.sticky;
+        this.lockingMode = p.lockingMode;
+        this.lockExpirationSeconds = p.lockExpirationSeconds;
+        this.lockTimeoutMillis = p.lockTimeoutMillis;
         this.requestUriIgnorePattern = p.requestUriIgnorePattern;
         this.sessionBackupAsync = p.sessionBackupAsync;
         this.backupThreadCount = p.backupThreadCount;
@@ -67,6 +73,21 @@ public final class Configuration {
 
     public boolean sticky() {
         return sticky;
+    }
+
+    /** {@code lockingMode}: which non-sticky requests lock their session. Unused in sticky mode. */
+    public LockingMode lockingMode() {
+        return lockingMode;
+    }
+
+    /** {@code lockExpiration}: the lease of a session lock, renewed while its request runs. */
+    public int lockExpirationSeconds() {
+        return lockExpirationSeconds;
+    }
+
+    /** {@code lockTimeout}: how long a request waits for a session's lock. */
+    public int lockTimeoutMillis() {
+        return lockTimeoutMillis;
     }
 
     /** {@code requestUriIgnorePattern}, matched against the request URI (no query string); null when unset. */
@@ -146,7 +167,10 @@ public final class Configuration {
     /** A description for the log, without the password. */
     @Override
     public String toString() {
-        return "memcachedNodes=" + nodes + ", sticky=" + sticky + ", sessionBackupAsync=" + sessionBackupAsync
+        return "memcachedNodes=" + nodes + ", sticky=" + sticky
+                + (sticky ? ", sessionBackupAsync=" + sessionBackupAsync
+                        : ", lockingMode=" + lockingMode + ", lockExpiration=" + lockExpirationSeconds
+                        + "s, lockTimeout=" + lockTimeoutMillis + "ms")
                 + ", operationTimeout=" + operationTimeoutMillis + "ms, storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
                 + (username != null ? ", username=" + username + ", password=***" : "");

@@ -32,6 +32,9 @@ public final class ConfigurationBuilder {
         values.put("memcachedNodes", null);
         values.put("failoverNodes", null);
         values.put("sticky", "true");
+        values.put("lockingMode", "none");
+        values.put("lockExpiration", "5");
+        values.put("lockTimeout", "2000");
         values.put("requestUriIgnorePattern", null);
         values.put("sessionBackupAsync", "true");
         values.put("backupThreadCount", null);
@@ -85,10 +88,14 @@ public final class ConfigurationBuilder {
         Parsed p = new Parsed();
         p.enabled = bool("enabled");
         p.sticky = bool("sticky");
-        if (!p.sticky) {
-            throw new ConfigurationException("sticky", values.get("sticky"),
-                    "this version supports sticky mode only (sticky=\"true\"); non-sticky mode is not available yet");
+        try {
+            p.lockingMode = LockingMode.parse(values.get("lockingMode"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("lockingMode", values.get("lockingMode"), e.getMessage());
         }
+        // memcached expires items on whole seconds: a lease of 1 s could end at once
+        p.lockExpirationSeconds = integer("lockExpiration", 2, 3600);
+        p.lockTimeoutMillis = integer("lockTimeout", 0, 3_600_000);
         p.nodes = MemcachedNodes.parse(values.get("memcachedNodes"), values.get("failoverNodes"));
         p.requestUriIgnorePattern = pattern("requestUriIgnorePattern");
         p.sessionBackupAsync = bool("sessionBackupAsync");
@@ -186,6 +193,9 @@ public final class ConfigurationBuilder {
         boolean enabled;
         MemcachedNodes nodes;
         boolean sticky;
+        LockingMode lockingMode;
+        int lockExpirationSeconds;
+        int lockTimeoutMillis;
         Pattern requestUriIgnorePattern;
         boolean sessionBackupAsync;
         int backupThreadCount;

@@ -8,12 +8,20 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.security.Principal;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Java serialization of the authenticated principal, so a login survives a failover. Reading accepts only the
- * classes a container principal is made of (the bridge names its container's principal packages), because a
- * principal planted in memcached would otherwise log anyone in as anyone, or run code while being read.
+ * Java serialization of the authenticated principal, so a login survives a failover, and of the notes a container's
+ * authenticator keeps in the session during a FORM login (the request that asked for the login page), so a login
+ * begun on one Tomcat can end on another. Reading accepts only the classes these are made of (the bridge names its
+ * container's packages and classes), because a principal planted in memcached would otherwise log anyone in as
+ * anyone, or run code while being read.
+ *
+ * <p>Without notes the bytes are the principal alone; with notes, an {@code Object[]} of the principal and a
+ * {@code HashMap} of the notes.
  */
 public final class PrincipalCodec {
 
@@ -23,14 +31,14 @@ public final class PrincipalCodec {
             "java.util.Collections$UnmodifiableCollection", "java.util.Collections$EmptyList",
             "java.util.HashMap", "java.util.LinkedHashMap", "java.util.Collections$EmptyMap",
             "java.util.Collections$UnmodifiableMap", "java.lang.Boolean", "java.lang.Number",
-            "java.lang.Integer", "java.lang.Long");
+            "java.lang.Integer", "java.lang.Long", "[Ljava.lang.Object;", "[B", "java.util.Locale");
 
     private final List<String> allowedPackagePrefixes;
     private final ClassLoader classLoader;
 
     /**
-     * @param allowedPackagePrefixes packages of the container's principal classes, e.g.
-     *        {@code org.apache.catalina.realm.}
+     * @param allowedPackagePrefixes packages (or whole class names) of the container's principal and note classes,
+     *        e.g. {@code org.apache.catalina.realm.}
      * @param classLoader the loader that sees those classes
      */
     public PrincipalCodec(List<String> allowedPackagePrefixes, ClassLoader classLoader) {
@@ -38,19 +46,23 @@ public final class PrincipalCodec {
         this.classLoader = classLoader;
     }
 
-    /** @return the principal's bytes, or null when there is no principal or it cannot be serialized */
-    public byte[] encode(Principal principal) throws IOException {
-        if (principal == null) {
+    /**
+     * @param notes the authenticator's notes to keep; empty for none
+     * @return the bytes, or null when there is neither a principal nor a note
+     */
+    public byte[] encode(Principal principal, Map<String, Object> notes) throws IOException {
+        if (principal == null && notes.isEmpty()) {
             return null;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(principal);
+            out.writeObject(notes.isEmpty() ? principal : new Object[] {principal, new HashMap<>(notes)});
         }
         return bytes.toByteArray();
     }
 
-    public Principal decode(byte[] bytes) throws IOException {
+    /** @return what {@link #encode} wrote; null for null bytes */
+    public Authentication decode(byte[] bytes) throws IOException {
         if (bytes == null) {
             return null;
         }
@@ -58,18 +70,45 @@ public final class PrincipalCodec {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
                 if (!isAllowed(desc.getName())) {
-                    throw new InvalidClassException(desc.getName(), "not a principal class; refused");
+                    throw new InvalidClassException(desc.getName(), "not a principal or login class; refused");
                 }
                 return Class.forName(desc.getName(), false, classLoader);
             }
         }) {
-            Object principal = in.readObject();
-            if (!(principal instanceof Principal)) {
-                throw new InvalidClassException(principal.getClass().getName(), "not a Principal");
+            Object read = in.readObject();
+            if (read instanceof Principal) {
+                return new Authentication((Principal) read, Collections.<String, Object>emptyMap());
             }
-            return (Principal) principal;
+            if (read instanceof Object[] && ((Object[]) read).length == 2
+                    && (((Object[]) read)[0] == null || ((Object[]) read)[0] instanceof Principal)
+                    && ((Object[]) read)[1] instanceof HashMap) {
+                Object[] parts = (Object[]) read;
+                @SuppressWarnings("unchecked")
+                Map<String, Object> notes = (Map<String, Object>) parts[1];
+                return new Authentication((Principal) parts[0], notes);
+            }
+            throw new InvalidClassException(read.getClass().getName(), "not a Principal");
         } catch (ClassNotFoundException e) {
             throw new IOException("principal class not found: " + e.getMessage(), e);
+        }
+    }
+
+    /** A principal (may be null) and the authenticator's notes (may be empty). */
+    public static final class Authentication {
+        private final Principal principal;
+        private final Map<String, Object> notes;
+
+        Authentication(Principal principal, Map<String, Object> notes) {
+            this.principal = principal;
+            this.notes = notes;
+        }
+
+        public Principal principal() {
+            return principal;
+        }
+
+        public Map<String, Object> notes() {
+            return notes;
         }
     }
 

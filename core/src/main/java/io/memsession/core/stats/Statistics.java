@@ -24,6 +24,10 @@ public final class Statistics {
     private final LongAdder memcachedFailovers = new LongAdder();
     private final LongAdder expirationRefreshes = new LongAdder();
     private final LongAdder unreadableSessions = new LongAdder();
+    private final LongAdder unlockedRequests = new LongAdder();
+    private final LongAdder lockTimeouts = new LongAdder();
+    private final LongAdder locksLost = new LongAdder();
+    private final LongAdder writeConflicts = new LongAdder();
 
     private final Probe attributesSerialization = new Probe();
     private final Probe backup = new Probe();
@@ -33,6 +37,7 @@ public final class Statistics {
     private final Probe sessionDeserialization = new Probe();
     private final Probe sessionsDeleted = new Probe();
     private final Probe storedSize = new Probe();
+    private final Probe lockWait = new Probe();
 
     public Statistics(boolean enabled) {
         this.enabled = enabled;
@@ -86,6 +91,39 @@ public final class Statistics {
     public void unreadableSession() {
         if (enabled) {
             unreadableSessions.increment();
+        }
+    }
+
+    /** A non-sticky request used its session without locking it (lockingMode). */
+    public void unlockedRequest() {
+        if (enabled) {
+            unlockedRequests.increment();
+        }
+    }
+
+    /** A request took its session's lock after waiting this long. */
+    public void lockAcquired(long waitMillis) {
+        record(lockWait, waitMillis);
+    }
+
+    /** A request could not take its session's lock within lockTimeout and ran without it. */
+    public void lockTimeout() {
+        if (enabled) {
+            lockTimeouts.increment();
+        }
+    }
+
+    /** A held lock expired because it could not be renewed. */
+    public void lockLost() {
+        if (enabled) {
+            locksLost.increment();
+        }
+    }
+
+    /** A write was refused because another one changed the session since it was read. */
+    public void writeConflict() {
+        if (enabled) {
+            writeConflicts.increment();
         }
     }
 
@@ -160,6 +198,26 @@ public final class Statistics {
 
     public long unreadableSessions() {
         return unreadableSessions.sum();
+    }
+
+    public long unlockedRequests() {
+        return unlockedRequests.sum();
+    }
+
+    public long lockTimeouts() {
+        return lockTimeouts.sum();
+    }
+
+    public long locksLost() {
+        return locksLost.sum();
+    }
+
+    public long writeConflicts() {
+        return writeConflicts.sum();
+    }
+
+    public Probe lockWait() {
+        return lockWait;
     }
 
     public Probe attributesSerialization() {

@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.MemcachedNode;
+import net.spy.memcached.CASResponse;
+import net.spy.memcached.CASValue;
 import net.spy.memcached.CachedData;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
@@ -166,11 +168,22 @@ public final class MemcachedStore implements SessionStore {
     @Override
     public byte[] get(String nodeId, String key) throws StoreException {
         NodeClient node = client(nodeId);
-        return node.await(() -> node.client.asyncGet(key, RawBytes.INSTANCE), "get", key, operationTimeoutMillis);
+        return node.start(() -> node.client.asyncGet(key, RawBytes.INSTANCE), "get", key)
+                .await(operationTimeoutMillis);
     }
 
     @Override
-    public PendingWrite startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
+    public Pending<Versioned> startGets(String nodeId, String key) throws StoreException {
+        NodeClient node = client(nodeId);
+        Pending<CASValue<byte[]>> gets = node.start(() -> node.client.asyncGets(key, RawBytes.INSTANCE), "gets", key);
+        return timeoutMillis -> {
+            CASValue<byte[]> value = gets.await(timeoutMillis);
+            return value == null ? null : new Versioned(value.getValue(), value.getCas());
+        };
+    }
+
+    @Override
+    public Pending<Boolean> startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
         NodeClient node = client(nodeId);
         OperationFuture<Boolean> future;
         try {
@@ -179,25 +192,51 @@ public final class MemcachedStore implements SessionStore {
             throw new StoreException("memcached set of " + key + " on node " + node.node + " failed: " + e, e);
         }
         return timeoutMillis -> {
-            Boolean stored = node.await(() -> future, "set", key, timeoutMillis);
+            Boolean stored = node.await(future, "set", key, timeoutMillis);
             if (!Boolean.TRUE.equals(stored)) {
                 throw new StoreException("memcached node " + node.node + " did not store " + key + " ("
                         + value.length + " bytes): " + future.getStatus().getMessage());
             }
+            return Boolean.TRUE;
         };
     }
 
     @Override
-    public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
+    public Pending<Boolean> startAdd(String nodeId, String key, int ttlSeconds, byte[] value)
+            throws StoreException {
         NodeClient node = client(nodeId);
-        return Boolean.TRUE.equals(node.await(() -> node.client.touch(key, ttlSeconds), "touch", key,
-                operationTimeoutMillis));
+        return node.start(() -> node.client.add(key, ttlSeconds, value, RawBytes.INSTANCE), "add", key);
+    }
+
+    @Override
+    public Pending<Boolean> startCas(String nodeId, String key, long cas, int ttlSeconds, byte[] value)
+            throws StoreException {
+        NodeClient node = client(nodeId);
+        Pending<CASResponse> response = node.start(
+                () -> node.client.asyncCAS(key, cas, ttlSeconds, value, RawBytes.INSTANCE), "cas", key);
+        return timeoutMillis -> response.await(timeoutMillis) == CASResponse.OK;
+    }
+
+    @Override
+    public Pending<Boolean> startTouch(String nodeId, String key, int ttlSeconds) throws StoreException {
+        NodeClient node = client(nodeId);
+        return node.start(() -> node.client.touch(key, ttlSeconds), "touch", key);
+    }
+
+    @Override
+    public Pending<Boolean> startDelete(String nodeId, String key) throws StoreException {
+        NodeClient node = client(nodeId);
+        return node.start(() -> node.client.delete(key), "delete", key);
+    }
+
+    @Override
+    public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
+        return Boolean.TRUE.equals(startTouch(nodeId, key, ttlSeconds).await(operationTimeoutMillis));
     }
 
     @Override
     public void delete(String nodeId, String key) throws StoreException {
-        NodeClient node = client(nodeId);
-        node.await(() -> node.client.delete(key), "delete", key, operationTimeoutMillis);
+        startDelete(nodeId, key).await(operationTimeoutMillis);
     }
 
     @Override
@@ -249,10 +288,20 @@ public final class MemcachedStore implements SessionStore {
             return isConnected() && System.currentTimeMillis() >= suspectUntilMillis;
         }
 
-        <T> T await(Operation<T> operation, String name, String key, long timeoutMillis) throws StoreException {
-            Future<T> future = null;
+        /** Sends the operation; its answer is awaited later, so several can be under way together. */
+        <T> Pending<T> start(Operation<T> operation, String name, String key) throws StoreException {
+            Future<T> future;
             try {
                 future = operation.start();
+            } catch (RuntimeException e) {
+                throw new StoreException("memcached " + name + " of " + key + " on node " + node + " failed: " + e,
+                        e);
+            }
+            return timeoutMillis -> await(future, name, key, timeoutMillis);
+        }
+
+        <T> T await(Future<T> future, String name, String key, long timeoutMillis) throws StoreException {
+            try {
                 return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 future.cancel(false);

@@ -17,6 +17,16 @@ public final class StorageKeys {
         return prefix.concat(sessionId);
     }
 
+    /** The key of a non-sticky session's lock, on the session's node. */
+    public String lockKey(String sessionId) {
+        return "lock:" + prefix + sessionId;
+    }
+
+    /** The key of a non-sticky session's backup copy, on the node after the session's. */
+    public String backupKey(String sessionId) {
+        return "bak:" + prefix + sessionId;
+    }
+
     /**
      * The node id of the session's node, or null when the configuration is a single {@code host:port}.
      *

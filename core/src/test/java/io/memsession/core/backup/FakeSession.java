@@ -51,6 +51,6 @@ final class FakeSession implements BackedUpSession {
     @Override
     public synchronized SessionSnapshot snapshot() {
         return new SessionSnapshot(1L, lastUsed, lastUsed, maxInactive, false, null, null,
-                new TreeMap<>(attributes));
+                new TreeMap<>(attributes), java.util.Collections.<String, Object>emptyMap());
     }
 }

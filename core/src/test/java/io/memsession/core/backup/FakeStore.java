@@ -6,9 +6,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.memsession.core.store.PendingWrite;
+import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StoreException;
+import io.memsession.core.store.Versioned;
 
 /** An in-memory store for unit tests of backup decisions; memcached behaviour is tested with real memcached. */
 final class FakeStore implements SessionStore {
@@ -31,7 +32,7 @@ final class FakeStore implements SessionStore {
 
     /** Stores at once (waiting at the gate, when one is set); the returned write has nothing left to wait for. */
     @Override
-    public PendingWrite startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
+    public Pending<Boolean> startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
         check();
         int running = concurrentSets.incrementAndGet();
         maxConcurrentSets = Math.max(maxConcurrentSets, running);
@@ -43,7 +44,7 @@ final class FakeStore implements SessionStore {
             values.put(key, value);
             ttls.put(key, ttlSeconds);
             sets.incrementAndGet();
-            return timeoutMillis -> { };
+            return timeoutMillis -> Boolean.TRUE;
         } catch (InterruptedException e) {
             throw new StoreException("interrupted", e);
         } finally {
@@ -67,6 +68,40 @@ final class FakeStore implements SessionStore {
         check();
         deletes.incrementAndGet();
         values.remove(key);
+    }
+
+    @Override
+    public Pending<Versioned> startGets(String nodeId, String key) throws StoreException {
+        check();
+        byte[] value = values.get(key);
+        return timeoutMillis -> value == null ? null : new Versioned(value, 1);
+    }
+
+    @Override
+    public Pending<Boolean> startAdd(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
+        check();
+        boolean added = values.putIfAbsent(key, value) == null;
+        return timeoutMillis -> added;
+    }
+
+    @Override
+    public Pending<Boolean> startCas(String nodeId, String key, long cas, int ttlSeconds, byte[] value)
+            throws StoreException {
+        return startSet(nodeId, key, ttlSeconds, value);
+    }
+
+    @Override
+    public Pending<Boolean> startTouch(String nodeId, String key, int ttlSeconds) throws StoreException {
+        boolean touched = touch(nodeId, key, ttlSeconds);
+        return timeoutMillis -> touched;
+    }
+
+    @Override
+    public Pending<Boolean> startDelete(String nodeId, String key) throws StoreException {
+        check();
+        deletes.incrementAndGet();
+        boolean deleted = values.remove(key) != null;
+        return timeoutMillis -> deleted;
     }
 
     @Override

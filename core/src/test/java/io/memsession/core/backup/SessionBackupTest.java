@@ -58,7 +58,7 @@ class SessionBackupTest {
     private SessionBackup backup(int writerThreads) {
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings",
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
-                () -> GRACE, writerThreads, 100, 1000, "test-backup-");
+                () -> GRACE, writerThreads, 100, 1000, null, "test-backup-");
         return backup;
     }
 

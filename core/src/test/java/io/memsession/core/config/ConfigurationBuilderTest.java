@@ -33,6 +33,9 @@ class ConfigurationBuilderTest {
         assertEquals(Configuration.Protocol.TEXT, config.protocol());
         assertNull(config.requestUriIgnorePattern());
         assertTrue(config.storesAttribute("anything"));
+        assertEquals("none", config.lockingMode().toString());
+        assertEquals(5, config.lockExpirationSeconds());
+        assertEquals(2000, config.lockTimeoutMillis());
     }
 
     @Test
@@ -81,7 +84,11 @@ class ConfigurationBuilderTest {
         assertEquals("memcachedProtocol", refused(nodes("n1:a:1").set("memcachedProtocol", "udp")).attribute());
         assertEquals("storageKeyPrefix", refused(nodes("n1:a:1").set("storageKeyPrefix", "hostname")).attribute());
         assertEquals("classAllowList", refused(nodes("n1:a:1").set("classAllowList", "com..x")).attribute());
-        assertEquals("sticky", refused(nodes("n1:a:1").set("sticky", "false")).attribute());
+        assertEquals("sticky", refused(nodes("n1:a:1").set("sticky", "no")).attribute());
+        assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "sometimes")).attribute());
+        assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "uriPattern:(")).attribute());
+        assertEquals("lockExpiration", refused(nodes("n1:a:1").set("lockExpiration", "1")).attribute());
+        assertEquals("lockTimeout", refused(nodes("n1:a:1").set("lockTimeout", "-5")).attribute());
     }
 
     @Test

@@ -1,0 +1,82 @@
+package io.memsession.core.lock;
+
+/**
+ * A non-sticky session's stay in one Tomcat: from the request that read it from memcached (or created it) until the
+ * last of the parallel requests using it has ended. The requests of a stay share one in-memory session and the lock
+ * the first of them took; the last one releases the lock, and the session leaves the Tomcat.
+ */
+public final class Checkout {
+
+    private final SessionLock lock;
+    private final boolean lockTimedOut;
+    private int users = 1;
+    private boolean leaving;
+    private boolean left;
+
+    /**
+     * @param lock the lock taken for the stay, null when it runs without one
+     * @param lockTimedOut whether the lock was wanted but not taken within {@code lockTimeout}
+     */
+    public Checkout(SessionLock lock, boolean lockTimedOut) {
+        this.lock = lock;
+        this.lockTimedOut = lockTimedOut;
+    }
+
+    /** For a session created by a request: nobody else knows its id yet, so it needs no lock. */
+    public static Checkout forNewSession() {
+        return new Checkout(null, false);
+    }
+
+    /** The lock of the stay, or null. */
+    public SessionLock lock() {
+        return lock;
+    }
+
+    /**
+     * Whether the stay runs without the lock it wanted: another Tomcat holds it, so this stay must not write (its
+     * changes would race with the holder's).
+     */
+    public boolean lockTimedOut() {
+        return lockTimedOut;
+    }
+
+    /** Another request uses the session. @return false when the stay is ending: load the session anew */
+    public synchronized boolean join() {
+        if (leaving) {
+            return false;
+        }
+        users++;
+        return true;
+    }
+
+    /** A request using the session ended. @return whether it was the last: it ends the stay */
+    public synchronized boolean leave() {
+        users--;
+        if (users == 0) {
+            leaving = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** The last request wrote the session and released the lock: the session is no longer in this Tomcat. */
+    public synchronized void ended() {
+        left = true;
+        notifyAll();
+    }
+
+    /** Waits until an ending stay has ended, so that a request reading the session anew sees its last write. */
+    public synchronized void awaitEnd() {
+        boolean interrupted = false;
+        while (!left) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,445 @@
+package io.memsession.tomcat;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.memsession.testkit.MemcachedInspector;
+import io.memsession.testkit.WebClient;
+
+/**
+ * Non-sticky sessions (msm-behaviour 8.2 scenarios 27-41): every request may land on another Tomcat. Two Tomcats
+ * {@code tc1} and {@code tc2} share memcached nodes {@code n1} and {@code n2} ({@code n3} where a scenario needs
+ * three); one browser (one cookie jar) talks to both.
+ */
+class NonStickyTest {
+
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2", "n3");
+
+    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    private final WebClient browser = new WebClient();
+
+    @AfterEach
+    void stopTomcats() {
+        browser.close();
+        tomcats.forEach(EmbeddedTomcat::close);
+    }
+
+    /** A non-sticky Tomcat on nodes n1 and n2 unless {@code attributes} (name, value, ...) say otherwise. */
+    private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
+        return startWithLogin(jvmRoute, null, attributes);
+    }
+
+    /** A Tomcat whose {@code /protected/*} needs a BASIC or FORM login. */
+    private EmbeddedTomcat startWithLogin(String jvmRoute, String authMethod, String... attributes)
+            throws Exception {
+        String[] all = new String[attributes.length + 2];
+        all[0] = "sticky";
+        all[1] = "false";
+        System.arraycopy(attributes, 0, all, 2, attributes.length);
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod,
+                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), all));
+        tomcats.add(tomcat);
+        return tomcat;
+    }
+
+    private Page get(EmbeddedTomcat tomcat, String path) {
+        return Page.of(browser.get(tomcat.port(), path));
+    }
+
+    private static String nodeOf(String id) {
+        int dot = id.indexOf('.');
+        return id.substring(id.indexOf('-') + 1, dot < 0 ? id.length() : dot);
+    }
+
+    private static String otherOf(String node) {
+        return node.equals("n1") ? "n2" : "n1";
+    }
+
+    private static MemcachedInspector node(String id) {
+        return MEMCACHED.inspector(nodeOf(id));
+    }
+
+    // ---------------------------------------------------------------- one session, many Tomcats
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all", "auto", "uriPattern:GET /.*"})
+    void everyRequestSeesTheLastChangeWhicheverTomcatMadeIt(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode);
+
+        String id = get(tc1, "/").id();
+        assertEquals(2, get(tc2, "/").counter());
+        assertEquals(3, get(tc1, "/").counter(), "tc1 kept no stale copy of the session");
+        get(tc2, "/set?color=blue");
+        Page read = get(tc1, "/read");
+        assertEquals("blue", read.get("color"));
+        assertEquals(3, read.counter());
+        get(tc1, "/remove?name=color");
+        assertNull(get(tc2, "/read").get("color"), "a removed attribute stays removed");
+
+        assertEquals(id, get(tc2, "/read").id(), "non-sticky sessions keep their id on every Tomcat");
+        assertEquals(0, tc1.manager().getActiveSessions(), "no session stays in a Tomcat between requests");
+        assertEquals(0, tc2.manager().getActiveSessions());
+    }
+
+    @Test
+    void sessionOnItsNodeAndBackupCopyOnTheNext() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        Page created = get(tc1, "/");
+        String id = created.id();
+        MemcachedInspector primary = node(id);
+        MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));
+
+        assertNotNull(primary.get(id));
+        await().atMost(5, SECONDS).until(() -> next.get("bak:" + id) != null);
+        assertNull(next.get(id));
+        assertNull(primary.get("bak:" + id));
+        assertNull(primary.get("lock:" + id), "lockingMode none takes no lock");
+    }
+
+    @Test
+    void storeRoundTripsPerRequest() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.memcachedNodes("n1"));
+        MemcachedInspector n1 = MEMCACHED.inspector("n1");
+
+        String id = get(tc1, "/").id();
+        assertEquals(1, n1.stat("cmd_set"), "a new session: one write");
+        assertEquals(0, n1.stat("cmd_get"));
+
+        get(tc1, "/read");
+        assertEquals(1, n1.stat("cmd_get"), "a request that reads: one read");
+        assertEquals(1, n1.stat("cmd_set"), "and no write");
+        await().atMost(5, SECONDS).until(() -> n1.stat("touch_hits") == 1); // its expiration moves on
+
+        get(tc1, "/");
+        assertEquals(2, n1.stat("cmd_get"), "a request that changes the session: one read");
+        assertEquals(1, n1.stat("cas_hits"), "and one compare-and-set write");
+        assertEquals(2, n1.stat("cmd_set"), "memcached counts a cas as a set too");
+
+        // Tomcat's authenticator looks for the session's principal on every request with a session id
+        get(tc1, "/noSession");
+        assertEquals(3, n1.stat("cmd_get"), "a request that does not use its session: one read");
+        assertEquals(1, n1.stat("cas_hits"), "and no write");
+        assertEquals(2, n1.stat("cmd_set"));
+        assertEquals(List.of(id), n1.keys(), "a single node keeps no backup copy");
+    }
+
+    @Test
+    void lockingAddsTheLockToTheSameRoundTrips() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.memcachedNodes("n1"), "lockingMode", "all");
+        MemcachedInspector n1 = MEMCACHED.inspector("n1");
+        String id = get(tc1, "/").id();
+
+        get(tc1, "/");
+        assertEquals(3, n1.stat("cmd_set"), "the session's creation, the lock taken with add, the cas write");
+        assertEquals(1, n1.stat("cmd_get"));
+        assertEquals(1, n1.stat("cas_hits"));
+        assertEquals(1, n1.stat("delete_hits"), "the lock released");
+        assertNull(n1.get("lock:" + id));
+        assertEquals(2, get(tc1, "/read").counter());
+        assertNull(n1.get("lock:" + id));
+    }
+
+    @Test
+    void lockingWorksWithASingleNodeWithoutNodeId() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.process("n1").address(), "lockingMode", "all");
+        EmbeddedTomcat tc2 = start("tc2", "memcachedNodes", MEMCACHED.process("n1").address(), "lockingMode", "all");
+        String id = get(tc1, "/").id();
+        assertFalse(id.contains("-"), "no node id in " + id);
+        assertEquals(2, get(tc2, "/").counter());
+        assertEquals(3, get(tc1, "/").counter());
+        assertNull(MEMCACHED.inspector("n1").get("lock:" + id));
+    }
+
+    // ---------------------------------------------------------------- ignored requests, ids, expiry
+
+    @Test
+    void ignoredRequestsLeaveTheStoreAlone() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "requestUriIgnorePattern", ".*\\.gif$");
+        String id = get(tc1, "/").id();
+        MemcachedInspector n1 = MEMCACHED.inspector("n1");
+        MemcachedInspector n2 = MEMCACHED.inspector("n2");
+        await().atMost(5, SECONDS).until(() -> n1.stat("cmd_set") + n2.stat("cmd_set") == 2); // session and copy
+        n1.resetStats();
+        n2.resetStats();
+
+        WebClient.Response pixel = browser.get(tc1.port(), "/pixel.gif");
+        assertEquals(200, pixel.status());
+        assertTrue(pixel.setCookies().isEmpty(), pixel.toString());
+        assertEquals(0, n1.stat("cmd_get") + n2.stat("cmd_get") + n1.stat("cmd_set") + n2.stat("cmd_set"));
+        assertEquals(0, tc1.manager().getActiveSessions(), "no local copy left behind");
+        assertEquals(id, get(tc1, "/read").id());
+    }
+
+    @Test
+    void requestedSessionIdIsValidWithCookiesAndUrlRewriting() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        EmbeddedTomcat tc2 = start("tc2");
+        String id = get(tc1, "/").id();
+        assertEquals("true", get(tc2, "/info").get("requestedSessionIdValid"));
+
+        browser.clearCookies();
+        Page rewritten = get(tc2, "/info;jsessionid=" + id);
+        assertEquals(id, rewritten.get("requestedSessionId"));
+        assertEquals("true", rewritten.get("requestedSessionIdValid"));
+    }
+
+    @Test
+    void changedIdMovesTheStoredSession() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
+        String oldId = get(tc1, "/").id();
+        await().atMost(5, SECONDS).until(() -> MEMCACHED.inspector(otherOf(nodeOf(oldId))).get("bak:" + oldId)
+                != null);
+
+        Page changed = get(tc2, "/changeId");
+        String newId = changed.id();
+        assertNotEquals(oldId, newId);
+        assertEquals(newId, changed.response().setCookieValue("JSESSIONID"));
+        assertNull(node(oldId).get(oldId), "the old key is gone");
+        assertNull(MEMCACHED.inspector(otherOf(nodeOf(oldId))).get("bak:" + oldId), "and its copy");
+        assertNull(node(oldId).get("lock:" + oldId), "and its lock");
+        assertNotNull(node(newId).get(newId));
+        assertEquals(2, get(tc1, "/").counter());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all", "auto", "uriPattern:GET /.*"})
+    void readingKeepsTheSessionAliveAndAnIdleOneExpires(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode, "maxInactiveInterval", "2");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode, "maxInactiveInterval", "2");
+        String id = get(tc1, "/").id();
+        long end = System.currentTimeMillis() + 5000;
+        for (int i = 0; System.currentTimeMillis() < end; i++) {
+            Page read = get(i % 2 == 0 ? tc2 : tc1, "/read");
+            assertEquals(id, read.id(), "alive after " + i + " reads");
+            assertEquals(1, read.counter());
+            Thread.sleep(500);
+        }
+
+        await().pollDelay(Duration.ofSeconds(2)).atMost(10, SECONDS).until(() -> node(id).get(id) == null);
+        Page after = get(tc2, "/");
+        assertNotEquals(id, after.id(), "an idle session expires after maxInactiveInterval");
+        assertEquals(1, after.counter());
+    }
+
+    @Test
+    void invalidationRemovesSessionCopyAndLock() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "auto");
+        String id = get(tc1, "/").id();
+        MemcachedInspector backupNode = MEMCACHED.inspector(otherOf(nodeOf(id)));
+        await().atMost(5, SECONDS).until(() -> backupNode.get("bak:" + id) != null);
+
+        assertEquals(200, browser.get(tc1.port(), "/invalidate").status());
+        assertNull(node(id).get(id));
+        assertNull(node(id).get("lock:" + id));
+        assertNull(backupNode.get("bak:" + id));
+        assertNotEquals(id, get(tc1, "/").id(), "the next request gets a new session");
+    }
+
+    @Test
+    void sessionWithoutExpiryIsStoredWithoutExpiryAndRestoredFromItsCopy() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all", "maxInactiveInterval", "-1");
+        String id = get(tc1, "/").id();
+        MemcachedInspector backupNode = MEMCACHED.inspector(otherOf(nodeOf(id)));
+        await().atMost(5, SECONDS).until(() -> backupNode.get("bak:" + id) != null);
+        assertEquals(-1L, node(id).expirations().get(id));
+        assertEquals(-1L, backupNode.expirations().get("bak:" + id));
+
+        MEMCACHED.process(nodeOf(id)).kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
+        Page restored = get(tc1, "/");
+        assertEquals(2, restored.counter());
+        assertEquals(otherOf(nodeOf(id)), nodeOf(restored.id()));
+    }
+
+    // ---------------------------------------------------------------- memcached failover
+
+    @Test
+    void sessionIsRestoredFromItsCopyWhenItsNodeDies() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
+        String id = get(tc1, "/").id();
+        get(tc2, "/set?color=blue");
+        String deadNode = nodeOf(id);
+        String survivor = otherOf(deadNode);
+        await().atMost(5, SECONDS).until(() -> Arrays.equals(MEMCACHED.inspector(survivor).get("bak:" + id),
+                node(id).get(id)));
+
+        MEMCACHED.process(deadNode).kill();
+        await().atMost(10, SECONDS).until(() -> !tc2.manager().engine().canLoad(id));
+        Page restored = get(tc2, "/");
+        String newId = restored.id();
+        assertEquals(survivor, nodeOf(newId));
+        assertEquals(id.replace("-" + deadNode, "-" + survivor), newId, "only the node part changes");
+        assertEquals(newId, restored.response().setCookieValue("JSESSIONID"), "the browser learns the new id");
+        assertEquals(2, restored.counter());
+        assertEquals("blue", restored.get("color"));
+        assertNotNull(MEMCACHED.inspector(survivor).get(newId), "the session lives on the survivor now");
+        assertEquals(1, tc2.manager().getMsmStatNumMemcachedFailover());
+
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
+        assertEquals(3, get(tc1, "/").counter(), "the other Tomcat finds it under its new id");
+        assertEquals(newId, get(tc1, "/read").id());
+    }
+
+    @Test
+    void backupCopyComesBackWithItsNodeAndSavesTheSessionLater() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        String id = get(tc1, "/").id();
+        String backupNode = otherOf(nodeOf(id));
+        MemcachedInspector backup = MEMCACHED.inspector(backupNode);
+        await().atMost(5, SECONDS).until(() -> backup.get("bak:" + id) != null);
+
+        MEMCACHED.process(backupNode).kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad("X-" + backupNode));
+        MEMCACHED.process(backupNode).restart(); // back, but empty
+        await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad("X-" + backupNode));
+        assertNull(backup.get("bak:" + id));
+        get(tc1, "/read"); // a request that only reads the session
+        await().atMost(5, SECONDS).until(() -> backup.get("bak:" + id) != null);
+
+        MEMCACHED.process(nodeOf(id)).kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
+        Page restored = get(tc1, "/");
+        assertEquals(2, restored.counter());
+        assertEquals(backupNode, nodeOf(restored.id()));
+    }
+
+    @Test
+    void withThreeNodesTheCopyMovesOnAndTheSessionSurvivesTwoDeaths() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.memcachedNodes("n1", "n2", "n3"),
+                "failoverNodes", "n2 n3", "lockingMode", "all");
+        String id = get(tc1, "/").id();
+        assertEquals("n1", nodeOf(id), "new sessions go to the one regular node");
+        MemcachedInspector n2 = MEMCACHED.inspector("n2");
+        MemcachedInspector n3 = MEMCACHED.inspector("n3");
+        await().atMost(5, SECONDS).until(() -> n2.get("bak:" + id) != null);
+
+        MEMCACHED.process("n2").kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad("X-n2"));
+        assertEquals(2, get(tc1, "/").counter());
+        await().atMost(5, SECONDS).until(() -> n3.get("bak:" + id) != null);
+        assertEquals(2, get(tc1, "/read").counter());
+
+        MEMCACHED.process("n1").kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
+        Page restored = get(tc1, "/");
+        assertEquals(id.replace("-n1", "-n3"), restored.id());
+        assertEquals(3, restored.counter(), "the latest value");
+    }
+
+    // ---------------------------------------------------------------- locking
+
+    @ParameterizedTest
+    @ValueSource(strings = {"all", "auto"})
+    void parallelRequestsOnOneTomcatAndAnotherLoseNothing(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode);
+        String id = get(tc1, "/").id();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CompletableFuture<Page> slow = CompletableFuture.supplyAsync(() -> request(tc1, id, "/slow?millis=1500"),
+                    pool);
+            await().atMost(5, SECONDS).until(() -> tc1.manager().getActiveSessions() == 1);
+            CompletableFuture<Page> parallel = CompletableFuture.supplyAsync(() -> request(tc1, id, "/set?a=1"),
+                    pool);
+            CompletableFuture<Page> elsewhere = CompletableFuture.supplyAsync(() -> request(tc2, id, "/set?b=2"),
+                    pool);
+            assertEquals("1", parallel.get().get("a"));
+            slow.get();
+            assertEquals("2", elsewhere.get().get("b"));
+        } finally {
+            pool.shutdownNow();
+        }
+        Page last = get(tc2, "/read");
+        assertEquals(2, last.counter());
+        assertEquals("1", last.get("a"));
+        assertEquals("2", last.get("b"));
+    }
+
+    @Test
+    void autoLearnsReadOnlyRequestsAndLetsThemPassALockedOne() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "auto");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "auto");
+        String id = get(tc1, "/").id();
+        get(tc2, "/read"); // locked, and seen to leave the session unchanged
+        assertReadPassesSlowRequest(tc1, tc2, id);
+        assertTrue(tc2.manager().getMsmStatNumNonStickySessionsReadOnlyRequest() > 0);
+    }
+
+    @Test
+    void uriPatternLocksOnlyMatchingRequests() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "uriPattern:GET /slow.*");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "uriPattern:GET /slow.*");
+        String id = get(tc1, "/").id();
+        assertReadPassesSlowRequest(tc1, tc2, id);
+    }
+
+    private void assertReadPassesSlowRequest(EmbeddedTomcat tc1, EmbeddedTomcat tc2, String id) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Page> slow = CompletableFuture.supplyAsync(() -> request(tc1, id, "/slow?millis=3000"),
+                    pool);
+            await().atMost(5, SECONDS).until(() -> node(id).get("lock:" + id) != null);
+            Page read = request(tc2, id, "/read");
+            assertFalse(slow.isDone(), "the read did not wait for the locked request");
+            assertEquals(1, read.counter());
+            assertEquals(2, slow.get().counter());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Page request(EmbeddedTomcat tomcat, String id, String path) {
+        try (WebClient client = new WebClient()) {
+            client.setCookie("JSESSIONID", id);
+            return Page.of(client.get(tomcat.port(), path));
+        }
+    }
+
+    // ---------------------------------------------------------------- logins
+
+    @Test
+    void formLoginOnOneTomcatIsValidOnTheOther() throws Exception {
+        EmbeddedTomcat tc1 = startWithLogin("tc1", "FORM", "lockingMode", "auto");
+        EmbeddedTomcat tc2 = startWithLogin("tc2", "FORM", "lockingMode", "auto");
+        Logins.form(browser, tc1.port(), "/protected/page");
+        Page page = get(tc2, "/protected/page");
+        assertEquals(EmbeddedTomcat.USER, page.get("user"));
+        get(tc2, "/set?after=login");
+        assertEquals("login", get(tc1, "/protected/page").get("after"));
+    }
+
+    @Test
+    void basicLoginOnOneTomcatIsValidOnTheOther() throws Exception {
+        EmbeddedTomcat tc1 = startWithLogin("tc1", "BASIC", "lockingMode", "all");
+        EmbeddedTomcat tc2 = startWithLogin("tc2", "BASIC", "lockingMode", "all");
+        Logins.basic(browser, tc1.port(), "/protected/page");
+        // as on any Tomcat, the login is kept in the session (under a new id) once the session exists
+        String id = Logins.basic(browser, tc1.port(), "/protected/page").id();
+        assertEquals(id, Logins.basic(browser, tc2.port(), "/protected/page").id());
+        assertEquals(id, Logins.basic(browser, tc2.port(), "/protected/page").id());
+    }
+}
