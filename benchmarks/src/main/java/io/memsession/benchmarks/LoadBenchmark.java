@@ -16,8 +16,8 @@ import io.memsession.testkit.WebClient;
 
 /**
  * The load benchmark: the sample application ({@code CounterServlet}: an Integer counter and a 2 KB string per
- * session) on plain Tomcat 9, then on memsession in sticky mode with asynchronous and with synchronous backup, in
- * one run, each in a fresh Tomcat JVM under the same load, so the throughput ratios against plain Tomcat compare
+ * session) on plain Tomcat 9, then on memsession in sticky mode with asynchronous and with synchronous backup and in
+ * non-sticky mode with locking modes none, all and auto, in one run, each in a fresh Tomcat JVM under the same load, so the throughput ratios against plain Tomcat compare
  * like with like. After each memsession configuration it restarts Tomcat against the same memcached and checks that
  * every session continues from the counter its client saw last: no update was lost.
  *
@@ -41,7 +41,14 @@ public final class LoadBenchmark {
     private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
     private static final Setup STICKY_ASYNC = new Setup("sticky async", true, List.of(), 0.75);
     private static final Setup STICKY_SYNC = new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45);
-    private static final List<Setup> SETUPS = List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC);
+    private static final Setup NON_STICKY_NONE = new Setup("nonsticky none", true,
+            List.of("sticky=false", "lockingMode=none"), 0.30);
+    private static final Setup NON_STICKY_ALL = new Setup("nonsticky all", true,
+            List.of("sticky=false", "lockingMode=all"), 0.25);
+    private static final Setup NON_STICKY_AUTO = new Setup("nonsticky auto", true,
+            List.of("sticky=false", "lockingMode=auto"), 0.25);
+    private static final List<Setup> SETUPS = List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC, NON_STICKY_NONE,
+            NON_STICKY_ALL, NON_STICKY_AUTO);
 
     private final BenchmarkOptions options;
     private final List<String> tomcatJvmOptions;
@@ -109,13 +116,16 @@ public final class LoadBenchmark {
         List<String> arguments = tomcatArguments(setup, memcached);
         LoadGenerator.Measurement measurement;
         long sets;
+        MemcachedPair.Commands commands;
         MemsessionStats stats = null;
         try (TomcatProcess tomcat = startTomcat(setup.slug() + "-" + round, arguments)) {
             LoadGenerator load = LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
             load.warmUp(options.warmUp());
             long setsBefore = memcached.sets();
+            MemcachedPair.Commands before = memcached.commands();
             measurement = load.measure(options.measurement());
             sets = memcached.sets() - setsBefore;
+            commands = memcached.commands().since(before);
             if (setup.memsession()) {
                 stats = awaitBackupsWritten(tomcat.port());
             }
@@ -124,7 +134,7 @@ public final class LoadBenchmark {
         }
         LostUpdates lostUpdates = setup.memsession() ? checkStoredCounters(setup, arguments, measurement, round)
                 : null;
-        return new Result(setup, measurement, sets, stats, lostUpdates);
+        return new Result(setup, measurement, sets, commands, stats, lostUpdates);
     }
 
     private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
@@ -200,7 +210,7 @@ public final class LoadBenchmark {
     }
 
     private static void printSummary(List<List<Result>> rounds) {
-        System.out.printf("%n%-13s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
+        System.out.printf("%n%-15s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
                 "x plain", "(range)", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
                 "lost updates");
         for (int i = 0; i < SETUPS.size(); i++) {
@@ -211,7 +221,7 @@ public final class LoadBenchmark {
             Result typical = runs.stream().sorted(Comparator.comparingDouble(Result::throughput))
                     .toList().get(runs.size() / 2);
             boolean memsession = typical.stats() != null;
-            System.out.printf(Locale.ROOT, "%-13s %10.0f %7.2f %11s %7.2f %7.2f %8s %15s %12s %6d %12s%n",
+            System.out.printf(Locale.ROOT, "%-15s %10.0f %7.2f %11s %7.2f %7.2f %8s %15s %12s %6d %12s%n",
                     typical.setup().name(), typical.throughput(), median(ratios),
                     String.format(Locale.ROOT, "%.2f-%.2f", ratios.get(0), ratios.get(ratios.size() - 1)),
                     millis(typical.measurement().latencies().percentile(50)),
@@ -232,7 +242,7 @@ public final class LoadBenchmark {
             int setup = i;
             double ratio = median(rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
                     .toList());
-            System.out.printf(Locale.ROOT, "  %-13s >= %.2f x plain: %.2f x  %s%n", SETUPS.get(i).name(),
+            System.out.printf(Locale.ROOT, "  %-15s >= %.2f x plain: %.2f x  %s%n", SETUPS.get(i).name(),
                     SETUPS.get(i).target(), ratio, ratio >= SETUPS.get(i).target() ? "PASS" : "MISS");
         }
         System.out.println("Reference, memcached-session-manager 2.3.2 on this workload: sticky async 0.40 x (Kryo),"
@@ -273,11 +283,12 @@ public final class LoadBenchmark {
 
     /**
      * @param sets memcached set commands received during the measurement, both nodes
+     * @param commands every memcached command received during the measurement, both nodes, by kind
      * @param stats memsession's statistics once the backups were written; null for plain Tomcat
      * @param lostUpdates null for plain Tomcat
      */
-    private record Result(Setup setup, LoadGenerator.Measurement measurement, long sets, MemsessionStats stats,
-                          LostUpdates lostUpdates) {
+    private record Result(Setup setup, LoadGenerator.Measurement measurement, long sets,
+                          MemcachedPair.Commands commands, MemsessionStats stats, LostUpdates lostUpdates) {
 
         double throughput() {
             return measurement.requestsPerSecond();
@@ -320,6 +331,12 @@ public final class LoadBenchmark {
                             + " backup failures %d%n", setsPerRequest(), lagAverageMillis(), lagMaxMillis(),
                     avgMax("msmStatBackupInfo"), avgMax("msmStatMemcachedUpdateInfo"),
                     stats.number("msmStatNumBackupFailures"));
+            System.out.println("  memcached commands per request (both nodes, backup copies included): "
+                    + commands.perRequest(measurement.requests()));
+            if (stats.number("msmStatNumWriteConflicts") + stats.number("msmStatNumLockTimeouts") > 0) {
+                System.out.printf("  refused writes %d, lock timeouts %d%n", stats.number("msmStatNumWriteConflicts"),
+                        stats.number("msmStatNumLockTimeouts"));
+            }
             System.out.printf("  lost updates: %d (%d of %d sessions checked after killing Tomcat and starting a"
                             + " fresh one)%n", lostUpdates.lost(), lostUpdates.checked(), lostUpdates.sessions());
             if (lostUpdates.firstLoss() != null) {

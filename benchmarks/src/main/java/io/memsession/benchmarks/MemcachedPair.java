@@ -41,7 +41,33 @@ final class MemcachedPair implements AutoCloseable {
 
     /** Store commands received by both nodes so far ({@code cmd_set}, which counts every set). */
     long sets() {
-        return inspectors.stream().mapToLong(inspector -> inspector.stat("cmd_set")).sum();
+        return sum("cmd_set");
+    }
+
+    /** A memcached statistic summed over both nodes. */
+    long sum(String statistic) {
+        return inspectors.stream().mapToLong(inspector -> inspector.stat(statistic)).sum();
+    }
+
+    /** Every command the nodes received so far, by kind: get (and gets), set (and add), cas, delete, touch. */
+    Commands commands() {
+        return new Commands(sum("cmd_get"), sum("cmd_set"),
+                sum("cas_hits") + sum("cas_misses") + sum("cas_badval"),
+                sum("delete_hits") + sum("delete_misses"), sum("cmd_touch"));
+    }
+
+    record Commands(long gets, long sets, long cas, long deletes, long touches) {
+
+        Commands since(Commands before) {
+            return new Commands(gets - before.gets, sets - before.sets, cas - before.cas,
+                    deletes - before.deletes, touches - before.touches);
+        }
+
+        String perRequest(long requests) {
+            double n = Math.max(1, requests);
+            return String.format(java.util.Locale.ROOT, "get %.2f, set/add %.2f, cas %.2f, delete %.2f, touch %.2f",
+                    gets / n, sets / n, cas / n, deletes / n, touches / n);
+        }
     }
 
     @Override
