@@ -60,6 +60,9 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.thisAccessedTime = loaded.checkout() == null ? fields.thisAccessedTime()
                 : Math.max(fields.thisAccessedTime(), System.currentTimeMillis());
         this.checkout = loaded.checkout();
+        // Tomcat makes the facade on first use, unsynchronized: parallel requests of a non-sticky stay could each get
+        // one, and an application synchronizing on its HttpSession would hold two different monitors
+        getSession();
         this.maxInactiveInterval = fields.maxInactiveInterval();
         this.isNew = false; // the client sent its id: it knows the session
         this.isValid = true;

@@ -172,6 +172,11 @@ public final class SessionBackup implements AutoCloseable {
             state.acquireWrite();
             write = start(session, System.nanoTime(), mayWrite);
             refused = write == REFUSED_WRITE;
+        } else if (alongside != null) {
+            // a parallel request's write may be under way (it took this request's changes along): the operation
+            // sent alongside, a lock's release, must not overtake it
+            state.acquireWrite();
+            release(session);
         }
         Pending<?> sent = null;
         try {

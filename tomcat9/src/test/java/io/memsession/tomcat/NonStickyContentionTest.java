@@ -1,0 +1,135 @@
+package io.memsession.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.memsession.testkit.WebClient;
+
+/**
+ * Many parallel clients of one session, spread over two non-sticky Tomcats, each incrementing the session's counter.
+ * A request either succeeds (200) and its increment is in the final counter, or is refused (409) and it is not:
+ * nothing is lost silently. With locking every request succeeds; without it, parallel changes collide.
+ */
+class NonStickyContentionTest {
+
+    private static final int CLIENTS_PER_TOMCAT = 4;
+    private static final int REQUESTS_PER_CLIENT = 25;
+
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
+
+    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    private final ExecutorService clients = Executors.newFixedThreadPool(2 * CLIENTS_PER_TOMCAT + 1);
+
+    @AfterEach
+    void stop() {
+        clients.shutdownNow();
+        tomcats.forEach(EmbeddedTomcat::close);
+    }
+
+    private void startTomcats(String... attributes) throws Exception {
+        List<String> all = new ArrayList<>(List.of("sticky", "false"));
+        all.addAll(List.of(attributes));
+        for (String route : List.of("tc1", "tc2")) {
+            tomcats.add(EmbeddedTomcat.start(route,
+                    Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes(), all.toArray(String[]::new))));
+        }
+    }
+
+    @Test
+    void withLockingEveryIncrementCounts() throws Exception {
+        startTomcats("lockingMode", "all", "lockTimeout", "20000");
+        Outcome outcome = hammer(null);
+        assertEquals(0, outcome.refused(), outcome.toString());
+        assertEquals(outcome.sent(), outcome.succeeded(), outcome.toString());
+        assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
+        for (EmbeddedTomcat tomcat : tomcats) {
+            assertEquals(0, tomcat.manager().getMsmStatNumWriteConflicts());
+            assertEquals(0, tomcat.manager().getMsmStatNumLockTimeouts());
+        }
+    }
+
+    @Test
+    void aRequestLongerThanTheLockExpirationKeepsItsLock() throws Exception {
+        startTomcats("lockingMode", "all", "lockExpiration", "2", "lockTimeout", "20000");
+        Outcome outcome = hammer("/slow?millis=3500");
+        assertEquals(0, outcome.refused(), outcome.toString());
+        assertEquals(outcome.sent(), outcome.succeeded(), outcome.toString());
+        assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
+    }
+
+    @Test
+    void withoutLockingParallelChangesCollide() throws Exception {
+        startTomcats("lockingMode", "none");
+        Outcome outcome = hammer(null);
+        long conflicts = tomcats.stream().mapToLong(t -> t.manager().getMsmStatNumWriteConflicts()).sum();
+        assertTrue(outcome.finalCounter() - 1 < outcome.sent(),
+                "lockingMode none cannot apply every parallel change: " + outcome);
+        assertEquals(outcome.refused(), conflicts, "every refused change was answered 409: " + outcome);
+    }
+
+    /**
+     * Creates the session, then runs the clients; {@code slowPath}, if given, is requested once on tc1 meanwhile.
+     */
+    private Outcome hammer(String slowPath) throws Exception {
+        String id;
+        try (WebClient creator = new WebClient()) {
+            id = Page.of(creator.get(tomcats.get(0).port(), "/")).id();
+        }
+        AtomicInteger succeeded = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        List<Future<?>> running = new ArrayList<>();
+        int sent = 0;
+        if (slowPath != null) {
+            running.add(clients.submit(() -> send(tomcats.get(0), id, slowPath, 1, succeeded, refused)));
+            sent++;
+        }
+        for (EmbeddedTomcat tomcat : tomcats) {
+            for (int i = 0; i < CLIENTS_PER_TOMCAT; i++) {
+                running.add(clients.submit(() -> send(tomcat, id, "/count", REQUESTS_PER_CLIENT, succeeded,
+                        refused)));
+                sent += REQUESTS_PER_CLIENT;
+            }
+        }
+        for (Future<?> client : running) {
+            client.get();
+        }
+        try (WebClient reader = new WebClient()) {
+            reader.setCookie("JSESSIONID", id);
+            int counter = Page.of(reader.get(tomcats.get(1).port(), "/read")).counter();
+            return new Outcome(sent, succeeded.get(), refused.get(), counter);
+        }
+    }
+
+    private static Void send(EmbeddedTomcat tomcat, String id, String path, int requests, AtomicInteger succeeded,
+                             AtomicInteger refused) {
+        try (WebClient client = new WebClient()) {
+            client.setCookie("JSESSIONID", id);
+            for (int i = 0; i < requests; i++) {
+                WebClient.Response response = client.get(tomcat.port(), path);
+                if (response.status() == 200) {
+                    succeeded.incrementAndGet();
+                } else if (response.status() == 409) {
+                    refused.incrementAndGet();
+                } else {
+                    throw new AssertionError("unexpected answer " + response);
+                }
+            }
+        }
+        return null;
+    }
+
+    private record Outcome(int sent, int succeeded, int refused, int finalCounter) {
+    }
+}
