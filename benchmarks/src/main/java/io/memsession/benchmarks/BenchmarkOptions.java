@@ -6,16 +6,23 @@ import java.util.List;
 
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
 record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int sessions, int connections,
-                        List<String> extraTomcatJvmOptions) {
+                        List<String> configurations, List<String> extraTomcatJvmOptions) {
+
+    /** The memsession configurations a run can measure against plain Tomcat, by name. */
+    static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
+            "nonsticky-none", "nonsticky-all", "nonsticky-auto");
 
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--rounds N] [--sessions N] [--connections N]
-                          [--tomcat-jvm-option OPTION]...
+                          [--configurations NAME,...] [--tomcat-jvm-option OPTION]...
               --warmup             warm-up per configuration, after the sessions are created (default 60)
               --measure            measurement per configuration (default 10)
               --rounds             rounds of all configurations, in rotating order; figures are medians (default 3)
               --sessions           sessions in use (default 300)
               --connections        keep-alive connections, one load thread each (default 32)
+              --configurations     memsession configurations to measure against plain Tomcat, comma-separated, from
+                                   sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
+                                   nonsticky-auto (default: all but sticky-async-kryo)
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
                                    Tomcat's name, e.g. for a profile per configuration:
                                    -XX:StartFlightRecording=delay=20s,duration=10s,filename=/tmp/{tomcat}.jfr""";
@@ -28,6 +35,8 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
         int rounds = 3;
         int sessions = 300;
         int connections = 32;
+        List<String> configurations = List.of("sticky-async", "sticky-sync", "nonsticky-none", "nonsticky-all",
+                "nonsticky-auto");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -41,6 +50,7 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
                 case "--rounds" -> rounds = number(name, value, 1);
                 case "--sessions" -> sessions = number(name, value, 1);
                 case "--connections" -> connections = number(name, value, 1);
+                case "--configurations" -> configurations = configurations(value);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
                 default -> throw new IllegalArgumentException("unknown argument " + name);
             }
@@ -49,8 +59,19 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections,
+        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections, configurations,
                 List.copyOf(extraTomcatJvmOptions));
+    }
+
+    private static List<String> configurations(String value) {
+        List<String> names = List.of(value.split(","));
+        for (String name : names) {
+            if (!KNOWN_CONFIGURATIONS.contains(name)) {
+                throw new IllegalArgumentException("--configurations: unknown configuration " + name + "; known: "
+                        + String.join(", ", KNOWN_CONFIGURATIONS));
+            }
+        }
+        return names;
     }
 
     private static int number(String name, String value, int minimum) {

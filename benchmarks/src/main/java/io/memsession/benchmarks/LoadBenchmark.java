@@ -39,23 +39,26 @@ public final class LoadBenchmark {
     private static final long STATS_POLL_MILLIS = 200;
 
     private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
-    private static final Setup STICKY_ASYNC = new Setup("sticky async", true, List.of(), 0.75);
-    private static final Setup STICKY_SYNC = new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45);
-    private static final Setup NON_STICKY_NONE = new Setup("nonsticky none", true,
-            List.of("sticky=false", "lockingMode=none"), 0.30);
-    private static final Setup NON_STICKY_ALL = new Setup("nonsticky all", true,
-            List.of("sticky=false", "lockingMode=all"), 0.25);
-    private static final Setup NON_STICKY_AUTO = new Setup("nonsticky auto", true,
-            List.of("sticky=false", "lockingMode=auto"), 0.25);
-    private static final List<Setup> SETUPS = List.of(PLAIN, STICKY_ASYNC, STICKY_SYNC, NON_STICKY_NONE,
-            NON_STICKY_ALL, NON_STICKY_AUTO);
+    /** By the names of {@code --configurations}. */
+    private static final Map<String, Setup> MEMSESSION_SETUPS = Map.of(
+            "sticky-async", new Setup("sticky async", true, List.of(), 0.75),
+            "sticky-sync", new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45),
+            "sticky-async-kryo", new Setup("sticky async kryo", true,
+                    List.of("transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"), 0.80),
+            "nonsticky-none", new Setup("nonsticky none", true, List.of("sticky=false", "lockingMode=none"), 0.30),
+            "nonsticky-all", new Setup("nonsticky all", true, List.of("sticky=false", "lockingMode=all"), 0.25),
+            "nonsticky-auto", new Setup("nonsticky auto", true, List.of("sticky=false", "lockingMode=auto"), 0.25));
 
     private final BenchmarkOptions options;
+    /** Plain Tomcat first, then the configurations asked for. */
+    private final List<Setup> setups = new ArrayList<>();
     private final List<String> tomcatJvmOptions;
     private final Path logs;
 
     private LoadBenchmark(BenchmarkOptions options, Path logs) {
         this.options = options;
+        setups.add(PLAIN);
+        options.configurations().forEach(name -> setups.add(MEMSESSION_SETUPS.get(name)));
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
@@ -74,8 +77,9 @@ public final class LoadBenchmark {
             System.exit(2);
             return;
         }
-        List<List<Result>> rounds = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-")).run();
-        printSummary(rounds);
+        LoadBenchmark benchmark = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-"));
+        List<List<Result>> rounds = benchmark.run();
+        benchmark.printSummary(rounds);
         boolean correct = rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect);
         System.exit(correct ? 0 : 1);
     }
@@ -85,7 +89,7 @@ public final class LoadBenchmark {
      * to the next, so each round compares configurations run close together, the order rotates so that no
      * configuration always runs first, and the summary takes medians over the rounds.
      *
-     * @return per round, the results in {@link #SETUPS} order
+     * @return per round, the results in {@link #setups} order
      */
     private List<List<Result>> run() throws Exception {
         System.out.printf("memsession load benchmark: %d sessions, %d connections, warm-up %d s and measurement %d s"
@@ -98,13 +102,13 @@ public final class LoadBenchmark {
             System.out.println("memcached: " + memcached.memcachedNodes());
             for (int round = 0; round < options.rounds(); round++) {
                 Map<Setup, Result> results = new HashMap<>();
-                for (int i = 0; i < SETUPS.size(); i++) {
-                    Setup setup = SETUPS.get((round + i) % SETUPS.size());
+                for (int i = 0; i < setups.size(); i++) {
+                    Setup setup = setups.get((round + i) % setups.size());
                     memcached.reset();
                     System.out.printf("%n== round %d: %s%n", round + 1, setup.name());
                     results.put(setup, run(setup, memcached, round + 1));
                 }
-                List<Result> inOrder = SETUPS.stream().map(results::get).toList();
+                List<Result> inOrder = setups.stream().map(results::get).toList();
                 inOrder.forEach(result -> result.print(inOrder.get(0)));
                 rounds.add(inOrder);
             }
@@ -209,11 +213,11 @@ public final class LoadBenchmark {
         return new LostUpdates(checked, measurement.sessions().size(), lost, firstLoss);
     }
 
-    private static void printSummary(List<List<Result>> rounds) {
-        System.out.printf("%n%-15s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
+    private void printSummary(List<List<Result>> rounds) {
+        System.out.printf("%n%-17s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
                 "x plain", "(range)", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
                 "lost updates");
-        for (int i = 0; i < SETUPS.size(); i++) {
+        for (int i = 0; i < setups.size(); i++) {
             int setup = i;
             List<Result> runs = rounds.stream().map(round -> round.get(setup)).toList();
             List<Double> ratios = rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
@@ -238,12 +242,12 @@ public final class LoadBenchmark {
                 + " over all rounds.");
         System.out.println("* from the end of a request to the write of its session; whole run, warm-up included");
         System.out.println("\nTargets (informational):");
-        for (int i = 1; i < SETUPS.size(); i++) {
+        for (int i = 1; i < setups.size(); i++) {
             int setup = i;
             double ratio = median(rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
                     .toList());
-            System.out.printf(Locale.ROOT, "  %-15s >= %.2f x plain: %.2f x  %s%n", SETUPS.get(i).name(),
-                    SETUPS.get(i).target(), ratio, ratio >= SETUPS.get(i).target() ? "PASS" : "MISS");
+            System.out.printf(Locale.ROOT, "  %-17s >= %.2f x plain: %.2f x  %s%n", setups.get(i).name(),
+                    setups.get(i).target(), ratio, ratio >= setups.get(i).target() ? "PASS" : "MISS");
         }
         System.out.println("Reference, memcached-session-manager 2.3.2 on this workload: sticky async 0.40 x (Kryo),"
                 + " 0.56 x (Java serialization); sticky sync 0.28 x.");

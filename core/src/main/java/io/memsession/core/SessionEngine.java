@@ -3,8 +3,12 @@ package io.memsession.core;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -16,6 +20,7 @@ import io.memsession.core.backup.BackupCopies;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
+import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
@@ -62,6 +67,10 @@ public final class SessionEngine implements AutoCloseable {
     private final StorageKeys keys;
     private final SessionAttributesTranscoder transcoder;
     private final String serializerId;
+    private final TranscoderSettings transcoderSettings;
+    private final ClassLoader webappClassLoader;
+    /** Transcoders for sessions another serializer wrote, by serializer id; empty when it is not installed. */
+    private final Map<String, Optional<SessionAttributesTranscoder>> otherReaders = new ConcurrentHashMap<>();
     private final PrincipalCodec principalCodec;
     private final Statistics statistics;
     private final SessionBackup backup;
@@ -80,9 +89,11 @@ public final class SessionEngine implements AutoCloseable {
         this.store = store;
         this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
         this.serializerId = factory.serializerId();
+        this.webappClassLoader = webappClassLoader;
+        this.transcoderSettings = new TranscoderSettings(webappClassLoader, config.copyCollectionsForSerialization(),
+                config.customConverters(), config.classAllowList());
         try {
-            this.transcoder = factory.createTranscoder(new TranscoderSettings(webappClassLoader,
-                    config.copyCollectionsForSerialization(), config.customConverters(), config.classAllowList()));
+            this.transcoder = factory.createTranscoder(transcoderSettings);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage());
         }
@@ -350,12 +361,9 @@ public final class SessionEngine implements AutoCloseable {
         if (!stored.id().equals(storedId)) {
             throw new UnreadableSessionException("it holds the session " + stored.id());
         }
-        if (!stored.serializerId().equals(serializerId)) {
-            throw new UnreadableSessionException("it was written by the serializer '" + stored.serializerId()
-                    + "', and this web application uses '" + serializerId + "'");
-        }
+        SessionAttributesTranscoder reader = readerFor(stored.serializerId());
         long deserializationStart = System.nanoTime();
-        Map<String, Object> attributes = transcoder.deserialize(stored.attributes());
+        Map<String, Object> attributes = reader.deserialize(stored.attributes());
         statistics.sessionDeserialized(millisSince(deserializationStart));
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
         statistics.sessionLoaded(millisSince(startNanos));
@@ -372,6 +380,52 @@ public final class SessionEngine implements AutoCloseable {
             }
         }
         return new LoadedSession(id, stored, attributes, authentication, state, checkout);
+    }
+
+    /** Serializers memsession ships, by the id they write: what a switch of transcoderFactoryClass leaves behind. */
+    private static final Map<String, String> SHIPPED_SERIALIZERS = new HashMap<>();
+
+    static {
+        SHIPPED_SERIALIZERS.put("java", ConfigurationBuilder.JAVA_TRANSCODER_FACTORY);
+        SHIPPED_SERIALIZERS.put("kryo", "io.memsession.serializer.kryo.KryoTranscoderFactory");
+    }
+
+    /**
+     * The transcoder for a stored session: the configured one, or, for sessions written before the web application
+     * switched serializers, the one that wrote it if it is installed, so the switch costs no sessions. Writes always
+     * use the configured one.
+     */
+    private SessionAttributesTranscoder readerFor(String storedSerializerId) throws UnreadableSessionException {
+        if (storedSerializerId.equals(serializerId)) {
+            return transcoder;
+        }
+        Optional<SessionAttributesTranscoder> reader = otherReaders.computeIfAbsent(storedSerializerId,
+                this::createReader);
+        if (!reader.isPresent()) {
+            throw new UnreadableSessionException("it was written by the serializer '" + storedSerializerId
+                    + "', which is not installed; this web application uses '" + serializerId + "'");
+        }
+        return reader.get();
+    }
+
+    private Optional<SessionAttributesTranscoder> createReader(String storedSerializerId) {
+        String factoryClass = SHIPPED_SERIALIZERS.get(storedSerializerId);
+        if (factoryClass == null) {
+            return Optional.empty();
+        }
+        try {
+            TranscoderFactory factory = loadTranscoderFactory(factoryClass, webappClassLoader);
+            try {
+                return Optional.of(factory.createTranscoder(transcoderSettings));
+            } catch (IllegalArgumentException settingsForAnotherSerializer) {
+                // e.g. Kryo's customConverter given to Java serialization, which needs none of it to read
+                return Optional.of(factory.createTranscoder(new TranscoderSettings(webappClassLoader, false,
+                        Collections.<String>emptyList(), config.classAllowList())));
+            }
+        } catch (ConfigurationException | IllegalArgumentException e) {
+            LOG.log(Level.FINE, "no reader for serializer " + storedSerializerId, e);
+            return Optional.empty();
+        }
     }
 
     private void unreadable(String id, RuntimeException e) {

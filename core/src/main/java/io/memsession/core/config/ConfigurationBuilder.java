@@ -2,6 +2,7 @@ package io.memsession.core.config;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,14 @@ public final class ConfigurationBuilder {
     public static final String JAVA_TRANSCODER_FACTORY = "io.memsession.serializer.java.JavaTranscoderFactory";
 
     /** memcached-session-manager's serializer class names, accepted so its configurations move over unchanged. */
-    private static final Map<String, String> MSM_TRANSCODER_FACTORIES = Collections.singletonMap(
-            "de.javakaffee.web.msm.JavaSerializationTranscoderFactory", JAVA_TRANSCODER_FACTORY);
+    private static final Map<String, String> MSM_TRANSCODER_FACTORIES = new HashMap<>();
+
+    static {
+        MSM_TRANSCODER_FACTORIES.put("de.javakaffee.web.msm.JavaSerializationTranscoderFactory",
+                JAVA_TRANSCODER_FACTORY);
+        MSM_TRANSCODER_FACTORIES.put("de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory",
+                "io.memsession.serializer.kryo.KryoTranscoderFactory");
+    }
 
     /** Every attribute this builder knows, with its default; the Manager exposes exactly these. */
     private final Map<String, String> values = new LinkedHashMap<>();
