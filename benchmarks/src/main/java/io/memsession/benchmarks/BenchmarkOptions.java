@@ -6,7 +6,7 @@ import java.util.List;
 
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
 record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int sessions, int connections,
-                        List<String> configurations, List<String> extraTomcatJvmOptions) {
+                        int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions) {
 
     /** The memsession configurations a run can measure against plain Tomcat, by name. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
@@ -14,7 +14,7 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
 
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--rounds N] [--sessions N] [--connections N]
-                          [--configurations NAME,...] [--tomcat-jvm-option OPTION]...
+                          [--configurations NAME,...] [--hot-sessions N] [--tomcat-jvm-option OPTION]...
               --warmup             warm-up per configuration, after the sessions are created (default 60)
               --measure            measurement per configuration (default 10)
               --rounds             rounds of all configurations, in rotating order; figures are medians (default 3)
@@ -23,6 +23,8 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
               --configurations     memsession configurations to measure against plain Tomcat, comma-separated, from
                                    sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
                                    nonsticky-auto (default: all but sticky-async-kryo)
+              --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
+                                   session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
                                    Tomcat's name, e.g. for a profile per configuration:
                                    -XX:StartFlightRecording=delay=20s,duration=10s,filename=/tmp/{tomcat}.jfr""";
@@ -35,6 +37,7 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
         int rounds = 3;
         int sessions = 300;
         int connections = 32;
+        int hotSessions = 0;
         List<String> configurations = List.of("sticky-async", "sticky-sync", "nonsticky-none", "nonsticky-all",
                 "nonsticky-auto");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
@@ -51,15 +54,16 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
                 case "--sessions" -> sessions = number(name, value, 1);
                 case "--connections" -> connections = number(name, value, 1);
                 case "--configurations" -> configurations = configurations(value);
+                case "--hot-sessions" -> hotSessions = number(name, value, 1);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
                 default -> throw new IllegalArgumentException("unknown argument " + name);
             }
         }
-        if (connections > sessions) {
+        if (hotSessions == 0 && connections > sessions) {
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections, configurations,
+        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections, hotSessions, configurations,
                 List.copyOf(extraTomcatJvmOptions));
     }
 

@@ -78,6 +78,10 @@ public final class LoadBenchmark {
             return;
         }
         LoadBenchmark benchmark = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-"));
+        if (options.hotSessions() > 0) {
+            System.exit(benchmark.runHot() ? 0 : 1);
+            return;
+        }
         List<List<Result>> rounds = benchmark.run();
         benchmark.printSummary(rounds);
         boolean correct = rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect);
@@ -114,6 +118,59 @@ public final class LoadBenchmark {
             }
         }
         return rounds;
+    }
+
+    /**
+     * The hot-session run: every configuration under {@link HotSessionLoad}, in rounds as {@link #run()}.
+     *
+     * @return whether no request failed and no answered increment was lost
+     */
+    private boolean runHot() throws Exception {
+        System.out.printf("memsession hot-session benchmark: %d sessions shared by %d connections, warm-up %d s and"
+                        + " measurement %d s per configuration, %d rounds, loopback%n", options.hotSessions(),
+                options.connections(), options.warmUp().toSeconds(), options.measurement().toSeconds(),
+                options.rounds());
+        boolean correct = true;
+        Map<Setup, List<Double>> ratios = new HashMap<>();
+        try (MemcachedPair memcached = MemcachedPair.start()) {
+            for (int round = 0; round < options.rounds(); round++) {
+                Map<Setup, HotSessionLoad.Outcome> outcomes = new HashMap<>();
+                for (int i = 0; i < setups.size(); i++) {
+                    Setup setup = setups.get((round + i) % setups.size());
+                    memcached.reset();
+                    try (TomcatProcess tomcat = startTomcat(setup.slug() + "-hot-" + (round + 1),
+                            tomcatArguments(setup, memcached))) {
+                        HotSessionLoad load = HotSessionLoad.start(tomcat.port(), options.hotSessions(),
+                                options.connections());
+                        MemcachedPair.Commands before = memcached.commands();
+                        HotSessionLoad.Outcome outcome = load.run(options.warmUp(), options.measurement());
+                        MemcachedPair.Commands commands = memcached.commands().since(before);
+                        outcomes.put(setup, outcome);
+                        System.out.printf(Locale.ROOT, "round %d %-17s %8.0f requests/s, p50 %.2f ms, p99 %.2f ms,"
+                                        + " errors %d, lost updates %d; memcached per request (whole run): %s%n",
+                                round + 1, setup.name(), outcome.requestsPerSecond(),
+                                millis(outcome.latencies().percentile(50)),
+                                millis(outcome.latencies().percentile(99)), outcome.errors(), outcome.lost(),
+                                commands.perRequest(Math.max(1, outcome.latencies().count())));
+                        if (outcome.firstError() != null) {
+                            System.out.println("  first error: " + outcome.firstError());
+                        }
+                        correct &= outcome.errors() == 0 && outcome.lost() == 0;
+                    }
+                }
+                double plain = outcomes.get(PLAIN).requestsPerSecond();
+                outcomes.forEach((setup, outcome) -> ratios.computeIfAbsent(setup, s -> new ArrayList<>())
+                        .add(outcome.requestsPerSecond() / plain));
+            }
+        }
+        System.out.println();
+        for (Setup setup : setups) {
+            List<Double> sorted = ratios.get(setup).stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "%-17s %.2f x plain (median of %d rounds, range %.2f-%.2f)%n",
+                    setup.name(), median(sorted), sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
+        }
+        System.out.println(correct ? "Correctness: no errors, no lost updates." : "Correctness: FAILED (above).");
+        return correct;
     }
 
     private Result run(Setup setup, MemcachedPair memcached, int round) throws Exception {
