@@ -105,14 +105,17 @@ final class HotSessionLoad {
                 lost += answered.get(i).get() + 1 - counter;
             }
         }
-        return new Outcome(all, elapsedNanos, errors.get(), firstError.get(), lost);
+        long requests = answered.stream().mapToLong(AtomicLong::get).sum() + errors.get();
+        return new Outcome(all, elapsedNanos, requests, errors.get(), firstError.get(), lost);
     }
 
     /**
+     * @param requests every request sent, warm-up included
      * @param lost increments answered with 200 but missing from the session's counter (negative: counted without
      *        an answer, e.g. a request whose connection failed)
      */
-    record Outcome(LatencyHistogram latencies, long elapsedNanos, long errors, String firstError, long lost) {
+    record Outcome(LatencyHistogram latencies, long elapsedNanos, long requests, long errors, String firstError,
+                   long lost) {
 
         double requestsPerSecond() {
             return latencies.count() * 1e9 / elapsedNanos;

@@ -151,7 +151,7 @@ public final class LoadBenchmark {
                                 round + 1, setup.name(), outcome.requestsPerSecond(),
                                 millis(outcome.latencies().percentile(50)),
                                 millis(outcome.latencies().percentile(99)), outcome.errors(), outcome.lost(),
-                                commands.perRequest(Math.max(1, outcome.latencies().count())));
+                                commands.perRequest(outcome.requests()));
                         if (outcome.firstError() != null) {
                             System.out.println("  first error: " + outcome.firstError());
                         }

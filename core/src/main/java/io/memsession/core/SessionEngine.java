@@ -563,7 +563,7 @@ public final class SessionEngine implements AutoCloseable {
     public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, String method, String uri) {
         SessionLock lock = checkout.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
-        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, !checkout.lockTimedOut(), release);
+        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, !checkout.lockTimedOut(), last, release);
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
         if (outcome != SessionBackup.Outcome.REFUSED) {
             return true;

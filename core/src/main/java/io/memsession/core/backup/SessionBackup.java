@@ -163,8 +163,11 @@ public final class SessionBackup implements AutoCloseable {
      * to the same node, so memcached applies it after the write and one round trip serves both.
      *
      * @param mayWrite false for a request that ran without the lock it needed: a change it made is refused
+     * @param endsStay whether this is the last request of the session's stay in this Tomcat: it returns only once
+     *        every write of the stay is in memcached
      */
-    public Outcome writeBeforeResponse(BackedUpSession session, boolean mayWrite, Alongside alongside) {
+    public Outcome writeBeforeResponse(BackedUpSession session, boolean mayWrite, boolean endsStay,
+                                       Alongside alongside) {
         BackupState state = session.backupState();
         Write write = null;
         boolean refused = false;
@@ -172,9 +175,9 @@ public final class SessionBackup implements AutoCloseable {
             state.acquireWrite();
             write = start(session, System.nanoTime(), mayWrite);
             refused = write == REFUSED_WRITE;
-        } else if (alongside != null) {
-            // a parallel request's write may be under way (it took this request's changes along): the operation
-            // sent alongside, a lock's release, must not overtake it
+        } else if (endsStay) {
+            // a parallel request's write may be under way (it took this request's changes along): the stay must
+            // not end, and its lock must not be released, before that write is in memcached
             state.acquireWrite();
             release(session);
         }
