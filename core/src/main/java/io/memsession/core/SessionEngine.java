@@ -61,6 +61,10 @@ public final class SessionEngine implements AutoCloseable {
      * whole-second clock may cut off.
      */
     private static final int NON_STICKY_GRACE_SECONDS = 1;
+    /** How often a busy stay looks whether other Tomcats wait for its lock: the longest turn a Tomcat gets. */
+    private static final long FAIRNESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Longer than a waiting Tomcat's pause between two attempts ({@link SessionLocks}), so it gets the lock. */
+    private static final long GIVE_WAY_MILLIS = 25;
 
     private final Configuration config;
     private final SessionStore store;
@@ -452,7 +456,7 @@ public final class SessionEngine implements AutoCloseable {
         long start = System.nanoTime();
         String nodeId = keys.nodeId(id);
         SessionLock lock = locks != null && lockPolicy.locks(method, uri, query)
-                ? locks.newLock(nodeId, keys.lockKey(id)) : null;
+                ? locks.newLock(nodeId, keys.lockKey(id), keys.lockWaitKey(id)) : null;
         if (lock == null && locks != null) {
             statistics.unlockedRequest();
         }
@@ -490,7 +494,12 @@ public final class SessionEngine implements AutoCloseable {
             return null;
         }
         try {
-            return read(id, id, stored.value(), start, new Checkout(lock, lockTimedOut), stored.cas());
+            LoadedSession loaded = read(id, id, stored.value(), start, new Checkout(lock, lockTimedOut),
+                    stored.cas());
+            if (lockTimedOut) {
+                loaded.backupState().refuseWrites(); // the lock's holder is changing it
+            }
+            return loaded;
         } catch (UnreadableSessionException | SerializationException e) {
             releaseQuietly(lock);
             unreadable(id, e);
@@ -513,6 +522,35 @@ public final class SessionEngine implements AutoCloseable {
             locks.startRelease(lock).await(config.operationTimeoutMillis());
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not release the lock " + lock + "; it expires", e);
+        }
+    }
+
+    /**
+     * Non-sticky mode: whether a request may join a stay of this Tomcat. A stay whose lock requests on other Tomcats
+     * wait for takes no new requests, so that it ends and they get their turn: without this, a Tomcat busy with a
+     * session would keep its lock for as long as its requests overlap, and the others would time out. Whether others
+     * wait costs one read, at most every {@link #FAIRNESS_CHECK_NANOS}, by the request that asks.
+     */
+    public boolean mayJoin(Checkout stay) {
+        SessionLock lock = stay.lock();
+        if (lock != null && stay.othersCheckDue(FAIRNESS_CHECK_NANOS) && locks.othersWait(lock)) {
+            stay.closeForOthers();
+        }
+        return !stay.isClosedForOthers();
+    }
+
+    /**
+     * Non-sticky mode: a request that waited for a stay that closed for other Tomcats ({@link #mayJoin}) pauses, so
+     * that a Tomcat polling for the lock takes it before this one does.
+     */
+    public void giveWay(Checkout endedStay) {
+        if (!endedStay.isClosedForOthers()) {
+            return;
+        }
+        try {
+            Thread.sleep(GIVE_WAY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -563,7 +601,7 @@ public final class SessionEngine implements AutoCloseable {
     public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, String method, String uri) {
         SessionLock lock = checkout.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
-        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, !checkout.lockTimedOut(), last, release);
+        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, release);
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
         if (outcome != SessionBackup.Outcome.REFUSED) {
             return true;

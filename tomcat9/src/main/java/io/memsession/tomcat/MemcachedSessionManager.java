@@ -300,11 +300,13 @@ public class MemcachedSessionManager extends ManagerBase {
             Session local = super.findSession(id);
             if (local instanceof MemcachedSession && ((MemcachedSession) local).checkout() != null) {
                 MemcachedSession shared = (MemcachedSession) local;
-                if (shared.checkout().join()) {
+                Checkout stay = shared.checkout();
+                if (current.mayJoin(stay) && stay.join()) {
                     request.checkOut(shared);
                     return shared;
                 }
-                shared.checkout().awaitEnd(); // its last request is writing it: read what it wrote
+                stay.awaitEnd(); // its last request is writing it: read what it wrote
+                current.giveWay(stay);
             }
             LoadedSession loaded = current.checkOut(id, request.method(), request.uri(), request.query());
             if (loaded == null) {

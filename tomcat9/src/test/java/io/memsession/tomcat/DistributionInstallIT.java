@@ -25,7 +25,7 @@ import io.memsession.testkit.WebClient;
 /**
  * The way operators install memsession: the released Tomcat 9 distribution, the one jar in {@code lib/}, the
  * {@code <Manager>} in {@code conf/context.xml}, and a plain JSP application. A session created on {@code tc1}
- * carries on on {@code tc2} after {@code tc1} crashes (SIGKILL).
+ * carries on on {@code tc2} after {@code tc1} crashes (SIGKILL), in sticky and in non-sticky mode.
  */
 class DistributionInstallIT {
 
@@ -57,7 +57,7 @@ class DistributionInstallIT {
         }
     }
 
-    private static TomcatDistribution install(String jvmRoute) {
+    private static TomcatDistribution install(String jvmRoute, String managerAttributes) {
         TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredProperty("tomcat.distribution")),
                 work, jvmRoute);
         TOMCATS.add(tomcat);
@@ -65,7 +65,7 @@ class DistributionInstallIT {
                 .jvmRoute(jvmRoute)
                 .addLibJar(Path.of(requiredProperty("memsession.jar")))
                 .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
-                        + "memcachedNodes=\"n1:" + memcached.address() + "\" sessionBackupAsync=\"false\"/>")
+                        + "memcachedNodes=\"n1:" + memcached.address() + "\" " + managerAttributes + "/>")
                 .deployRootApp(Map.of("counter.jsp", COUNTER_JSP))
                 .javaOpts("-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         return tomcat;
@@ -83,8 +83,8 @@ class DistributionInstallIT {
 
     @Test
     void sessionCarriesOnOnTheOtherTomcatAfterACrash() {
-        TomcatDistribution tc1 = install("tc1");
-        TomcatDistribution tc2 = install("tc2");
+        TomcatDistribution tc1 = install("tc1", "sessionBackupAsync=\"false\"");
+        TomcatDistribution tc2 = install("tc2", "sessionBackupAsync=\"false\"");
         tc1.start();
         tc2.start();
         try (WebClient browser = new WebClient()) {
@@ -102,6 +102,27 @@ class DistributionInstallIT {
         }
         assertEquals(List.of(), tc1.severeLines(), "tc1's console");
         assertEquals(List.of(), tc2.severeLines(), "tc2's console");
+    }
+
+    @Test
+    void nonStickySessionMovesFreelyAndSurvivesACrash() {
+        TomcatDistribution ns1 = install("ns1", "sticky=\"false\" lockingMode=\"auto\"");
+        TomcatDistribution ns2 = install("ns2", "sticky=\"false\" lockingMode=\"auto\"");
+        ns1.start();
+        ns2.start();
+        try (WebClient browser = new WebClient()) {
+            Page first = Page.of(browser.get(ns1.httpPort(), "/counter.jsp"));
+            assertEquals(1, first.counter());
+            assertEquals(2, Page.of(browser.get(ns2.httpPort(), "/counter.jsp")).counter());
+            assertEquals(3, Page.of(browser.get(ns1.httpPort(), "/counter.jsp")).counter());
+
+            ns1.kill9();
+            Page onNs2 = Page.of(browser.get(ns2.httpPort(), "/counter.jsp"));
+            assertEquals(4, onNs2.counter());
+            assertEquals(first.id(), onNs2.id(), "a non-sticky session keeps its id on every Tomcat");
+        }
+        assertEquals(List.of(), ns1.severeLines(), "ns1's console");
+        assertEquals(List.of(), ns2.severeLines(), "ns2's console");
     }
 
     private static void deleteRecursively(Path path) throws IOException {

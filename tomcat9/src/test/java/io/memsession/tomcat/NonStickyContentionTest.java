@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -88,31 +89,48 @@ class NonStickyContentionTest {
         assertEquals(outcome.refused(), conflicts, "every refused change was answered 409: " + outcome);
     }
 
-    /**
-     * Creates the session, then runs the clients; {@code slowPath}, if given, is requested once on tc1 meanwhile.
-     */
+    @Test
+    void underContinuousLoadEveryTomcatGetsItsTurnWithTheLock() throws Exception {
+        startTomcats("lockingMode", "all", "lockTimeout", "1000");
+        // requests of 20 ms from 4 clients per Tomcat overlap all the time: a Tomcat's stay would never end by itself
+        Outcome outcome = hammer(null, "/slow?millis=20", Integer.MAX_VALUE,
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(4));
+        assertEquals(0, outcome.refused(), "no request waited a second for the lock: " + outcome);
+        assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
+        for (EmbeddedTomcat tomcat : tomcats) {
+            assertEquals(0, tomcat.manager().getMsmStatNumLockTimeouts());
+        }
+    }
+
     private Outcome hammer(String slowPath) throws Exception {
+        return hammer(slowPath, "/count", REQUESTS_PER_CLIENT, Long.MAX_VALUE);
+    }
+
+    /**
+     * Creates the session, then runs the clients, each sending {@code path} until it sent {@code requests} or
+     * {@code untilNanos} came; {@code slowPath}, if given, is requested once on tc1 meanwhile.
+     */
+    private Outcome hammer(String slowPath, String path, int requests, long untilNanos) throws Exception {
         String id;
         try (WebClient creator = new WebClient()) {
             id = Page.of(creator.get(tomcats.get(0).port(), "/")).id();
         }
         AtomicInteger succeeded = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        List<Future<?>> running = new ArrayList<>();
-        int sent = 0;
+        List<Future<Integer>> running = new ArrayList<>();
         if (slowPath != null) {
-            running.add(clients.submit(() -> send(tomcats.get(0), id, slowPath, 1, succeeded, refused)));
-            sent++;
+            running.add(clients.submit(() -> send(tomcats.get(0), id, slowPath, 1, Long.MAX_VALUE, succeeded,
+                    refused)));
         }
         for (EmbeddedTomcat tomcat : tomcats) {
             for (int i = 0; i < 2 * CLIENTS_PER_TOMCAT / tomcats.size(); i++) {
-                running.add(clients.submit(() -> send(tomcat, id, "/count", REQUESTS_PER_CLIENT, succeeded,
+                running.add(clients.submit(() -> send(tomcat, id, path, requests, untilNanos, succeeded,
                         refused)));
-                sent += REQUESTS_PER_CLIENT;
             }
         }
-        for (Future<?> client : running) {
-            client.get();
+        int sent = 0;
+        for (Future<Integer> client : running) {
+            sent += client.get();
         }
         try (WebClient reader = new WebClient()) {
             reader.setCookie("JSESSIONID", id);
@@ -121,11 +139,13 @@ class NonStickyContentionTest {
         }
     }
 
-    private static Void send(EmbeddedTomcat tomcat, String id, String path, int requests, AtomicInteger succeeded,
-                             AtomicInteger refused) {
+    /** @return how many requests it sent */
+    private static int send(EmbeddedTomcat tomcat, String id, String path, int requests, long untilNanos,
+                            AtomicInteger succeeded, AtomicInteger refused) {
         try (WebClient client = new WebClient()) {
             client.setCookie("JSESSIONID", id);
-            for (int i = 0; i < requests; i++) {
+            int i = 0;
+            for (; i < requests && System.nanoTime() < untilNanos; i++) {
                 WebClient.Response response = client.get(tomcat.port(), path);
                 if (response.status() == 200) {
                     succeeded.incrementAndGet();
@@ -135,8 +155,8 @@ class NonStickyContentionTest {
                     throw new AssertionError("unexpected answer " + response);
                 }
             }
+            return i;
         }
-        return null;
     }
 
     private record Outcome(int sent, int succeeded, int refused, int finalCounter) {

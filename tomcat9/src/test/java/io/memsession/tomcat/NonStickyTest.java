@@ -245,6 +245,27 @@ class NonStickyTest {
     }
 
     @Test
+    void listenersHearOfCreationOnceAndOfInvalidationWhereItHappens() throws Exception {
+        TestServlet.LIFECYCLE.clear();
+        List<EmbeddedTomcat> both = new ArrayList<>();
+        for (String route : List.of("tc1", "tc2")) {
+            EmbeddedTomcat tomcat = EmbeddedTomcat.start(route, null,
+                    context -> context.addApplicationListener(TestServlet.LifecycleRecorder.class.getName()),
+                    Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), "sticky", "false"));
+            tomcats.add(tomcat);
+            both.add(tomcat);
+        }
+        String id = get(both.get(0), "/").id();
+        get(both.get(1), "/");
+        get(both.get(0), "/read");
+        get(both.get(1), "/listener");
+        assertEquals(List.of("created:" + id), TestServlet.LIFECYCLE, "created once, on the Tomcat that created it");
+
+        assertEquals(200, browser.get(both.get(1).port(), "/invalidate").status());
+        assertEquals(List.of("created:" + id, "destroyed:" + id), TestServlet.LIFECYCLE);
+    }
+
+    @Test
     void invalidationRemovesSessionCopyAndLock() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "lockingMode", "auto");
         String id = get(tc1, "/").id();
@@ -410,6 +431,35 @@ class NonStickyTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aRequestThatCannotGetTheLockMayReadButItsChangeIsRefused() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all", "lockTimeout", "300");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all", "lockTimeout", "300");
+        String id = get(tc1, "/").id();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<Page> slow = CompletableFuture.supplyAsync(() -> request(tc1, id, "/slow?millis=3000"),
+                    pool);
+            await().atMost(5, SECONDS).until(() -> node(id).get("lock:" + id) != null);
+
+            assertEquals(1, request(tc2, id, "/read").counter(), "a read goes on without the lock");
+            WebClient.Response change;
+            try (WebClient client = new WebClient()) {
+                client.setCookie("JSESSIONID", id);
+                change = client.get(tc2.port(), "/count");
+            }
+            assertEquals(409, change.status(), change.toString());
+            assertTrue(change.body().contains("not saved"), change.body());
+            assertFalse(slow.isDone(), "both waited 300 ms, not for the slow request");
+            assertEquals(2, slow.get().counter(), "the lock's holder wins");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2, get(tc2, "/read").counter());
+        assertEquals(2, tc2.manager().getMsmStatNumLockTimeouts());
+        assertEquals(1, tc2.manager().getMsmStatNumWriteConflicts());
     }
 
     private static Page request(EmbeddedTomcat tomcat, String id, String path) {

@@ -15,6 +15,7 @@ import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.HttpSession;
 import javax.servlet.http.HttpSessionActivationListener;
 import javax.servlet.http.HttpSessionEvent;
+import javax.servlet.http.HttpSessionListener;
 
 /**
  * The web application the scenarios drive. Each path does one thing to the session and the response lists the
@@ -153,6 +154,22 @@ public class TestServlet extends HttpServlet {
         @Override
         public String toString() {
             return "unserializable";
+        }
+    }
+
+    /** "created:<id>" and "destroyed:<id>" for every event a {@link LifecycleRecorder} in this JVM sees. */
+    static final List<String> LIFECYCLE = new CopyOnWriteArrayList<>();
+
+    /** A session listener, registered on a context by the tests that count session lifecycle events. */
+    public static final class LifecycleRecorder implements HttpSessionListener {
+        @Override
+        public void sessionCreated(HttpSessionEvent event) {
+            LIFECYCLE.add("created:" + event.getSession().getId());
+        }
+
+        @Override
+        public void sessionDestroyed(HttpSessionEvent event) {
+            LIFECYCLE.add("destroyed:" + event.getSession().getId());
         }
     }
 

@@ -3,6 +3,7 @@ package io.memsession.core.backup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -16,22 +17,29 @@ import io.memsession.core.store.StoreException;
 /**
  * The second copy of each non-sticky session ({@code bak:<key>}), on the next node after the session's own in
  * {@code memcachedNodes} order that is up, so a session survives the loss of its node. Copies are written and kept
- * alive off the request path by one thread, in batches: every operation of a batch is sent before the first answer
- * is awaited. A copy missing on the node where it belongs (the node was down, or restarted) is written again the
- * next time its session is used.
+ * alive off the request path by one thread, {@link #COALESCING_DELAY_MILLIS} after the request that asked, with what
+ * the requests since then asked too: a busy session costs one copy write per period, not one per request. The thread
+ * works in batches: every operation of a batch is sent before the first answer is awaited. A copy missing on the node
+ * where it belongs (the node was down, or restarted) is written again the next time its session is used.
  */
 public final class BackupCopies implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(BackupCopies.class.getName());
     private static final int MAX_BATCH = 64;
-    /** Beyond this many waiting tasks new ones are dropped: copies are a safety net, never a brake on requests. */
+    /** Beyond this many waiting sessions new ones are dropped: copies are a safety net, never a brake on requests. */
     private static final int MAX_QUEUED = 100_000;
+    /** How far a copy may be behind its session: what a node's death can cost, when the session was busy. */
+    public static final long COALESCING_DELAY_MILLIS = 100;
+    private static final long COALESCING_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(COALESCING_DELAY_MILLIS);
 
     private final SessionStore store;
     private final StorageKeys keys;
     private final List<String> ring;
     private final long operationTimeoutMillis;
-    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    /** What is to be done for each session, merged over the requests of a coalescing period. */
+    private final ConcurrentHashMap<String, Task> waiting = new ConcurrentHashMap<>();
+    /** The sessions of {@link #waiting}, in the order they began to wait. */
+    private final BlockingQueue<Due> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread worker;
     private volatile boolean closed;
 
@@ -65,7 +73,7 @@ public final class BackupCopies implements AutoCloseable {
 
     /** The session was written with {@code blob}: its copy follows. */
     void written(String sessionId, byte[] blob, int ttlSeconds) {
-        offer(new Task(sessionId, blob, ttlSeconds, false));
+        offer(new Task(sessionId, blob, ttlSeconds, false, true));
     }
 
     /**
@@ -73,18 +81,31 @@ public final class BackupCopies implements AutoCloseable {
      * missing backup copy is written with {@code blob} (null when unknown).
      */
     void used(String sessionId, byte[] blob, int ttlSeconds) {
-        offer(new Task(sessionId, blob, ttlSeconds, true));
+        offer(new Task(sessionId, blob, ttlSeconds, true, false));
     }
 
     private void offer(Task task) {
-        if (ring.size() > 1 && !closed && !queue.offer(task)) {
+        if (closed) {
+            return;
+        }
+        if (ring.size() <= 1) {
+            if (task.touchPrimary) {
+                touchPrimaryNow(task);
+            }
+            return;
+        }
+        boolean[] began = {false};
+        waiting.compute(task.sessionId, (id, earlier) -> {
+            began[0] = earlier == null;
+            return earlier == null ? task : earlier.then(task);
+        });
+        if (began[0] && !queue.offer(new Due(task.sessionId, System.nanoTime()))) {
+            waiting.remove(task.sessionId);
             LOG.fine("backup copy of " + task.sessionId + " dropped: too many waiting");
-        } else if (ring.size() <= 1 && task.touch && !closed) {
-            touchPrimaryNow(task);
         }
     }
 
-    /** A single node: no copies, but the session's own expiration still moves on, in the request thread. */
+    /** A single node: no copies, but the session's own expiration still moves on (sent, not awaited). */
     private void touchPrimaryNow(Task task) {
         try {
             store.startTouch(keys.nodeId(task.sessionId), keys.key(task.sessionId), task.ttlSeconds);
@@ -95,6 +116,7 @@ public final class BackupCopies implements AutoCloseable {
 
     /** Sends the deletion of a session's copy; null when there is no copy to delete. */
     Pending<Boolean> startDelete(String sessionId) throws StoreException {
+        waiting.remove(sessionId); // a copy on its way must not bring the session back
         String node = ring.size() > 1 ? backupNode(keys.nodeId(sessionId)) : null;
         return node == null ? null : store.startDelete(node, keys.backupKey(sessionId));
     }
@@ -147,15 +169,26 @@ public final class BackupCopies implements AutoCloseable {
         List<Task> batch = new ArrayList<>(MAX_BATCH);
         while (!closed || !queue.isEmpty()) {
             try {
-                Task first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Due first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
+                long wait = first.sinceNanos + COALESCING_DELAY_NANOS - System.nanoTime();
+                if (wait > 0 && !closed) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                take(first, batch);
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            Due next;
+            while (batch.size() < MAX_BATCH && (next = queue.peek()) != null
+                    && (closed || System.nanoTime() - next.sinceNanos >= COALESCING_DELAY_NANOS)) {
+                next = queue.poll();
+                if (next != null) {
+                    take(next, batch);
+                }
+            }
             for (Task task : batch) {
                 task.start();
             }
@@ -163,6 +196,14 @@ public final class BackupCopies implements AutoCloseable {
                 task.finish();
             }
             batch.clear();
+        }
+    }
+
+    /** From now on, what a request asks for the session waits for the next period. */
+    private void take(Due due, List<Task> batch) {
+        Task task = waiting.remove(due.sessionId);
+        if (task != null) {
+            batch.add(task);
         }
     }
 
@@ -179,33 +220,58 @@ public final class BackupCopies implements AutoCloseable {
         }
     }
 
-    /** One session's copy to write, or (after an unchanged use) to keep alive along with the session itself. */
+    /** A session waiting since {@code sinceNanos}. */
+    private static final class Due {
+        final String sessionId;
+        final long sinceNanos;
+
+        Due(String sessionId, long sinceNanos) {
+            this.sessionId = sessionId;
+            this.sinceNanos = sinceNanos;
+        }
+    }
+
+    /**
+     * What to do for one session: write its copy (it changed), or keep it and the session itself alive (it was used
+     * unchanged), or both.
+     */
     private final class Task {
         final String sessionId;
         final byte[] blob;
         final int ttlSeconds;
-        final boolean touch;
+        final boolean touchPrimary;
+        final boolean writeCopy;
         String backupNode;
         Pending<?> primaryTouch;
         Pending<?> copy;
 
-        Task(String sessionId, byte[] blob, int ttlSeconds, boolean touch) {
+        /** @param blob the session as stored, for the copy; may be null when only touching */
+        Task(String sessionId, byte[] blob, int ttlSeconds, boolean touchPrimary, boolean writeCopy) {
             this.sessionId = sessionId;
             this.blob = blob;
             this.ttlSeconds = ttlSeconds;
-            this.touch = touch;
+            this.touchPrimary = touchPrimary;
+            this.writeCopy = writeCopy;
+        }
+
+        /** This task merged with a later one for the same session. */
+        Task then(Task later) {
+            if (later.writeCopy || !writeCopy) {
+                return later; // the newest write, or the newest keep-alive, covers everything before it
+            }
+            return new Task(sessionId, blob, later.ttlSeconds, true, true); // the write, and the later use
         }
 
         void start() {
             try {
                 String sessionNode = keys.nodeId(sessionId);
                 backupNode = backupNode(sessionNode);
-                if (touch) {
+                if (touchPrimary) {
                     primaryTouch = store.startTouch(sessionNode, keys.key(sessionId), ttlSeconds);
                 }
                 if (backupNode != null) {
-                    copy = touch ? store.startTouch(backupNode, keys.backupKey(sessionId), ttlSeconds)
-                            : store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob);
+                    copy = writeCopy ? store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
+                            : store.startTouch(backupNode, keys.backupKey(sessionId), ttlSeconds);
                 }
             } catch (StoreException | RuntimeException e) {
                 LOG.log(Level.FINE, "could not keep the backup copy of " + sessionId, e);
@@ -219,7 +285,7 @@ public final class BackupCopies implements AutoCloseable {
                 }
                 if (copy != null) {
                     Object answer = copy.await(operationTimeoutMillis);
-                    if (touch && Boolean.FALSE.equals(answer) && blob != null) {
+                    if (!writeCopy && Boolean.FALSE.equals(answer) && blob != null) {
                         // the copy's node was down or restarted: the copy comes back
                         store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
                                 .await(operationTimeoutMillis);

@@ -29,6 +29,8 @@ public final class BackupState {
     long loadedCas;
     /** Non-sticky: the stored session as last read or written, to restore a lost backup copy. */
     byte[] storedBlob;
+    /** Non-sticky: the session may not be written any more in this stay (see {@link #refuseWrites()}). */
+    volatile boolean writesRefused;
 
     private BackupState(boolean mustWrite) {
         this.mustWrite = mustWrite;
@@ -59,6 +61,14 @@ public final class BackupState {
         return state;
     }
 
+    /**
+     * Non-sticky: nothing of this session may be written in this stay: it was read without the lock it needed, or a
+     * write was refused because another came first. What it holds may be older than what memcached has.
+     */
+    public void refuseWrites() {
+        writesRefused = true;
+    }
+
     /** An attribute that is stored was read, set or removed: the session may have changed. */
     public void attributesAccessed() {
         attributesAccessed = true;
@@ -70,6 +80,11 @@ public final class BackupState {
      */
     public void mustWrite() {
         mustWrite = true;
+    }
+
+    /** Whether the id or the authentication changed, or the last write failed. */
+    boolean hasForcedWrite() {
+        return mustWrite;
     }
 
     boolean needsWriteCheck() {

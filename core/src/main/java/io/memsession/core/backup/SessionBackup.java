@@ -162,24 +162,25 @@ public final class SessionBackup implements AutoCloseable {
      * changed; an unchanged session is kept alive instead. {@code alongside} (may be null) is sent after the write,
      * to the same node, so memcached applies it after the write and one round trip serves both.
      *
-     * @param mayWrite false for a request that ran without the lock it needed: a change it made is refused
-     * @param endsStay whether this is the last request of the session's stay in this Tomcat: it returns only once
-     *        every write of the stay is in memcached
+     * <p>A request with nothing to write still waits for a write under way: a parallel request's write may carry
+     * this request's changes, and its answer must be in before this request answers (or its stay ends, or its lock
+     * is released). A session that may no longer be written ({@link BackupState#refuseWrites()}, or after a refused
+     * write) refuses every request that ends while it holds changes memcached does not have.
      */
-    public Outcome writeBeforeResponse(BackedUpSession session, boolean mayWrite, boolean endsStay,
-                                       Alongside alongside) {
+    public Outcome writeBeforeResponse(BackedUpSession session, Alongside alongside) {
         BackupState state = session.backupState();
         Write write = null;
-        boolean refused = false;
-        if (state.needsWriteCheck() && keys.hasNode(session.id())) {
+        Outcome outcome = Outcome.UNCHANGED;
+        if (keys.hasNode(session.id())) {
             state.acquireWrite();
-            write = start(session, System.nanoTime(), mayWrite);
-            refused = write == REFUSED_WRITE;
-        } else if (endsStay) {
-            // a parallel request's write may be under way (it took this request's changes along): the stay must
-            // not end, and its lock must not be released, before that write is in memcached
-            state.acquireWrite();
-            release(session);
+            if (state.writesRefused) {
+                outcome = holdsUnstoredChanges(session) ? Outcome.REFUSED : Outcome.UNCHANGED;
+                release(session);
+            } else if (state.needsWriteCheck()) {
+                write = start(session, System.nanoTime()); // with nothing to send, it releases the permission
+            } else {
+                release(session);
+            }
         }
         Pending<?> sent = null;
         try {
@@ -187,8 +188,7 @@ public final class SessionBackup implements AutoCloseable {
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not send an operation after the write of " + session.id(), e);
         }
-        Outcome outcome = refused ? Outcome.REFUSED : Outcome.UNCHANGED;
-        if (write != null && !refused) {
+        if (write != null) {
             outcome = finish(write, asyncTimeoutMillis);
         }
         if (sent != null) {
@@ -198,12 +198,26 @@ public final class SessionBackup implements AutoCloseable {
                 LOG.log(Level.FINE, "an operation after the write of " + session.id() + " failed", e);
             }
         }
-        if (outcome == Outcome.UNCHANGED && keys.hasNode(session.id()) && session.isLive()) {
+        if (outcome == Outcome.UNCHANGED && !state.writesRefused && keys.hasNode(session.id()) && session.isLive()) {
             long now = System.currentTimeMillis();
             copies.used(session.id(), state.storedBlob, Expiration.memcachedExpiration(
                     Expiration.expiresAtMillis(session.maxInactiveSeconds(), now, graceSeconds.getAsInt()), now));
         }
         return outcome;
+    }
+
+    /** Whether the session holds what its stored copy lacks; for a session that may not be written. */
+    private boolean holdsUnstoredChanges(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (state.hasForcedWrite()) {
+            return true;
+        }
+        try {
+            byte[] attributes = transcoder.serialize(session.snapshot().attributes);
+            return !Arrays.equals(Digests.sha256(attributes), state.storedDigest);
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     private void runWriter() {
@@ -232,7 +246,7 @@ public final class SessionBackup implements AutoCloseable {
                 long since = state.queuedSinceNanos;
                 state.queued.set(false); // a change from now on queues the session again
                 if (state.tryAcquireWrite(true)) {
-                    Write write = start(session, since, true);
+                    Write write = start(session, since);
                     if (write != null) {
                         sent.add(write);
                     }
@@ -265,7 +279,7 @@ public final class SessionBackup implements AutoCloseable {
      */
     void write(BackedUpSession session, long timeoutMillis, long sinceNanos) {
         session.backupState().acquireWrite();
-        Write write = start(session, sinceNanos, true);
+        Write write = start(session, sinceNanos);
         if (write != null) {
             finish(write, timeoutMillis);
         }
@@ -273,10 +287,9 @@ public final class SessionBackup implements AutoCloseable {
 
     /**
      * First half of a write, holding the session's write permission: serialize, compare, send. Returns null, with
-     * the permission released, when there is nothing to wait for; {@link #REFUSED_WRITE} when the session changed
-     * but {@code mayWrite} is false.
+     * the permission released, when there is nothing to wait for.
      */
-    private Write start(BackedUpSession session, long sinceNanos, boolean mayWrite) {
+    private Write start(BackedUpSession session, long sinceNanos) {
         BackupState state = session.backupState();
         if (state.removed || !session.isLive()) {
             release(session);
@@ -294,10 +307,6 @@ public final class SessionBackup implements AutoCloseable {
                 statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
                 release(session);
                 return null;
-            }
-            if (!mayWrite) {
-                release(session);
-                return REFUSED_WRITE;
             }
             byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
@@ -323,8 +332,10 @@ public final class SessionBackup implements AutoCloseable {
         BackupState state = write.session.backupState();
         try {
             if (!write.pending.await(timeoutMillis)) {
-                state.loadedCas = 0;
-                return Outcome.REFUSED; // compare-and-set: another write came first, or the session is gone
+                // compare-and-set: another write came first, or the session is gone; what this Tomcat holds is
+                // based on an older version, so nothing more of it may be written
+                state.refuseWrites();
+                return Outcome.REFUSED;
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
             state.storedDigest = write.digest;
@@ -356,9 +367,6 @@ public final class SessionBackup implements AutoCloseable {
             enqueue(session); // changed while being written: its newest state still has to go
         }
     }
-
-    /** What {@link #start} answers for a change that must not be written. */
-    private static final Write REFUSED_WRITE = new Write(null, null, null, 0, null, 0, 0, 0, 0);
 
     /** A write between {@link #start} and {@link #finish}. */
     private static final class Write {

@@ -12,6 +12,9 @@ public final class Checkout {
     private int users = 1;
     private boolean leaving;
     private boolean left;
+    /** Requests on another Tomcat wait for the lock: no new request joins, so the stay ends and they get a turn. */
+    private boolean closedForOthers;
+    private volatile long othersCheckedAtNanos = System.nanoTime();
 
     /**
      * @param lock the lock taken for the stay, null when it runs without one
@@ -42,7 +45,7 @@ public final class Checkout {
 
     /** Another request uses the session. @return false when the stay is ending: load the session anew */
     public synchronized boolean join() {
-        if (leaving) {
+        if (leaving || closedForOthers) {
             return false;
         }
         users++;
@@ -57,6 +60,25 @@ public final class Checkout {
             return true;
         }
         return false;
+    }
+
+    /** Whether it is time to look again whether other Tomcats wait for the lock; if so, the clock restarts. */
+    public boolean othersCheckDue(long intervalNanos) {
+        long now = System.nanoTime();
+        if (now - othersCheckedAtNanos < intervalNanos) {
+            return false;
+        }
+        othersCheckedAtNanos = now;
+        return true;
+    }
+
+    public synchronized void closeForOthers() {
+        closedForOthers = true;
+    }
+
+    /** Whether the stay ended to give requests on another Tomcat their turn with the lock. */
+    public synchronized boolean isClosedForOthers() {
+        return closedForOthers;
     }
 
     /** The last request wrote the session and released the lock: the session is no longer in this Tomcat. */

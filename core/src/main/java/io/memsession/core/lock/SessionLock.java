@@ -10,14 +10,17 @@ public final class SessionLock {
 
     final String nodeId;
     final String key;
+    /** Set by Tomcats waiting for the lock, so that its holder lets them have a turn. */
+    final String waitKey;
     final byte[] token;
     /** Until when this Tomcat knows nobody else can hold the lock (epoch ms); written by one thread at a time. */
     volatile long leaseValidUntilMillis;
     volatile boolean released;
 
-    SessionLock(String nodeId, String key, String token) {
+    SessionLock(String nodeId, String key, String waitKey, String token) {
         this.nodeId = nodeId;
         this.key = key;
+        this.waitKey = waitKey;
         this.token = token.getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -32,6 +32,10 @@ public final class SessionLocks implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SessionLocks.class.getName());
     private static final long FIRST_RETRY_MILLIS = 1;
     private static final long MAX_RETRY_MILLIS = 16;
+    /** How long a waiting Tomcat's mark lives unless renewed: a Tomcat that stopped waiting leaves no trace. */
+    private static final int WAIT_MARK_SECONDS = 2;
+    private static final long MARK_RENEWAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final byte[] WAIT_MARK = {1};
     /** memcached's expiration of a negative number of seconds: the item is gone at once. */
     private static final int EXPIRE_NOW = -1;
 
@@ -60,8 +64,8 @@ public final class SessionLocks implements AutoCloseable {
     }
 
     /** A lock not yet taken, with a token of its own. */
-    public SessionLock newLock(String nodeId, String lockKey) {
-        return new SessionLock(nodeId, lockKey, ownerPrefix + ownerCounter.incrementAndGet());
+    public SessionLock newLock(String nodeId, String lockKey, String waitKey) {
+        return new SessionLock(nodeId, lockKey, waitKey, ownerPrefix + ownerCounter.incrementAndGet());
     }
 
     /**
@@ -81,15 +85,26 @@ public final class SessionLocks implements AutoCloseable {
     }
 
     /**
-     * Tries to take the lock again and again, waiting a little longer each time, until {@code deadlineNanos}.
+     * Tries to take the lock again and again, waiting a little longer each time, until {@code deadlineNanos}. While
+     * it waits, it keeps a wait mark next to the lock, so that the holder's Tomcat gives way ({@link #othersWait}).
      *
      * @return whether the lock is now held
      */
     public boolean acquire(SessionLock lock, long deadlineNanos) throws StoreException {
         long pause = FIRST_RETRY_MILLIS;
+        long markedAt = System.nanoTime() - MARK_RENEWAL_NANOS;
         while (true) {
-            if (startAttempt(lock).await(operationTimeoutMillis)) {
+            Pending<Boolean> attempt = startAttempt(lock);
+            boolean marking = System.nanoTime() - markedAt >= MARK_RENEWAL_NANOS;
+            Pending<Boolean> mark = marking ? store.startSet(lock.nodeId, lock.waitKey, WAIT_MARK_SECONDS, WAIT_MARK)
+                    : null;
+            if (attempt.await(operationTimeoutMillis)) {
+                store.startDelete(lock.nodeId, lock.waitKey); // our turn came; the answer does not matter
                 return true;
+            }
+            if (mark != null) {
+                mark.await(operationTimeoutMillis);
+                markedAt = System.nanoTime();
             }
             long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             if (left <= 0) {
@@ -102,6 +117,16 @@ public final class SessionLocks implements AutoCloseable {
                 return false;
             }
             pause = Math.min(pause * 2, MAX_RETRY_MILLIS);
+        }
+    }
+
+    /** Whether requests on another Tomcat wait for the lock (one read of its wait mark; false when unknown). */
+    public boolean othersWait(SessionLock lock) {
+        try {
+            return store.get(lock.nodeId, lock.waitKey) != null;
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not read the wait mark of " + lock, e);
+            return false;
         }
     }
 

@@ -22,6 +22,11 @@ public final class StorageKeys {
         return "lock:" + prefix + sessionId;
     }
 
+    /** The key by which requests on other Tomcats say they wait for a non-sticky session's lock. */
+    public String lockWaitKey(String sessionId) {
+        return "lockwait:" + prefix + sessionId;
+    }
+
     /** The key of a non-sticky session's backup copy, on the node after the session's. */
     public String backupKey(String sessionId) {
         return "bak:" + prefix + sessionId;
