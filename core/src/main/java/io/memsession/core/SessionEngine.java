@@ -378,7 +378,7 @@ public final class SessionEngine implements AutoCloseable {
                     * 1000L;
             state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
         } else {
-            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas);
+            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null);
             if (!id.equals(storedId)) {
                 state.mustWrite(); // it moves to a new key
             }
@@ -595,13 +595,16 @@ public final class SessionEngine implements AutoCloseable {
      * another Tomcat's write.
      *
      * @param last whether this request ends the session's stay in this Tomcat
+     * @param lastChange the number of the request's last change to the session, 0 for none (see
+     *        {@link BackupState#attributesAccessed()})
      * @return false when the request changed the session and the change was refused (another write came first, or
      *         the request ran without the lock it waited for): the caller must tell the client
      */
-    public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, String method, String uri) {
+    public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
+                           String uri) {
         SessionLock lock = checkout.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
-        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, release);
+        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, lastChange, release);
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
         if (outcome != SessionBackup.Outcome.REFUSED) {
             return true;

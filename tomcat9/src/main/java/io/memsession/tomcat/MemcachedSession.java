@@ -94,22 +94,26 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
 
     private void attributeAccessed(String name) {
         if (name != null && sessionManager.storesAttribute(name)) {
-            backupState.attributesAccessed();
+            RequestSessions.changed(this, backupState.attributesAccessed());
         }
+    }
+
+    private void mustWrite() {
+        RequestSessions.changed(this, backupState.mustWrite());
     }
 
     @Override
     public void setNote(String name, Object value) {
         super.setNote(name, value);
         if (STORED_NOTES.contains(name)) {
-            backupState.mustWrite();
+            mustWrite();
         }
     }
 
     @Override
     public void removeNote(String name) {
         if (STORED_NOTES.contains(name) && notes.containsKey(name)) {
-            backupState.mustWrite();
+            mustWrite();
         }
         super.removeNote(name);
     }
@@ -117,7 +121,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     @Override
     public void setAuthType(String authType) {
         if (authType == null ? this.authType != null : !authType.equals(this.authType)) {
-            backupState.mustWrite();
+            mustWrite();
         }
         super.setAuthType(authType);
     }
@@ -125,7 +129,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     @Override
     public void setPrincipal(Principal principal) {
         if (principal != this.principal) {
-            backupState.mustWrite();
+            mustWrite();
         }
         super.setPrincipal(principal);
     }

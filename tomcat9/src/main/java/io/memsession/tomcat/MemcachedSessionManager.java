@@ -515,7 +515,8 @@ public class MemcachedSessionManager extends ManagerBase {
             if (last && session.isLive()) {
                 session.passivate();
             }
-            accepted &= current.checkIn(session, stay, last, request.method(), request.uri());
+            accepted &= current.checkIn(session, stay, last, request.lastChange(session), request.method(),
+                    request.uri());
             if (last) {
                 sessions.remove(session.getIdInternal(), session);
                 stay.ended();

@@ -1,7 +1,9 @@
 package io.memsession.tomcat;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.catalina.Session;
 
@@ -21,6 +23,8 @@ final class RequestSessions {
     private final String query;
     private final List<MemcachedSession> used = new ArrayList<>(2);
     private final List<MemcachedSession> checkedOut = new ArrayList<>(1);
+    /** Non-sticky: the number of this request's last change to each session it changed. */
+    private Map<MemcachedSession, Long> lastChanges;
     /** Non-sticky: ids this request looked for in memcached and did not find, so it does not look twice. */
     private List<String> missing;
 
@@ -110,6 +114,23 @@ final class RequestSessions {
             }
         }
         return null;
+    }
+
+    /** Notes the number of a change the current request made to the session; no-op outside a request. */
+    static void changed(MemcachedSession session, long change) {
+        RequestSessions current = CURRENT.get();
+        if (current != null) {
+            if (current.lastChanges == null) {
+                current.lastChanges = new IdentityHashMap<>(2);
+            }
+            current.lastChanges.put(session, change);
+        }
+    }
+
+    /** The number of this request's last change to the session; 0 for none. */
+    long lastChange(MemcachedSession session) {
+        Long change = lastChanges == null ? null : lastChanges.get(session);
+        return change == null ? 0 : change;
     }
 
     void missing(String id) {

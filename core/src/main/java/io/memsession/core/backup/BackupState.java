@@ -1,6 +1,7 @@
 package io.memsession.core.backup;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What memsession remembers about one session's stored copy, kept by the session itself. Request threads raise the
@@ -12,6 +13,10 @@ public final class BackupState {
 
     private volatile boolean attributesAccessed;
     private volatile boolean mustWrite;
+    /** Counts the changes (possible ones included); a request remembers the number of its last change. */
+    private final AtomicLong changes = new AtomicLong();
+    /** The number of the last change memcached has: every change up to it was in a write that succeeded. */
+    private volatile long storedChanges;
     final AtomicBoolean queued = new AtomicBoolean();
     volatile long queuedSinceNanos;
 
@@ -29,6 +34,8 @@ public final class BackupState {
     long loadedCas;
     /** Non-sticky: the stored session as last read or written, to restore a lost backup copy. */
     byte[] storedBlob;
+    /** Non-sticky, without the lock: every write is compare-and-set, against a version read again if need be. */
+    boolean versionsEveryWrite;
     /** Non-sticky: the session may not be written any more in this stay (see {@link #refuseWrites()}). */
     volatile boolean writesRefused;
 
@@ -53,11 +60,14 @@ public final class BackupState {
      * For a non-sticky session read from memcached.
      *
      * @param cas memcached's version of what was read, for a compare-and-set write; 0 for a plain write
+     * @param locked whether the reading request holds the session's lock: if not, a later write of the stay, once
+     *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
      */
-    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas) {
+    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked) {
         BackupState state = forLoadedSession(storedAttributes, Long.MAX_VALUE);
         state.storedBlob = blob;
         state.loadedCas = cas;
+        state.versionsEveryWrite = cas != 0 && !locked;
         return state;
     }
 
@@ -69,17 +79,25 @@ public final class BackupState {
         writesRefused = true;
     }
 
-    /** An attribute that is stored was read, set or removed: the session may have changed. */
-    public void attributesAccessed() {
+    /**
+     * An attribute that is stored was read, set or removed: the session may have changed.
+     *
+     * @return the number of this change
+     */
+    public long attributesAccessed() {
         attributesAccessed = true;
+        return changes.incrementAndGet();
     }
 
     /**
      * The session must be written after this request even if its attributes look unchanged: its id or its
      * authentication changed, or its last write failed.
+     *
+     * @return the number of this change
      */
-    public void mustWrite() {
+    public long mustWrite() {
         mustWrite = true;
+        return changes.incrementAndGet();
     }
 
     /** Whether the id or the authentication changed, or the last write failed. */
@@ -89,6 +107,26 @@ public final class BackupState {
 
     boolean needsWriteCheck() {
         return attributesAccessed || mustWrite;
+    }
+
+    /** The number of the newest change so far. */
+    long changesSoFar() {
+        return changes.get();
+    }
+
+    /** Every change up to {@code change} is in memcached now. */
+    void stored(long change) {
+        if (change > storedChanges) {
+            storedChanges = change;
+        }
+    }
+
+    /**
+     * Non-sticky: whether memcached has every change up to the given one; a request whose last change is stored
+     * gets its answer even if the stay may write no more.
+     */
+    boolean hasStored(long change) {
+        return change <= storedChanges;
     }
 
     /** Takes the flags for a write about to start; accesses from now on count for the next write. */

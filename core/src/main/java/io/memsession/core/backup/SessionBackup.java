@@ -19,6 +19,7 @@ import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
+import io.memsession.core.store.Versioned;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
 /**
@@ -165,16 +166,21 @@ public final class SessionBackup implements AutoCloseable {
      * <p>A request with nothing to write still waits for a write under way: a parallel request's write may carry
      * this request's changes, and its answer must be in before this request answers (or its stay ends, or its lock
      * is released). A session that may no longer be written ({@link BackupState#refuseWrites()}, or after a refused
-     * write) refuses every request that ends while it holds changes memcached does not have.
+     * write) refuses a request whose last change memcached does not have, while the session holds such changes.
+     *
+     * @param lastChange the number of the request's last change to the session ({@link BackupState#mustWrite()},
+     *        {@link BackupState#attributesAccessed()}); 0 for none
      */
-    public Outcome writeBeforeResponse(BackedUpSession session, Alongside alongside) {
+    public Outcome writeBeforeResponse(BackedUpSession session, long lastChange, Alongside alongside) {
         BackupState state = session.backupState();
         Write write = null;
         Outcome outcome = Outcome.UNCHANGED;
         if (keys.hasNode(session.id())) {
             state.acquireWrite();
+            if (!state.writesRefused && state.versionsEveryWrite && state.loadedCas == 0 && state.needsWriteCheck()) {
+                readVersion(session);
+            }
             if (state.writesRefused) {
-                outcome = holdsUnstoredChanges(session) ? Outcome.REFUSED : Outcome.UNCHANGED;
                 release(session);
             } else if (state.needsWriteCheck()) {
                 write = start(session, System.nanoTime()); // with nothing to send, it releases the permission
@@ -191,6 +197,11 @@ public final class SessionBackup implements AutoCloseable {
         if (write != null) {
             outcome = finish(write, asyncTimeoutMillis);
         }
+        if (state.writesRefused) {
+            // this request's own change may have gone out with a parallel request's write that succeeded
+            outcome = !state.hasStored(lastChange) && holdsUnstoredChanges(session) ? Outcome.REFUSED
+                    : Outcome.UNCHANGED;
+        }
         if (sent != null) {
             try {
                 sent.await(asyncTimeoutMillis);
@@ -204,6 +215,25 @@ public final class SessionBackup implements AutoCloseable {
                     Expiration.expiresAtMillis(session.maxInactiveSeconds(), now, graceSeconds.getAsInt()), now));
         }
         return outcome;
+    }
+
+    /**
+     * A stay without the lock writes again: the version its last write created is read, and if memcached holds
+     * anything but that write, another Tomcat wrote since, and this stay may write no more.
+     */
+    private void readVersion(BackedUpSession session) {
+        BackupState state = session.backupState();
+        String id = session.id();
+        try {
+            Versioned current = store.startGets(keys.nodeId(id), keys.key(id)).await(asyncTimeoutMillis);
+            if (current != null && Arrays.equals(current.value(), state.storedBlob)) {
+                state.loadedCas = current.cas();
+                return;
+            }
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not read the version of session " + id, e);
+        }
+        state.refuseWrites();
     }
 
     /** Whether the session holds what its stored copy lacks; for a session that may not be written. */
@@ -296,6 +326,7 @@ public final class SessionBackup implements AutoCloseable {
             return null;
         }
         String id = session.id();
+        long changes = state.changesSoFar(); // read before the flags are taken: what the snapshot surely holds
         boolean force = state.takeForce();
         long start = System.nanoTime();
         try {
@@ -304,6 +335,7 @@ public final class SessionBackup implements AutoCloseable {
             statistics.attributesSerialized(millisSince(start));
             byte[] digest = Digests.sha256(attributes);
             if (!force && Arrays.equals(digest, state.storedDigest)) {
+                state.stored(changes);
                 statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
                 release(session);
                 return null;
@@ -319,7 +351,8 @@ public final class SessionBackup implements AutoCloseable {
             Pending<Boolean> pending = state.loadedCas != 0
                     ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
                     : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
-            return new Write(session, pending, digest, expiresAt, blob, ttl, start, updateStart, sinceNanos);
+            return new Write(session, pending, digest, expiresAt, blob, ttl, changes, start, updateStart,
+                    sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -339,6 +372,7 @@ public final class SessionBackup implements AutoCloseable {
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
             state.storedDigest = write.digest;
+            state.stored(write.changes);
             state.storedExpiresAtMillis = write.expiresAtMillis;
             if (copies != null) {
                 state.storedBlob = write.blob;
@@ -376,18 +410,21 @@ public final class SessionBackup implements AutoCloseable {
         final long expiresAtMillis;
         final byte[] blob;
         final int ttlSeconds;
+        /** The number of the newest change the write surely holds. */
+        final long changes;
         final long startNanos;
         final long updateStartNanos;
         final long sinceNanos;
 
         Write(BackedUpSession session, Pending<Boolean> pending, byte[] digest, long expiresAtMillis, byte[] blob,
-              int ttlSeconds, long startNanos, long updateStartNanos, long sinceNanos) {
+              int ttlSeconds, long changes, long startNanos, long updateStartNanos, long sinceNanos) {
             this.session = session;
             this.pending = pending;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
             this.blob = blob;
             this.ttlSeconds = ttlSeconds;
+            this.changes = changes;
             this.startNanos = startNanos;
             this.updateStartNanos = updateStartNanos;
             this.sinceNanos = sinceNanos;
