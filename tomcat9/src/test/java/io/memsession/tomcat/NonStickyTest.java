@@ -80,6 +80,11 @@ class NonStickyTest {
         return MEMCACHED.inspector(nodeOf(id));
     }
 
+    /** Backup copies are written off the request path: waits until {@code node} holds the session's. */
+    private static void awaitCopy(MemcachedInspector node, String id) {
+        await().atMost(5, SECONDS).until(() -> node.get("bak:" + id) != null);
+    }
+
     // ---------------------------------------------------------------- one session, many Tomcats
 
     @ParameterizedTest
@@ -112,7 +117,7 @@ class NonStickyTest {
         MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));
 
         assertNotNull(primary.get(id));
-        await().atMost(5, SECONDS).until(() -> next.get("bak:" + id) != null);
+        awaitCopy(next, id);
         assertNull(next.get(id));
         assertNull(primary.get("bak:" + id));
         assertNull(primary.get("lock:" + id), "lockingMode none takes no lock");
@@ -210,8 +215,7 @@ class NonStickyTest {
         EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
         EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
         String oldId = get(tc1, "/").id();
-        await().atMost(5, SECONDS).until(() -> MEMCACHED.inspector(otherOf(nodeOf(oldId))).get("bak:" + oldId)
-                != null);
+        awaitCopy(MEMCACHED.inspector(otherOf(nodeOf(oldId))), oldId);
 
         Page changed = get(tc2, "/changeId");
         String newId = changed.id();
@@ -270,7 +274,7 @@ class NonStickyTest {
         EmbeddedTomcat tc1 = start("tc1", "lockingMode", "auto");
         String id = get(tc1, "/").id();
         MemcachedInspector backupNode = MEMCACHED.inspector(otherOf(nodeOf(id)));
-        await().atMost(5, SECONDS).until(() -> backupNode.get("bak:" + id) != null);
+        awaitCopy(backupNode, id);
 
         assertEquals(200, browser.get(tc1.port(), "/invalidate").status());
         assertNull(node(id).get(id));
@@ -284,7 +288,7 @@ class NonStickyTest {
         EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all", "maxInactiveInterval", "-1");
         String id = get(tc1, "/").id();
         MemcachedInspector backupNode = MEMCACHED.inspector(otherOf(nodeOf(id)));
-        await().atMost(5, SECONDS).until(() -> backupNode.get("bak:" + id) != null);
+        awaitCopy(backupNode, id);
         assertEquals(-1L, node(id).expirations().get(id));
         assertEquals(-1L, backupNode.expirations().get("bak:" + id));
 
@@ -331,7 +335,7 @@ class NonStickyTest {
         String id = get(tc1, "/").id();
         String backupNode = otherOf(nodeOf(id));
         MemcachedInspector backup = MEMCACHED.inspector(backupNode);
-        await().atMost(5, SECONDS).until(() -> backup.get("bak:" + id) != null);
+        awaitCopy(backup, id);
 
         MEMCACHED.process(backupNode).kill();
         await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad("X-" + backupNode));
@@ -339,7 +343,7 @@ class NonStickyTest {
         await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad("X-" + backupNode));
         assertNull(backup.get("bak:" + id));
         get(tc1, "/read"); // a request that only reads the session
-        await().atMost(5, SECONDS).until(() -> backup.get("bak:" + id) != null);
+        awaitCopy(backup, id);
 
         MEMCACHED.process(nodeOf(id)).kill();
         await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
@@ -356,12 +360,12 @@ class NonStickyTest {
         assertEquals("n1", nodeOf(id), "new sessions go to the one regular node");
         MemcachedInspector n2 = MEMCACHED.inspector("n2");
         MemcachedInspector n3 = MEMCACHED.inspector("n3");
-        await().atMost(5, SECONDS).until(() -> n2.get("bak:" + id) != null);
+        awaitCopy(n2, id);
 
         MEMCACHED.process("n2").kill();
         await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad("X-n2"));
         assertEquals(2, get(tc1, "/").counter());
-        await().atMost(5, SECONDS).until(() -> n3.get("bak:" + id) != null);
+        awaitCopy(n3, id);
         assertEquals(2, get(tc1, "/read").counter());
 
         MEMCACHED.process("n1").kill();

@@ -3,14 +3,11 @@ package io.memsession.serializer.java;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.WebappObjectInputStream;
 import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
@@ -157,7 +155,8 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
 
     @Override
     public Map<String, Object> deserialize(byte[] data) {
-        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(data))) {
+        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(data), classLoader,
+                allowList)) {
             int count = in.readInt();
             if (count < 0) {
                 throw new SerializationException("negative attribute count " + count);
@@ -173,40 +172,6 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
                 throw (SerializationException) e;
             }
             throw new SerializationException("cannot read session attributes: " + e, e);
-        }
-    }
-
-    private final class WebappObjectInputStream extends ObjectInputStream {
-
-        WebappObjectInputStream(ByteArrayInputStream in) throws IOException {
-            super(in);
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            String name = desc.getName();
-            if (!allowList.allows(name)) {
-                throw new InvalidClassException(name, "refused by classAllowList");
-            }
-            try {
-                return Class.forName(name, false, classLoader);
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc); // primitives
-            }
-        }
-
-        @Override
-        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
-            Class<?>[] types = new Class<?>[interfaces.length];
-            for (int i = 0; i < interfaces.length; i++) {
-                if (!allowList.allows(interfaces[i])) {
-                    throw new InvalidClassException(interfaces[i], "refused by classAllowList");
-                }
-                types[i] = Class.forName(interfaces[i], false, classLoader);
-            }
-            @SuppressWarnings("deprecation")
-            Class<?> proxy = Proxy.getProxyClass(classLoader, types);
-            return proxy;
         }
     }
 

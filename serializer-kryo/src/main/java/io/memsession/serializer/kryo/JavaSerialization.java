@@ -3,13 +3,11 @@ package io.memsession.serializer.kryo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.lang.reflect.Proxy;
 
 import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.WebappObjectInputStream;
 
 /**
  * Java serialization for the objects Kryo should not take apart itself, on the web application's class loader and
@@ -34,42 +32,9 @@ final class JavaSerialization {
     }
 
     Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new WebappObjectInputStream(bytes)) {
+        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(bytes), classLoader,
+                allowList)) {
             return in.readObject();
-        }
-    }
-
-    private final class WebappObjectInputStream extends ObjectInputStream {
-
-        WebappObjectInputStream(byte[] bytes) throws IOException {
-            super(new ByteArrayInputStream(bytes));
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            String name = desc.getName();
-            if (!allowList.allows(name)) {
-                throw new InvalidClassException(name, "refused by classAllowList");
-            }
-            try {
-                return Class.forName(name, false, classLoader);
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc); // primitives
-            }
-        }
-
-        @Override
-        protected Class<?> resolveProxyClass(String[] interfaces) throws IOException, ClassNotFoundException {
-            Class<?>[] types = new Class<?>[interfaces.length];
-            for (int i = 0; i < interfaces.length; i++) {
-                if (!allowList.allows(interfaces[i])) {
-                    throw new InvalidClassException(interfaces[i], "refused by classAllowList");
-                }
-                types[i] = Class.forName(interfaces[i], false, classLoader);
-            }
-            @SuppressWarnings("deprecation")
-            Class<?> proxy = Proxy.getProxyClass(classLoader, types);
-            return proxy;
         }
     }
 }
