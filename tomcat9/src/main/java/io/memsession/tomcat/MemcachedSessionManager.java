@@ -309,6 +309,14 @@ public class MemcachedSessionManager extends ManagerBase {
                 current.giveWay(stay);
             }
             LoadedSession loaded = current.checkOut(id, request.method(), request.uri(), request.query());
+            if (loaded == null && !current.canLoad(id)) {
+                // the session's node died after the request arrived: the backup copy serves, as on arrival
+                String restoredId = restoreFromBackup(current, id);
+                if (restoredId != null) {
+                    request.changeSessionId(restoredId);
+                    return findNonSticky(current, restoredId);
+                }
+            }
             if (loaded == null) {
                 request.missing(id);
                 return null;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.catalina.Session;
+import org.apache.catalina.connector.Request;
 
 /**
  * The sessions one request used (found, created or renamed), collected on the request thread between the valve's
@@ -18,6 +19,7 @@ final class RequestSessions {
     private static final ThreadLocal<RequestSessions> CURRENT = new ThreadLocal<>();
 
     private final boolean ignored;
+    private final Request request;
     private final String method;
     private final String uri;
     private final String query;
@@ -28,15 +30,17 @@ final class RequestSessions {
     /** Non-sticky: ids this request looked for in memcached and did not find, so it does not look twice. */
     private List<String> missing;
 
-    private RequestSessions(boolean ignored, String method, String uri, String query) {
+    private RequestSessions(boolean ignored, Request request, String method, String uri, String query) {
         this.ignored = ignored;
+        this.request = request;
         this.method = method;
         this.uri = uri;
         this.query = query;
     }
 
-    static RequestSessions begin(boolean ignored, String method, String uri, String query) {
-        RequestSessions sessions = new RequestSessions(ignored, method, uri, query);
+    /** @param request null for an ignored request */
+    static RequestSessions begin(boolean ignored, Request request, String method, String uri, String query) {
+        RequestSessions sessions = new RequestSessions(ignored, request, method, uri, query);
         CURRENT.set(sessions);
         return sessions;
     }
@@ -86,6 +90,11 @@ final class RequestSessions {
 
     boolean isIgnored() {
         return ignored;
+    }
+
+    /** Gives the request's session a new id, and the client a cookie with it. */
+    void changeSessionId(String newId) {
+        request.changeSessionId(newId);
     }
 
     String method() {

@@ -35,7 +35,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(true, null, null, null);
+            RequestSessions.begin(true, null, null, null, null);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -56,8 +56,8 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(false, request.getMethod(), request.getRequestURI(),
-                request.getQueryString());
+        RequestSessions sessions = RequestSessions.begin(false, request, request.getMethod(),
+                request.getRequestURI(), request.getQueryString());
         String requestedId = request.getRequestedSessionId();
         try {
             if (requestedId != null) {

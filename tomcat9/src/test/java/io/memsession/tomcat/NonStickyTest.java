@@ -330,6 +330,23 @@ class NonStickyTest {
     }
 
     @Test
+    void aRequestRightAfterItsNodeDiedStillGetsItsSession() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
+        String id = get(tc1, "/").id();
+        get(tc1, "/set?color=green");
+        String survivor = otherOf(nodeOf(id));
+        await().atMost(5, SECONDS).until(() -> Arrays.equals(MEMCACHED.inspector(survivor).get("bak:" + id),
+                node(id).get(id)));
+
+        MEMCACHED.process(nodeOf(id)).kill();
+        Page next = get(tc1, "/"); // at once: the Tomcat may not know yet that the node is gone
+        assertEquals(2, next.counter());
+        assertEquals("green", next.get("color"));
+        assertEquals(survivor, nodeOf(next.id()));
+        assertEquals(next.id(), next.response().setCookieValue("JSESSIONID"));
+    }
+
+    @Test
     void backupCopyComesBackWithItsNodeAndSavesTheSessionLater() throws Exception {
         EmbeddedTomcat tc1 = start("tc1");
         String id = get(tc1, "/").id();
