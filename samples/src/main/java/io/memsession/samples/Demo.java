@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,9 @@ import io.memsession.testkit.WebClient;
 
 /**
  * The demo the README starts with ({@code bin/demo}): two memcached nodes, two Tomcats running the
- * {@link CounterServlet}, and one browser session that lives through a Tomcat crash and a memcached crash. Every
- * step is printed with what to look at and checked; any surprise ends the demo with a message and exit code 1.
+ * {@link CounterServlet}, and one browser session that lives through a Tomcat crash and a memcached crash; then the
+ * same without sticky sessions, with two more Tomcats in non-sticky mode. Every step is printed with what to look
+ * at and checked; any surprise ends the demo with a message and exit code 1.
  *
  * <p>Runs the Tomcats as child JVMs on this JVM's class path, so it is started with {@code java -classpath ...}
  * (Maven's {@code exec:exec}), not inside Maven's JVM.
@@ -33,6 +35,11 @@ public final class Demo {
 
     private static final List<String> NODE_IDS = List.of("n1", "n2");
     private static final List<String> ROUTES = List.of("tc1", "tc2");
+    private static final List<String> NON_STICKY_ROUTES = List.of("tc3", "tc4");
+    private static final int STEPS = 8;
+    /** How long the demo waits for a backup copy, which non-sticky mode writes off the request path. */
+    private static final Duration COPY_LIMIT = Duration.ofSeconds(5);
+    private static final Duration COPY_POLL = Duration.ofMillis(20);
     private static final String COOKIE = "JSESSIONID";
     /** Small, quick-starting JVMs: each Tomcat serves a handful of requests on what may be a 2-core machine. */
     private static final List<String> TOMCAT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
@@ -51,6 +58,10 @@ public final class Demo {
     private final WebClient browser = new WebClient();
     private final List<Answer> answers = new ArrayList<>();
     private Path workDirectory;
+    private String memcachedNodesAttribute;
+    /** Part 2: non-sticky Tomcats; the counter starts again with a new session at {@link #partStart}. */
+    private boolean nonSticky;
+    private int partStart;
 
     private Demo(PrintStream out) {
         this.out = out;
@@ -71,6 +82,11 @@ public final class Demo {
             demo.tomcatCrash();
             demo.memcachedCrash();
             demo.noUpdateLost();
+            demo.startNonStickyTomcats();
+            demo.roundRobin();
+            demo.memcachedCrashNonSticky();
+            demo.tomcatCrashNonSticky();
+            demo.noUpdateLost();
         } catch (ExpectationFailed e) {
             failure = e.getMessage();
         } catch (RuntimeException e) {
@@ -87,16 +103,17 @@ public final class Demo {
         } else {
             out.println("Demo FAILED after " + seconds + ": " + failure);
             if (demo.workDirectory != null) {
-                out.println("The Tomcats' logs are in " + demo.workDirectory + " (tc1.log, tc2.log)");
+                out.println("The Tomcats' logs are in " + demo.workDirectory + " (tc1.log ... tc4.log)");
             }
         }
-        return new Outcome(List.copyOf(demo.answers), failure, took);
+        return new Outcome(List.copyOf(demo.answers), demo.partStart, failure, took);
     }
 
     // ---------------------------------------------------------------- the steps
 
     private void startServers() {
-        out.println("memsession demo: one browser session survives a Tomcat crash and a memcached crash.");
+        out.println("memsession demo: one browser session survives a Tomcat crash and a memcached crash, with sticky");
+        out.println("sessions and without.");
         out.println();
         out.println("Starting two memcached nodes and two Tomcats, all on 127.0.0.1 ...");
         for (String nodeId : NODE_IDS) {
@@ -107,22 +124,31 @@ public final class Demo {
         String nodes = memcachedNodes.entrySet().stream()
                 .map(node -> node.getKey() + ":" + node.getValue().address())
                 .collect(Collectors.joining(","));
+        memcachedNodesAttribute = nodes;
         try {
             workDirectory = Files.createTempDirectory("memsession-demo-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         for (String route : ROUTES) {
-            int port = FreePorts.find();
-            tomcats.put(route, TomcatProcess.start(port, workDirectory.resolve(route + ".log"), TOMCAT_JVM_OPTIONS,
-                    List.of("--route", route, "--base-dir", workDirectory.resolve(route).toString(),
-                            "--attr", "memcachedNodes=" + nodes, "--attr", "sessionBackupAsync=false")));
-            out.println("  Tomcat " + route + "         http://127.0.0.1:" + port + "/");
+            startTomcat(route, "sessionBackupAsync=false");
         }
         out.println("Both Tomcats run memsession with memcachedNodes=\"" + nodes + "\"");
         out.println("and sessionBackupAsync=\"false\": each request's session is in memcached before its response");
         out.println("is sent, so no crash below can overtake a write. The page counts the browser's requests in");
         out.println("its session.");
+    }
+
+    private void startTomcat(String route, String... attributes) {
+        int port = FreePorts.find();
+        List<String> arguments = new ArrayList<>(List.of("--route", route, "--base-dir",
+                workDirectory.resolve(route).toString(), "--attr", "memcachedNodes=" + memcachedNodesAttribute));
+        for (String attribute : attributes) {
+            arguments.addAll(List.of("--attr", attribute));
+        }
+        tomcats.put(route, TomcatProcess.start(port, workDirectory.resolve(route + ".log"), TOMCAT_JVM_OPTIONS,
+                arguments));
+        out.println("  Tomcat " + route + "         http://127.0.0.1:" + port + "/");
     }
 
     private void threeRequestsOnTc1() {
@@ -180,13 +206,73 @@ public final class Demo {
     }
 
     private void noUpdateLost() {
-        step(4, "was any update lost?");
+        step(nonSticky ? 8 : 4, "was any update lost?");
         Answer answer = last();
-        expect(answer.counter() == answers.size(), "the browser sent " + answers.size()
-                + " requests but the counter is " + answer.counter());
-        out.println("  The browser sent " + answers.size() + " requests and the counter is " + answer.counter()
+        int sent = answers.size() - partStart;
+        expect(answer.counter() == sent, "the browser sent " + sent + " requests but the counter is "
+                + answer.counter());
+        out.println("  The browser sent " + sent + " requests and the counter is " + answer.counter()
                 + ": no update was lost,");
         out.println("  through a Tomcat crash and a memcached crash.");
+    }
+
+    private void startNonStickyTomcats() {
+        out.println();
+        out.println("Part 2: the same without sticky sessions.");
+        out.println("  The memcached node that crashed comes back (empty), tc2 stops, and two more Tomcats start");
+        out.println("  with sticky=\"false\" lockingMode=\"all\": every request reads the session from memcached and");
+        out.println("  writes it back before its response; a backup copy lives on the other node.");
+        memcachedNodes.values().stream().filter(node -> !node.isRunning()).forEach(MemcachedProcess::restart);
+        stopQuietly(tomcats.remove("tc2"));
+        for (String route : NON_STICKY_ROUTES) {
+            startTomcat(route, "sticky=false", "lockingMode=all");
+        }
+        nonSticky = true;
+        partStart = answers.size();
+        browser.clearCookies();
+    }
+
+    private void roundRobin() {
+        step(5, "four requests, taking turns between tc3 and tc4");
+        out.println("  The load balancer is free to send any request anywhere. The id's route part names the");
+        out.println("  Tomcat that created the session; in non-sticky mode no Tomcat owns it.");
+        Answer first = request("tc3");
+        expect(first.newCookie(), "the first request got no session cookie");
+        for (String route : List.of("tc4", "tc3", "tc4")) {
+            Answer answer = request(route);
+            expect(answer.sessionId().equals(first.sessionId()), "the session id changed from "
+                    + first.sessionId() + " to " + answer.sessionId() + " on " + route);
+            expect(!answer.newCookie(), route + " sent a new cookie although nothing happened");
+        }
+    }
+
+    private void memcachedCrashNonSticky() {
+        Answer before = last();
+        String deadNode = before.node();
+        String survivor = NODE_IDS.stream().filter(node -> !node.equals(deadNode)).findFirst().orElseThrow();
+        step(6, "memcached node " + deadNode + ", which holds the session, crashes (kill -9)");
+        memcachedNodes.get(deadNode).kill();
+        out.println("  No Tomcat has the session in memory now: the next request finds its backup copy on "
+                + survivor + ",");
+        out.println("  and the session moves there: new node part, new cookie. The browser asks at once.");
+        Answer answer = request("tc3");
+        String expectedId = before.sessionId().replace("-" + deadNode + ".", "-" + survivor + ".");
+        expect(answer.sessionId().equals(expectedId), "expected the session to move to " + expectedId
+                + ", but its id is " + answer.sessionId());
+        expect(answer.newCookie(), "the session moved to " + survivor + " but tc3 sent no new cookie");
+        out.println("  => The counter went on from " + before.counter() + " to " + answer.counter()
+                + ", restored from the copy on " + survivor + ".");
+    }
+
+    private void tomcatCrashNonSticky() {
+        step(7, "tc3 crashes (kill -9)");
+        Answer before = last();
+        tomcats.get("tc3").kill();
+        out.println("  tc4 reads the session from memcached, as for every request: the id stays as it is.");
+        Answer answer = request("tc4");
+        expect(answer.sessionId().equals(before.sessionId()), "the session id changed from "
+                + before.sessionId() + " to " + answer.sessionId());
+        out.println("  => The counter went on from " + before.counter() + " to " + answer.counter() + " on tc4.");
     }
 
     // ---------------------------------------------------------------- one request
@@ -228,13 +314,17 @@ public final class Demo {
         print(answer, previous, stored);
 
         expect(answer.tomcat().equals(route), "the request to " + route + " was answered by " + answer.tomcat());
-        expect(answer.route().equals(route), "the session id " + answer.sessionId()
+        expect(nonSticky || answer.route().equals(route), "the session id " + answer.sessionId()
                 + " does not name the Tomcat that serves it, " + route);
         expect(answer.sessionId().equals(browser.cookie(COOKIE)), "the browser's cookie "
                 + browser.cookie(COOKIE) + " is not the session id " + answer.sessionId());
-        expect(answer.counter() == answers.size(), "request " + answers.size() + " saw counter "
+        expect(answer.counter() == answers.size() - partStart, "request " + answers.size() + " saw counter "
                 + answer.counter() + ": an update was lost");
-        expectStoredOnlyUnder(answer, stored);
+        if (nonSticky) {
+            expectSessionAndCopy(answer);
+        } else {
+            expectStoredOnlyUnder(answer, stored);
+        }
         return answer;
     }
 
@@ -251,6 +341,31 @@ public final class Demo {
                 + " but holds " + stored);
     }
 
+    /**
+     * Non-sticky: the session under its id on the node the id names and, once written off the request path, the
+     * same bytes as its backup copy on the other node, if that one is up.
+     */
+    private void expectSessionAndCopy(Answer answer) {
+        String other = NODE_IDS.stream().filter(node -> !node.equals(answer.node())).findFirst().orElseThrow();
+        try (MemcachedInspector primary = MemcachedInspector.connect(memcachedNodes.get(answer.node()))) {
+            byte[] session = primary.get(answer.sessionId());
+            expect(session != null, "memcached node " + answer.node() + " does not hold " + answer.sessionId());
+            if (!isRunning(other)) {
+                return;
+            }
+            try (MemcachedInspector backup = MemcachedInspector.connect(memcachedNodes.get(other))) {
+                long deadline = System.nanoTime() + COPY_LIMIT.toNanos();
+                while (!Arrays.equals(session, backup.get("bak:" + answer.sessionId()))) {
+                    expect(System.nanoTime() < deadline, "no current backup copy of " + answer.sessionId() + " on "
+                            + other + " after " + COPY_LIMIT.toSeconds() + " s");
+                    pause(COPY_POLL);
+                }
+            }
+        }
+        out.println("    backup      " + other + ": key bak:" + answer.sessionId() + ", the same as on "
+                + answer.node());
+    }
+
     private void print(Answer answer, Answer previous, Map<String, List<String>> stored) {
         String label = "    session id  ";
         out.println(label + answer.sessionId());
@@ -261,8 +376,8 @@ public final class Demo {
             String indent = " ".repeat(label.length() + answer.base().length() + 1);
             out.println(indent + "^".repeat(answer.node().length()) + " " + "^".repeat(answer.route().length()));
             out.println(indent + "|" + " ".repeat(answer.node().length()) + "route " + answer.route()
-                    + ": the Tomcat that has the session" + changedFrom(previous == null ? null : previous.route(),
-                    answer.route()));
+                    + (nonSticky ? ": the Tomcat that created the session" : ": the Tomcat that has the session")
+                    + changedFrom(previous == null ? null : previous.route(), answer.route()));
             out.println(indent + "node " + answer.node() + ": the memcached node that stores it"
                     + changedFrom(previous == null ? null : previous.node(), answer.node()));
         }
@@ -311,7 +426,7 @@ public final class Demo {
 
     private void step(int number, String title) {
         out.println();
-        out.println("Step " + number + " of 4: " + title);
+        out.println("Step " + number + " of " + STEPS + ": " + title);
     }
 
     private static void expect(boolean condition, String whatWentWrong) {
@@ -395,8 +510,11 @@ public final class Demo {
         }
     }
 
-    /** What the demo saw: every answer in order, and what went wrong (null if nothing did). */
-    public record Outcome(List<Answer> answers, String failure, Duration took) {
+    /**
+     * What the demo saw: every answer in order (those of part 2, non-sticky, from {@code partTwoStart}), and what
+     * went wrong (null if nothing did).
+     */
+    public record Outcome(List<Answer> answers, int partTwoStart, String failure, Duration took) {
 
         public boolean passed() {
             return failure == null;

@@ -19,22 +19,25 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
 
     @Test
-    void oneSessionSurvivesATomcatCrashAndAMemcachedCrash() {
+    void oneSessionSurvivesATomcatCrashAndAMemcachedCrashWithAndWithoutStickySessions() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Demo.Outcome outcome = Demo.run(new PrintStream(printed, true, StandardCharsets.UTF_8));
         String transcript = printed.toString(StandardCharsets.UTF_8);
 
         assertTrue(outcome.passed(), () -> outcome.failure() + "\n" + transcript);
-        List<Demo.Answer> answers = outcome.answers();
-        assertTrue(answers.size() >= 5, transcript);
-        assertEquals(IntStream.rangeClosed(1, answers.size()).boxed().toList(),
-                answers.stream().map(Demo.Answer::counter).toList(), "every request counted once");
-        assertEquals(1, answers.stream().map(Demo.Answer::base).distinct().count(), "one session throughout");
+        List<Demo.Answer> sticky = outcome.answers().subList(0, outcome.partTwoStart());
+        List<Demo.Answer> nonSticky = outcome.answers().subList(outcome.partTwoStart(), outcome.answers().size());
+        for (List<Demo.Answer> part : List.of(sticky, nonSticky)) {
+            assertEquals(IntStream.rangeClosed(1, part.size()).boxed().toList(),
+                    part.stream().map(Demo.Answer::counter).toList(), "every request counted once");
+            assertEquals(1, part.stream().map(Demo.Answer::base).distinct().count(), "one session a part");
+        }
 
-        Demo.Answer first = answers.get(0);
-        Demo.Answer afterTomcatCrash = answers.get(3);
-        Demo.Answer last = answers.get(answers.size() - 1);
-        assertEquals(List.of("tc1", "tc1", "tc1"), answers.subList(0, 3).stream().map(Demo.Answer::tomcat).toList());
+        assertTrue(sticky.size() >= 5, transcript);
+        Demo.Answer first = sticky.get(0);
+        Demo.Answer afterTomcatCrash = sticky.get(3);
+        Demo.Answer last = sticky.get(sticky.size() - 1);
+        assertEquals(List.of("tc1", "tc1", "tc1"), sticky.subList(0, 3).stream().map(Demo.Answer::tomcat).toList());
         assertEquals("tc2", afterTomcatCrash.tomcat());
         assertEquals("tc2", afterTomcatCrash.route());
         assertEquals(first.node(), afterTomcatCrash.node(), "the Tomcat crash does not move the session's node");
@@ -42,6 +45,15 @@ class DemoTest {
         assertEquals("tc2", last.tomcat());
         assertNotEquals(afterTomcatCrash.node(), last.node(), "the memcached crash moves the session");
         assertTrue(last.newCookie(), "the browser learns the id with the new node");
+
+        assertEquals(List.of("tc3", "tc4", "tc3", "tc4", "tc3", "tc4"),
+                nonSticky.stream().map(Demo.Answer::tomcat).toList(), "any Tomcat serves any request");
+        assertEquals(1, nonSticky.subList(0, 4).stream().map(Demo.Answer::sessionId).distinct().count(),
+                "the id stays the same whichever Tomcat answers");
+        Demo.Answer restored = nonSticky.get(4);
+        assertNotEquals(nonSticky.get(3).node(), restored.node(), "the memcached crash moves the session");
+        assertTrue(restored.newCookie());
+        assertEquals(restored.sessionId(), nonSticky.get(5).sessionId(), "the Tomcat crash does not change it");
         assertTrue(outcome.took().toSeconds() < 60, "the demo took " + outcome.took());
     }
 }

@@ -17,9 +17,9 @@ import io.memsession.core.store.StoreException;
 /**
  * The second copy of each non-sticky session ({@code bak:<key>}), on the next node after the session's own in
  * {@code memcachedNodes} order that is up, so a session survives the loss of its node. Copies are written and kept
- * alive off the request path by one thread, {@link #COALESCING_DELAY_MILLIS} after the request that asked, with what
- * the requests since then asked too: a busy session costs one copy write per period, not one per request. The thread
- * works in batches: every operation of a batch is sent before the first answer is awaited. A copy missing on the node
+ * alive off the request path by one thread, as soon as it is free, with what the requests since then asked too: under
+ * load, the requests of a busy session that pile up while the thread works cost one copy write, not one each. The
+ * thread works in batches: every operation of a batch is sent before the first answer is awaited. A copy missing on the node
  * where it belongs (the node was down, or restarted) is written again the next time its session is used.
  */
 public final class BackupCopies implements AutoCloseable {
@@ -28,9 +28,6 @@ public final class BackupCopies implements AutoCloseable {
     private static final int MAX_BATCH = 64;
     /** Beyond this many waiting sessions new ones are dropped: copies are a safety net, never a brake on requests. */
     private static final int MAX_QUEUED = 100_000;
-    /** How far a copy may be behind its session: what a node's death can cost, when the session was busy. */
-    public static final long COALESCING_DELAY_MILLIS = 100;
-    private static final long COALESCING_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(COALESCING_DELAY_MILLIS);
 
     private final SessionStore store;
     private final StorageKeys keys;
@@ -39,7 +36,7 @@ public final class BackupCopies implements AutoCloseable {
     /** What is to be done for each session, merged over the requests of a coalescing period. */
     private final ConcurrentHashMap<String, Task> waiting = new ConcurrentHashMap<>();
     /** The sessions of {@link #waiting}, in the order they began to wait. */
-    private final BlockingQueue<Due> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread worker;
     private volatile boolean closed;
 
@@ -99,7 +96,7 @@ public final class BackupCopies implements AutoCloseable {
             began[0] = earlier == null;
             return earlier == null ? task : earlier.then(task);
         });
-        if (began[0] && !queue.offer(new Due(task.sessionId, System.nanoTime()))) {
+        if (began[0] && !queue.offer(task.sessionId)) {
             waiting.remove(task.sessionId);
             LOG.fine("backup copy of " + task.sessionId + " dropped: too many waiting");
         }
@@ -169,25 +166,17 @@ public final class BackupCopies implements AutoCloseable {
         List<Task> batch = new ArrayList<>(MAX_BATCH);
         while (!closed || !queue.isEmpty()) {
             try {
-                Due first = queue.poll(100, TimeUnit.MILLISECONDS);
+                String first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
-                }
-                long wait = first.sinceNanos + COALESCING_DELAY_NANOS - System.nanoTime();
-                if (wait > 0 && !closed) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 take(first, batch);
             } catch (InterruptedException e) {
                 return;
             }
-            Due next;
-            while (batch.size() < MAX_BATCH && (next = queue.peek()) != null
-                    && (closed || System.nanoTime() - next.sinceNanos >= COALESCING_DELAY_NANOS)) {
-                next = queue.poll();
-                if (next != null) {
-                    take(next, batch);
-                }
+            String next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                take(next, batch);
             }
             for (Task task : batch) {
                 task.start();
@@ -199,9 +188,9 @@ public final class BackupCopies implements AutoCloseable {
         }
     }
 
-    /** From now on, what a request asks for the session waits for the next period. */
-    private void take(Due due, List<Task> batch) {
-        Task task = waiting.remove(due.sessionId);
+    /** From now on, what a request asks for the session waits for the next batch. */
+    private void take(String sessionId, List<Task> batch) {
+        Task task = waiting.remove(sessionId);
         if (task != null) {
             batch.add(task);
         }
@@ -217,17 +206,6 @@ public final class BackupCopies implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** A session waiting since {@code sinceNanos}. */
-    private static final class Due {
-        final String sessionId;
-        final long sinceNanos;
-
-        Due(String sessionId, long sinceNanos) {
-            this.sessionId = sessionId;
-            this.sinceNanos = sinceNanos;
         }
     }
 
