@@ -1,5 +1,6 @@
 package io.memsession.core.backup;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +27,11 @@ public final class BackupState {
 
     // touched only while holding the write permission
     byte[] storedDigest;
+    /**
+     * Non-sticky: the stored attributes themselves, compared byte for byte instead of by digest: the session is
+     * read on every request, and hashing it twice per request would cost more than keeping it.
+     */
+    byte[] storedAttributes;
     long storedExpiresAtMillis;
     boolean removed;
     Object encodedPrincipalSource;
@@ -64,7 +70,9 @@ public final class BackupState {
      *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
      */
     public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked) {
-        BackupState state = forLoadedSession(storedAttributes, Long.MAX_VALUE);
+        BackupState state = new BackupState(false);
+        state.storedAttributes = storedAttributes;
+        state.storedExpiresAtMillis = Long.MAX_VALUE;
         state.storedBlob = blob;
         state.loadedCas = cas;
         state.versionsEveryWrite = cas != 0 && !locked;
@@ -98,6 +106,26 @@ public final class BackupState {
     public long mustWrite() {
         mustWrite = true;
         return changes.incrementAndGet();
+    }
+
+    /** Whether {@code attributes}, serialized, are what memcached has. */
+    boolean isStored(byte[] attributes, byte[] digest) {
+        return storedAttributes != null ? Arrays.equals(attributes, storedAttributes)
+                : Arrays.equals(digest, storedDigest);
+    }
+
+    /** The digest {@link #isStored} needs; none when the stored attributes themselves are kept. */
+    byte[] digestFor(byte[] attributes) {
+        return storedAttributes != null ? null : Digests.sha256(attributes);
+    }
+
+    /** memcached has these attributes now. */
+    void attributesStored(byte[] attributes, byte[] digest) {
+        if (storedAttributes != null) {
+            storedAttributes = attributes;
+        } else {
+            storedDigest = digest;
+        }
     }
 
     /** Whether the id or the authentication changed, or the last write failed. */

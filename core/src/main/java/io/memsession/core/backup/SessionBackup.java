@@ -244,7 +244,7 @@ public final class SessionBackup implements AutoCloseable {
         }
         try {
             byte[] attributes = transcoder.serialize(session.snapshot().attributes);
-            return !Arrays.equals(Digests.sha256(attributes), state.storedDigest);
+            return !state.isStored(attributes, state.digestFor(attributes));
         } catch (RuntimeException e) {
             return true;
         }
@@ -333,8 +333,8 @@ public final class SessionBackup implements AutoCloseable {
             SessionSnapshot snapshot = session.snapshot();
             byte[] attributes = transcoder.serialize(snapshot.attributes);
             statistics.attributesSerialized(millisSince(start));
-            byte[] digest = Digests.sha256(attributes);
-            if (!force && Arrays.equals(digest, state.storedDigest)) {
+            byte[] digest = state.digestFor(attributes);
+            if (!force && state.isStored(attributes, digest)) {
                 state.stored(changes);
                 statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
                 release(session);
@@ -351,8 +351,8 @@ public final class SessionBackup implements AutoCloseable {
             Pending<Boolean> pending = state.loadedCas != 0
                     ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
                     : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
-            return new Write(session, pending, digest, expiresAt, blob, ttl, changes, start, updateStart,
-                    sinceNanos);
+            return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, start,
+                    updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -371,7 +371,7 @@ public final class SessionBackup implements AutoCloseable {
                 return Outcome.REFUSED;
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
-            state.storedDigest = write.digest;
+            state.attributesStored(write.attributes, write.digest);
             state.stored(write.changes);
             state.storedExpiresAtMillis = write.expiresAtMillis;
             if (copies != null) {
@@ -406,6 +406,7 @@ public final class SessionBackup implements AutoCloseable {
     private static final class Write {
         final BackedUpSession session;
         final Pending<Boolean> pending;
+        final byte[] attributes;
         final byte[] digest;
         final long expiresAtMillis;
         final byte[] blob;
@@ -416,10 +417,12 @@ public final class SessionBackup implements AutoCloseable {
         final long updateStartNanos;
         final long sinceNanos;
 
-        Write(BackedUpSession session, Pending<Boolean> pending, byte[] digest, long expiresAtMillis, byte[] blob,
-              int ttlSeconds, long changes, long startNanos, long updateStartNanos, long sinceNanos) {
+        Write(BackedUpSession session, Pending<Boolean> pending, byte[] attributes, byte[] digest,
+              long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, long startNanos, long updateStartNanos,
+              long sinceNanos) {
             this.session = session;
             this.pending = pending;
+            this.attributes = attributes;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
             this.blob = blob;
