@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 import javax.management.Attribute;
@@ -34,20 +32,17 @@ class ManagementTest {
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
 
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
     private final WebClient browser = new WebClient();
 
     @AfterEach
-    void stopTomcats() {
+    void closeBrowser() {
         browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
     }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute,
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
-        tomcats.add(tomcat);
-        return tomcat;
+        return tomcats.start(jvmRoute, MEMCACHED.memcachedNodes("n1"), attributes);
     }
 
     private Page get(EmbeddedTomcat tomcat, String path) {

@@ -31,21 +31,20 @@ class NonStickyContentionTest {
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
 
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
     private final ExecutorService clients = Executors.newFixedThreadPool(2 * CLIENTS_PER_TOMCAT + 1);
 
     @AfterEach
     void stop() {
         clients.shutdownNow();
-        tomcats.forEach(EmbeddedTomcat::close);
     }
 
     private void startTomcats(String... attributes) throws Exception {
         List<String> all = new ArrayList<>(List.of("sticky", "false"));
         all.addAll(List.of(attributes));
         for (String route : List.of("tc1", "tc2")) {
-            tomcats.add(EmbeddedTomcat.start(route,
-                    Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes(), all.toArray(String[]::new))));
+            tomcats.start(route, MEMCACHED.memcachedNodes(), all.toArray(String[]::new));
         }
     }
 
@@ -56,7 +55,7 @@ class NonStickyContentionTest {
         assertEquals(0, outcome.refused(), outcome.toString());
         assertEquals(outcome.sent(), outcome.succeeded(), outcome.toString());
         assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
-        for (EmbeddedTomcat tomcat : tomcats) {
+        for (EmbeddedTomcat tomcat : tomcats.all()) {
             assertEquals(0, tomcat.manager().getMsmStatNumWriteConflicts());
             assertEquals(0, tomcat.manager().getMsmStatNumLockTimeouts());
         }
@@ -74,7 +73,7 @@ class NonStickyContentionTest {
     @Test
     void onOneTomcatParallelRequestsShareTheSessionAndNeedNoLock() throws Exception {
         startTomcats("lockingMode", "none");
-        tomcats.remove(1).close();
+        tomcats.all().remove(1).close();
         Outcome outcome = hammer(null);
         assertEquals(0, outcome.refused(), outcome.toString());
         assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
@@ -84,7 +83,7 @@ class NonStickyContentionTest {
     void withoutLockingParallelChangesCollide() throws Exception {
         startTomcats("lockingMode", "none");
         Outcome outcome = hammer(null);
-        long conflicts = tomcats.stream().mapToLong(t -> t.manager().getMsmStatNumWriteConflicts()).sum();
+        long conflicts = tomcats.all().stream().mapToLong(t -> t.manager().getMsmStatNumWriteConflicts()).sum();
         assertTrue(outcome.refused() > 0, "lockingMode none cannot apply every parallel change: " + outcome);
         assertEquals(outcome.refused(), conflicts, "every refused change was answered 409: " + outcome);
         // a change made while a parallel request's write was being prepared may be stored by that write and still
@@ -101,7 +100,7 @@ class NonStickyContentionTest {
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(4));
         assertEquals(0, outcome.refused(), "no request waited a second for the lock: " + outcome);
         assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
-        for (EmbeddedTomcat tomcat : tomcats) {
+        for (EmbeddedTomcat tomcat : tomcats.all()) {
             assertEquals(0, tomcat.manager().getMsmStatNumLockTimeouts());
         }
     }
@@ -117,17 +116,17 @@ class NonStickyContentionTest {
     private Outcome hammer(String slowPath, String path, int requests, long untilNanos) throws Exception {
         String id;
         try (WebClient creator = new WebClient()) {
-            id = Page.of(creator.get(tomcats.get(0).port(), "/")).id();
+            id = Page.of(creator.get(tomcats.all().get(0).port(), "/")).id();
         }
         AtomicInteger succeeded = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         List<Future<Integer>> running = new ArrayList<>();
         if (slowPath != null) {
-            running.add(clients.submit(() -> send(tomcats.get(0), id, slowPath, 1, Long.MAX_VALUE, succeeded,
-                    refused)));
+            running.add(clients.submit(() -> send(tomcats.all().get(0), id, slowPath, 1, Long.MAX_VALUE,
+                    succeeded, refused)));
         }
-        for (EmbeddedTomcat tomcat : tomcats) {
-            for (int i = 0; i < 2 * CLIENTS_PER_TOMCAT / tomcats.size(); i++) {
+        for (EmbeddedTomcat tomcat : tomcats.all()) {
+            for (int i = 0; i < 2 * CLIENTS_PER_TOMCAT / tomcats.all().size(); i++) {
                 running.add(clients.submit(() -> send(tomcat, id, path, requests, untilNanos, succeeded,
                         refused)));
             }
@@ -138,7 +137,8 @@ class NonStickyContentionTest {
         }
         try (WebClient reader = new WebClient()) {
             reader.setCookie("JSESSIONID", id);
-            int counter = Page.of(reader.get(tomcats.get(tomcats.size() - 1).port(), "/read")).counter();
+            EmbeddedTomcat last = tomcats.all().get(tomcats.all().size() - 1);
+            int counter = Page.of(reader.get(last.port(), "/read")).counter();
             return new Outcome(sent, succeeded.get(), refused.get(), counter);
         }
     }

@@ -36,13 +36,13 @@ class NonStickyTest {
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2", "n3");
 
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
     private final WebClient browser = new WebClient();
 
     @AfterEach
-    void stopTomcats() {
+    void closeBrowser() {
         browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
     }
 
     /** A non-sticky Tomcat on nodes n1 and n2 unless {@code attributes} (name, value, ...) say otherwise. */

@@ -3,7 +3,6 @@ package io.memsession.tomcat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -27,22 +26,19 @@ class SerializerSwitchTest {
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
 
     private final MemcachedInspector n1 = MEMCACHED.inspector("n1");
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
     private final WebClient browser = new WebClient();
     private final LogRecorder log = LogRecorder.of("io.memsession");
 
     @AfterEach
-    void stopTomcats() {
+    void closeBrowser() {
         log.close();
         browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
     }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute,
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
-        tomcats.add(tomcat);
-        return tomcat;
+        return tomcats.start(jvmRoute, MEMCACHED.memcachedNodes("n1"), attributes);
     }
 
     private String writerOf(String sessionId) {

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -31,22 +30,19 @@ class SessionContentTest {
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
 
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
     private final WebClient browser = new WebClient();
     private final LogRecorder log = LogRecorder.of("io.memsession");
 
     @AfterEach
-    void stopTomcats() {
+    void closeBrowser() {
         log.close();
         browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
     }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute,
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
-        tomcats.add(tomcat);
-        return tomcat;
+        return tomcats.start(jvmRoute, MEMCACHED.memcachedNodes("n1"), attributes);
     }
 
     private Page get(EmbeddedTomcat tomcat, String path) {
