@@ -41,6 +41,8 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
     private transient volatile Checkout checkout;
     private transient volatile boolean checkedOutByARequest;
+    private transient Principal storablePrincipalSource;
+    private transient Principal storablePrincipal;
 
     MemcachedSession(MemcachedSessionManager manager) {
         super(manager);
@@ -67,8 +69,10 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.isNew = false; // the client sent its id: it knows the session
         this.isValid = true;
         this.authType = fields.authType();
-        this.principal = loaded.principal();
-        this.notes.putAll(loaded.notes());
+        this.principal = sessionManager.restored(loaded.principal());
+        for (Map.Entry<String, Object> note : loaded.notes().entrySet()) {
+            this.notes.put(note.getKey(), sessionManager.restoredNote(note.getValue()));
+        }
         this.attributes.putAll(loaded.attributes());
         this.backupState = loaded.backupState();
     }
@@ -207,6 +211,16 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         return maxInactiveInterval;
     }
 
+    /** The same stored form while the principal stays the same, so the backup encodes it once. */
+    private synchronized Principal storablePrincipal() {
+        Principal current = principal;
+        if (current != storablePrincipalSource) {
+            storablePrincipal = sessionManager.storable(current);
+            storablePrincipalSource = current;
+        }
+        return storablePrincipal;
+    }
+
     @Override
     public SessionSnapshot snapshot() {
         Map<String, Object> stored = new TreeMap<>();
@@ -221,11 +235,11 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
             for (String name : STORED_NOTES) {
                 Object value = notes.get(name);
                 if (value != null) {
-                    storedNotes.put(name, value);
+                    storedNotes.put(name, sessionManager.storableNote(value));
                 }
             }
         }
         return new SessionSnapshot(creationTime, lastAccessedTime, thisAccessedTime, maxInactiveInterval, isNew,
-                authType, principal, stored, storedNotes);
+                authType, storablePrincipal(), stored, storedNotes);
     }
 }

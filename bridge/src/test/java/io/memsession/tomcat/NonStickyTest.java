@@ -58,7 +58,7 @@ class NonStickyTest {
         all[1] = "false";
         System.arraycopy(attributes, 0, all, 2, attributes.length);
         EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod,
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), all));
+                ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), all));
         tomcats.add(tomcat);
         return tomcat;
     }
@@ -147,7 +147,9 @@ class NonStickyTest {
         assertEquals(3, n1.stat("cmd_get"), "a request that does not use its session: one read");
         assertEquals(1, n1.stat("cas_hits"), "and no write");
         assertEquals(2, n1.stat("cmd_set"));
-        assertEquals(List.of(id), n1.keys(), "a single node keeps no backup copy");
+        // memcached's key dump skips an item another connection holds, as the off-path touch may at this moment
+        await().atMost(5, SECONDS).untilAsserted(
+                () -> assertEquals(List.of(id), n1.keys(), "a single node keeps no backup copy"));
     }
 
     @Test
@@ -255,7 +257,7 @@ class NonStickyTest {
         for (String route : List.of("tc1", "tc2")) {
             EmbeddedTomcat tomcat = EmbeddedTomcat.start(route, null,
                     context -> context.addApplicationListener(TestServlet.LifecycleRecorder.class.getName()),
-                    Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), "sticky", "false"));
+                    ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1", "n2"), "sticky", "false"));
             tomcats.add(tomcat);
             both.add(tomcat);
         }

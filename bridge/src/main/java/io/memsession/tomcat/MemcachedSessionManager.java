@@ -14,7 +14,6 @@ import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Session;
 import org.apache.catalina.connector.Request;
-import org.apache.catalina.session.ManagerBase;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 
@@ -39,7 +38,7 @@ import io.memsession.core.stats.Statistics;
  * decisions are taken by memsession's {@link SessionEngine}; this class maps Tomcat's session lifecycle onto
  * it. Attributes are set as text, exactly as in {@code context.xml}, and validated when the context starts.
  */
-public class MemcachedSessionManager extends ManagerBase {
+public class MemcachedSessionManager extends TomcatLineManager {
 
     private static final Log log = LogFactory.getLog(MemcachedSessionManager.class);
 
@@ -47,10 +46,9 @@ public class MemcachedSessionManager extends ManagerBase {
      * Principal classes of Tomcat's realms, and the classes of a FORM login's saved request: the only classes read
      * back from memcached with a session's principal.
      */
-    private static final List<String> PRINCIPAL_PACKAGES = Collections.unmodifiableList(Arrays.asList(
-            "org.apache.catalina.realm.", "org.apache.catalina.users.",
-            "org.apache.catalina.authenticator.SavedRequest", "org.apache.tomcat.util.buf.",
-            "javax.servlet.http.Cookie"));
+    private static final List<String> PRINCIPAL_PACKAGES = principalPackages("org.apache.catalina.realm.",
+            "org.apache.catalina.users.", "org.apache.catalina.authenticator.SavedRequest",
+            "org.apache.tomcat.util.buf.", "javax.servlet.http.Cookie");
 
     /** What the statistics attributes show while memsession is disabled or stopped. */
     private static final Statistics NO_STATISTICS = new Statistics(false);
@@ -75,6 +73,12 @@ public class MemcachedSessionManager extends ManagerBase {
     private volatile SessionEngine engine;
     private volatile Configuration configuration;
     private SessionTrackingValve valve;
+
+    private static List<String> principalPackages(String... tomcatPackages) {
+        List<String> packages = new ArrayList<>(Arrays.asList(tomcatPackages));
+        packages.addAll(STORED_LOGIN_CLASSES);
+        return Collections.unmodifiableList(packages);
+    }
 
     public MemcachedSessionManager() {
         for (int i = 0; i < loadLocks.length; i++) {
@@ -739,12 +743,14 @@ public class MemcachedSessionManager extends ManagerBase {
         set("password", password);
     }
 
-    public String getMaxInactiveInterval() {
-        return settings.get("maxInactiveInterval");
-    }
-
+    /** Its getter is {@link TomcatLineManager}'s: Tomcat 7 has one of its own under this name. */
     public void setMaxInactiveInterval(String maxInactiveInterval) {
         set("maxInactiveInterval", maxInactiveInterval);
+    }
+
+    /** The value of one of memsession's attributes, as set; null if unset. */
+    String attribute(String name) {
+        return settings.get(name);
     }
 
     // ---------------------------------------------------------------- statistics (JMX attributes)

@@ -4,9 +4,9 @@ import java.lang.reflect.Method;
 import java.util.function.Consumer;
 
 /** Sets a Manager attribute by its context.xml name, as Tomcat's digester does. */
-final class Tomcat9Attributes {
+final class ManagerAttributes {
 
-    private Tomcat9Attributes() {
+    private ManagerAttributes() {
     }
 
     static void set(MemcachedSessionManager manager, String name, String value) {

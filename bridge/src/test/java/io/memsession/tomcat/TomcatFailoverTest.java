@@ -45,7 +45,7 @@ class TomcatFailoverTest {
     /** A Tomcat with memcached node n1 unless {@code attributes} (name, value, ...) say otherwise. */
     private EmbeddedTomcat start(String jvmRoute, String authMethod, String... attributes) throws Exception {
         EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod,
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
+                ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
         tomcats.add(tomcat);
         return tomcat;
     }

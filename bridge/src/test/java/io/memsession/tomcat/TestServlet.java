@@ -116,7 +116,7 @@ public class TestServlet extends HttpServlet {
                 response.getWriter().println("invalidated");
                 return;
             case "/changeId":
-                request.changeSessionId();
+                TomcatLine.changeSessionId(request);
                 break;
             case "/listener":
                 session.setAttribute("listener", new ActivationRecorder());

@@ -13,14 +13,11 @@ import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.authenticator.FormAuthenticator;
 import org.apache.catalina.realm.MemoryRealm;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.LoginConfig;
-import org.apache.tomcat.util.descriptor.web.SecurityCollection;
-import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 
 import io.memsession.testkit.FreePorts;
 
 /**
- * An embedded Tomcat 9 on a free loopback port, serving {@link TestServlet} at the root context (or another context
+ * An embedded Tomcat of the line under test, on a free loopback port, serving {@link TestServlet} at the root context (or another context
  * path) with a {@link MemcachedSessionManager}. The Context runs its background work every second and expires sessions on every
  * run, so expiry scenarios take seconds.
  */
@@ -60,7 +57,7 @@ final class EmbeddedTomcat implements AutoCloseable {
         context.addLifecycleListener(event -> {
             if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
                 Tomcat.addServlet(context, "test", new TestServlet()).setAsyncSupported(true);
-                context.addServletMappingDecoded("/", "test");
+                TomcatLine.mapServlet(context, "/", "test");
             }
         });
         if (authMethod != null) {
@@ -109,15 +106,7 @@ final class EmbeddedTomcat implements AutoCloseable {
         MemoryRealm realm = new MemoryRealm();
         realm.setPathname(users.toString());
         context.setRealm(realm);
-        LoginConfig login = new LoginConfig(authMethod, "test", "/login.html", "/error.html");
-        context.setLoginConfig(login);
-        context.addSecurityRole("user");
-        SecurityConstraint constraint = new SecurityConstraint();
-        constraint.addAuthRole("user");
-        SecurityCollection collection = new SecurityCollection();
-        collection.addPatternDecoded("/protected/*");
-        constraint.addCollection(collection);
-        context.addConstraint(constraint);
+        TomcatLine.requireLogin(context, authMethod, "/protected/*", "user");
         context.getPipeline().addValve("FORM".equals(authMethod) ? new FormAuthenticator() : new BasicAuthenticator());
     }
 

@@ -46,7 +46,7 @@ class StickyBasicsTest {
 
     private EmbeddedTomcat startTomcat(Consumer<Context> contextSetup, String... attributes) throws Exception {
         Consumer<MemcachedSessionManager> configuration =
-                Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes);
+                ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes);
         tomcat = EmbeddedTomcat.start("app1", null, contextSetup, manager -> {
             manager.setRequestUriIgnorePattern(".*\\.(png|gif|jpg|css|js|ico)$");
             configuration.accept(manager);
@@ -169,7 +169,7 @@ class StickyBasicsTest {
     @Test
     void storedCopyOutlivesTheSessionByTomcatsOwnExpiryPeriodWithDefaultSettings() throws Exception {
         tomcat = EmbeddedTomcat.start("app1", null, context -> context.setBackgroundProcessorDelay(-1), manager -> {
-            Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes("n1"), "maxInactiveInterval", "30")
+            ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), "maxInactiveInterval", "30")
                     .accept(manager);
             manager.setProcessExpiresFrequency(6);
         });

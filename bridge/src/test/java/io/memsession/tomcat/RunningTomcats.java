@@ -19,7 +19,7 @@ final class RunningTomcats implements AfterEachCallback {
 
     /** Starts a Tomcat on {@code memcachedNodes} with {@code attributes} given as name, value, name, value, ... */
     EmbeddedTomcat start(String jvmRoute, String memcachedNodes, String... attributes) throws Exception {
-        return add(EmbeddedTomcat.start(jvmRoute, Tomcat9Attributes.configuration(memcachedNodes, attributes)));
+        return add(EmbeddedTomcat.start(jvmRoute, ManagerAttributes.configuration(memcachedNodes, attributes)));
     }
 
     /** A Tomcat the test started itself, to be stopped with the others. */

@@ -38,7 +38,7 @@ class MemcachedFailoverTest {
     }
 
     private void startTomcat(String... attributes) throws Exception {
-        tomcat = EmbeddedTomcat.start("tc1", Tomcat9Attributes.configuration(MEMCACHED.memcachedNodes(), attributes));
+        tomcat = EmbeddedTomcat.start("tc1", ManagerAttributes.configuration(MEMCACHED.memcachedNodes(), attributes));
     }
 
     private Page get(String path) {

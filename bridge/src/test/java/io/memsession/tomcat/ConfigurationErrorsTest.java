@@ -51,7 +51,7 @@ class ConfigurationErrorsTest {
         "storageKeyPrefix   | domain | unknown token",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
-        assertContextDoesNotStart(manager -> Tomcat9Attributes.set(manager, attribute, value),
+        assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),
                 attribute + "=\"" + value + "\"", expected);
     }
 
