@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -97,6 +98,19 @@ class StickyBasicsTest {
         Page page = get("/");
         assertEquals(id, page.id());
         assertEquals(2, page.counter());
+    }
+
+    @Test
+    void aStoppingTomcatFindsNoThreadLeftBehind() throws Exception {
+        startTomcat();
+        get("/");
+        try (LogRecorder catalina = LogRecorder.of("org.apache.catalina.loader")) {
+            tomcat.close();
+            tomcat = null;
+
+            assertEquals(List.of(), catalina.warningsContaining("thread"),
+                    "Tomcat's leak detection finds no thread the web application's manager left running");
+        }
     }
 
     @Test

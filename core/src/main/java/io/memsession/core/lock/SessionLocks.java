@@ -197,5 +197,10 @@ public final class SessionLocks implements AutoCloseable {
     @Override
     public void close() {
         renewer.shutdownNow();
+        try {
+            renewer.awaitTermination(1, TimeUnit.SECONDS); // a stopping web application reports live threads
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -108,8 +108,8 @@ public final class MemcachedStore implements SessionStore {
         Map<String, NodeClient> clients = new LinkedHashMap<>();
         try {
             for (MemcachedNode node : config.nodes().all()) {
-                MemcachedClient client = new MemcachedClient(factory,
-                        Collections.singletonList(new InetSocketAddress(node.host(), node.port())));
+                NodeMemcachedClient client = new NodeMemcachedClient(factory,
+                        new InetSocketAddress(node.host(), node.port()));
                 clients.put(node.id(), new NodeClient(node, client, config.operationTimeoutMillis()));
             }
         } catch (IOException | RuntimeException e) {
@@ -252,6 +252,15 @@ public final class MemcachedStore implements SessionStore {
             // Pending writes can still reach a connected node; waiting for a node that is down only delays the stop.
             node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
         }
+        // A stopping web application's class loader reports every thread still alive as a leak.
+        for (NodeClient node : clients.values()) {
+            node.client.awaitIoThreadEnd(operationTimeoutMillis);
+        }
+        try {
+            prober.awaitTermination(operationTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private NodeClient client(String nodeId) throws StoreException {
@@ -265,15 +274,30 @@ public final class MemcachedStore implements SessionStore {
         return node;
     }
 
+    /** A client of one node, whose IO thread can be waited for when it shuts down. */
+    private static final class NodeMemcachedClient extends MemcachedClient {
+        NodeMemcachedClient(ConnectionFactory factory, InetSocketAddress address) throws IOException {
+            super(factory, Collections.singletonList(address));
+        }
+
+        void awaitIoThreadEnd(long millis) {
+            try {
+                mconn.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private static final class NodeClient {
         final MemcachedNode node;
-        final MemcachedClient client;
+        final NodeMemcachedClient client;
         /** The client's one connection, read-only; asked on every request, so no list is built to ask it. */
         final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
         volatile long suspectUntilMillis;
 
-        NodeClient(MemcachedNode node, MemcachedClient client, long operationTimeoutMillis) {
+        NodeClient(MemcachedNode node, NodeMemcachedClient client, long operationTimeoutMillis) {
             this.node = node;
             this.client = client;
             this.connection = client.getNodeLocator().getAll().iterator().next();
