@@ -23,7 +23,8 @@ import io.memsession.testkit.TomcatDistribution;
 import io.memsession.testkit.WebClient;
 
 /**
- * The way operators install memsession: the released Tomcat 9 distribution, the one jar in {@code lib/}, the
+ * The way operators install memsession: the released Tomcat distribution of the line under test (the module's
+ * {@code tomcat.distribution.version}), that line's one jar in {@code lib/}, the
  * {@code <Manager>} in {@code conf/context.xml}, and a plain JSP application. A session created on {@code tc1}
  * carries on on {@code tc2} after {@code tc1} crashes (SIGKILL), in sticky and in non-sticky mode.
  */
