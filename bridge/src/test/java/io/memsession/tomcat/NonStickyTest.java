@@ -179,6 +179,23 @@ class NonStickyTest {
         assertNull(MEMCACHED.inspector("n1").get("lock:" + id));
     }
 
+    @Test
+    void asynchronousRequestsHaveTheirChangesStoredBeforeTheyAnswer() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
+
+        String id = get(tc1, "/async").id(); // the session is created and changed on an application thread
+        assertEquals(2, get(tc2, "/async").counter());
+        assertEquals(3, get(tc1, "/asyncDispatch").counter());
+        assertEquals(4, get(tc2, "/").counter());
+        assertEquals(5, get(tc1, "/async").counter());
+
+        assertEquals(id, get(tc2, "/read").id());
+        assertNull(node(id).get("lock:" + id), "every request released its lock");
+        assertEquals(0, tc1.manager().getActiveSessions(), "no session stays in a Tomcat between requests");
+        assertEquals(0, tc2.manager().getActiveSessions());
+    }
+
     // ---------------------------------------------------------------- ignored requests, ids, expiry
 
     @Test
