@@ -95,6 +95,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     @Override
     protected void startInternal() throws LifecycleException {
+        TomcatLineGuard.requireTheLineOfThisJar();
         super.startInternal();
         if (!unknownAttributes.isEmpty()) {
             throw new LifecycleException("Manager " + getClass().getSimpleName() + " has no attribute "
