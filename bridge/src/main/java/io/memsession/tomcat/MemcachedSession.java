@@ -41,8 +41,8 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
     private transient volatile Checkout checkout;
     private transient volatile boolean checkedOutByARequest;
-    private transient Principal storablePrincipalSource;
-    private transient Principal storablePrincipal;
+    /** The principal and its stored form ({@link TomcatLineManager#storable}), replaced together. */
+    private transient volatile Principal[] storablePrincipal;
 
     MemcachedSession(MemcachedSessionManager manager) {
         super(manager);
@@ -211,14 +211,18 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         return maxInactiveInterval;
     }
 
-    /** The same stored form while the principal stays the same, so the backup encodes it once. */
-    private synchronized Principal storablePrincipal() {
+    /**
+     * The same stored form while the principal stays the same, so the backup encodes it once. Parallel writers may
+     * both make it; either result is right.
+     */
+    private Principal storablePrincipal() {
         Principal current = principal;
-        if (current != storablePrincipalSource) {
-            storablePrincipal = sessionManager.storable(current);
-            storablePrincipalSource = current;
+        Principal[] known = storablePrincipal;
+        if (known == null || known[0] != current) {
+            known = new Principal[] {current, sessionManager.storable(current)};
+            storablePrincipal = known;
         }
-        return storablePrincipal;
+        return known[1];
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.memsession.tomcat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 
 import org.apache.catalina.LifecycleException;
@@ -13,6 +15,8 @@ import org.apache.catalina.util.ServerInfo;
  * names the jar to install instead.
  */
 final class TomcatLineGuard {
+
+    private static final List<String> LINES_WITH_A_JAR = Arrays.asList("7", "8", "9", "10", "11");
 
     private TomcatLineGuard() {
     }
@@ -44,15 +48,7 @@ final class TomcatLineGuard {
     }
 
     private static String jarOfLine(String major) {
-        switch (major) {
-            case "7":
-            case "8":
-            case "9":
-            case "10":
-            case "11":
-                return "memsession-tomcat" + major + "-<version>.jar";
-            default:
-                return "none: memsession has no jar for Tomcat " + major;
-        }
+        return LINES_WITH_A_JAR.contains(major) ? "memsession-tomcat" + major + "-<version>.jar"
+                : "none: memsession has no jar for Tomcat " + major;
     }
 }

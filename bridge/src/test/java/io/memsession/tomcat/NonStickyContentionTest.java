@@ -98,15 +98,18 @@ class NonStickyContentionTest {
         // A cold JVM on a busy 2-core machine can stall a Tomcat for longer than the timeout: warm both up first,
         // on a session of its own.
         hammer(null, "/slow?millis=20", Integer.MAX_VALUE, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500));
-        long timeoutsBefore = tomcats.all().stream().mapToLong(t -> t.manager().getMsmStatNumLockTimeouts()).sum();
+        long timeoutsBefore = lockTimeouts();
 
         // requests of 20 ms from 4 clients per Tomcat overlap all the time: a Tomcat's stay would never end by itself
         Outcome outcome = hammer(null, "/slow?millis=20", Integer.MAX_VALUE,
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(4));
         assertEquals(0, outcome.refused(), "no request waited 1.5 s for the lock: " + outcome);
         assertEquals(outcome.succeeded(), outcome.finalCounter() - 1, "zero lost updates: " + outcome);
-        assertEquals(timeoutsBefore,
-                tomcats.all().stream().mapToLong(t -> t.manager().getMsmStatNumLockTimeouts()).sum());
+        assertEquals(timeoutsBefore, lockTimeouts());
+    }
+
+    private long lockTimeouts() {
+        return tomcats.all().stream().mapToLong(t -> t.manager().getMsmStatNumLockTimeouts()).sum();
     }
 
     private Outcome hammer(String slowPath) throws Exception {
