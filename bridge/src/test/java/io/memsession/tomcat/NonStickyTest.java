@@ -124,6 +124,29 @@ class NonStickyTest {
     }
 
     @Test
+    void aBusySessionsCopiesAreMergedAndTheCopyCatchesUp() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        String id = get(tc1, "/").id();
+        MemcachedInspector primary = node(id);
+        MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));
+        awaitCopy(next, id);
+        long copiesBefore = next.stat("cmd_set");
+
+        int changes = 30;
+        long start = System.nanoTime();
+        for (int i = 0; i < changes; i++) {
+            get(tc1, "/");
+        }
+        long burstMillis = (System.nanoTime() - start) / 1_000_000;
+
+        await().atMost(5, SECONDS).until(() -> Arrays.equals(primary.get(id), next.get("bak:" + id)));
+        long copies = next.stat("cmd_set") - copiesBefore;
+        assertTrue(copies < changes && copies <= burstMillis / 50 + 2,
+                copies + " copy writes for " + changes + " changes in " + burstMillis + " ms: at most one per 50 ms");
+        assertEquals(1 + changes, get(tc1, "/read").counter());
+    }
+
+    @Test
     void storeRoundTripsPerRequest() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.memcachedNodes("n1"));
         MemcachedInspector n1 = MEMCACHED.inspector("n1");
