@@ -483,7 +483,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             if (restoredInParallel != null) {
                 return restoredInParallel; // the request joins that session's stay, or reads what it wrote
             }
-            LoadedSession loaded = current.restoreFromBackup(oldId);
+            LoadedSession loaded = current.restoreFromBackup(oldId, request.method(), request.uri(), request.query());
             if (loaded == null) {
                 return null;
             }

@@ -371,6 +371,67 @@ class NonStickyTest {
         assertEquals(newId, get(tc1, "/read").id());
     }
 
+    /** A session created on {@code tc1}, its copy written, and its node killed: both Tomcats know it is down. */
+    private String sessionWhoseNodeDied(EmbeddedTomcat tc1, EmbeddedTomcat tc2) throws Exception {
+        String id = get(tc1, "/").id();
+        String survivor = otherOf(nodeOf(id));
+        await().atMost(5, SECONDS).until(() -> Arrays.equals(MEMCACHED.inspector(survivor).get("bak:" + id),
+                node(id).get(id)));
+        MEMCACHED.process(nodeOf(id)).kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id)
+                && !tc2.manager().engine().canLoad(id));
+        return id;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void aLateRequestWithTheOldIdContinuesTheSessionAnotherTomcatRestored(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode);
+        String id = sessionWhoseNodeDied(tc1, tc2);
+
+        Page restored = get(tc1, "/");
+        assertEquals(2, restored.counter());
+        // a parallel request of the same browser, sent before it learnt the new id, reaches the other Tomcat
+        Page late = request(tc2, id, "/");
+        assertEquals(restored.id(), late.id(), "the late request joins the restored session");
+        assertEquals(3, late.counter(), "it continues from the first restore's change, not from the older copy");
+        assertEquals(4, get(tc1, "/").counter());
+        assertEquals(1, tc1.manager().getMsmStatNumMemcachedFailover());
+        assertEquals(0, tc2.manager().getMsmStatNumMemcachedFailover(), "tc2 restored nothing");
+    }
+
+    @Test
+    void ofTwoTomcatsRestoringASessionAtOnceTheSecondWriteIsRefused() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        EmbeddedTomcat tc2 = start("tc2");
+        String id = sessionWhoseNodeDied(tc1, tc2);
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            // restores the session from its copy, then is slow: tc2 restores it too, and writes first
+            CompletableFuture<WebClient.Response> slow = CompletableFuture.supplyAsync(() -> {
+                try (WebClient client = new WebClient()) {
+                    client.setCookie("JSESSIONID", id);
+                    return client.get(tc1.port(), "/slow?millis=1500");
+                }
+            }, pool);
+            await().atMost(5, SECONDS).until(() -> tc1.manager().getMsmStatNumMemcachedFailover() == 1);
+            Page fast = request(tc2, id, "/set?color=red");
+            assertEquals(1, fast.counter(), "/set changes no counter");
+
+            WebClient.Response refused = slow.get();
+            assertEquals(409, refused.status(), "the slower restore must not overwrite the faster one's write");
+            assertEquals(1, tc1.manager().getMsmStatNumWriteConflicts());
+            String newId = fast.id();
+            Page now = request(tc1, newId, "/read");
+            assertEquals("red", now.get("color"), "the faster restore's change is kept");
+            assertEquals(1, now.counter());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aRequestRightAfterItsNodeDiedStillGetsItsSession() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");

@@ -380,7 +380,7 @@ public final class SessionEngine implements AutoCloseable {
         } else {
             state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null);
             if (!id.equals(storedId)) {
-                state.mustWrite(); // it moves to a new key
+                state.movesToNewKey(checkout.lock() != null);
             }
         }
         return new LoadedSession(id, stored, attributes, authentication, state, checkout);
@@ -454,6 +454,35 @@ public final class SessionEngine implements AutoCloseable {
             return null;
         }
         long start = System.nanoTime();
+        LockedRead read = readLocked(id, method, uri, query, start);
+        if (read == null) {
+            return null;
+        }
+        if (read.stored == null) {
+            releaseQuietly(read.checkout.lock());
+            return null;
+        }
+        return readCheckedOut(id, id, read.stored.value(), read.stored.cas(), read.checkout, start);
+    }
+
+    /** A non-sticky session's stored form as read, and the stay its request begins (with the lock, if taken). */
+    private static final class LockedRead {
+        final Versioned stored;
+        final Checkout checkout;
+
+        LockedRead(Versioned stored, Checkout checkout) {
+            this.stored = stored;
+            this.checkout = checkout;
+        }
+    }
+
+    /**
+     * Takes the session's lock when {@code lockingMode} locks this request, and reads the session.
+     *
+     * @return null when the node cannot be reached; {@link LockedRead#stored} is null when memcached has no session
+     *         under this id, the lock held all the same
+     */
+    private LockedRead readLocked(String id, String method, String uri, String query, long start) {
         String nodeId = keys.nodeId(id);
         SessionLock lock = locks != null && lockPolicy.locks(method, uri, query)
                 ? locks.newLock(nodeId, keys.lockKey(id), keys.lockWaitKey(id)) : null;
@@ -489,20 +518,31 @@ public final class SessionEngine implements AutoCloseable {
             releaseQuietly(lock);
             return null;
         }
-        if (stored == null) {
-            releaseQuietly(lock);
-            return null;
-        }
+        return new LockedRead(stored, new Checkout(lock, lockTimedOut));
+    }
+
+    /**
+     * Turns a blob read for a stay into the session; an unreadable one is deleted and its lock released.
+     *
+     * @return null when the blob cannot be read
+     */
+    private LoadedSession readCheckedOut(String storedId, String id, byte[] blob, long cas, Checkout checkout,
+                                         long start) {
         try {
-            LoadedSession loaded = read(id, id, stored.value(), start, new Checkout(lock, lockTimedOut),
-                    stored.cas());
-            if (lockTimedOut) {
+            LoadedSession loaded = read(storedId, id, blob, start, checkout, cas);
+            if (checkout.lockTimedOut()) {
                 loaded.backupState().refuseWrites(); // the lock's holder is changing it
             }
             return loaded;
         } catch (UnreadableSessionException | SerializationException e) {
-            releaseQuietly(lock);
-            unreadable(id, e);
+            releaseQuietly(checkout.lock());
+            if (storedId.equals(id)) {
+                unreadable(id, e);
+            } else {
+                statistics.unreadableSession();
+                LOG.warning("the backup copy of session " + storedId + " cannot be read; its user gets a new "
+                        + "session: " + e.getMessage());
+            }
             return null;
         }
     }
@@ -563,9 +603,14 @@ public final class SessionEngine implements AutoCloseable {
      * Non-sticky mode: restores a session whose node is down from its backup copy. The session moves to the node
      * that held the copy: a new id, written there (and its own copy on the next node) when the request ends.
      *
+     * <p>Other requests of the same client, sent with the old id before the client learnt the new one, may restore
+     * the session on other Tomcats too. The first restore's session is the one they all continue: the new id is
+     * read (under its lock, when this request locks) before the copy is used, and the copy's first write under the
+     * new id is an {@code add}, refused if another Tomcat wrote the session first.
+     *
      * @return the session under its new id ({@link LoadedSession#id()}), or null when no copy can be found
      */
-    public LoadedSession restoreFromBackup(String id) {
+    public LoadedSession restoreFromBackup(String id, String method, String uri, String query) {
         SessionId parsed = SessionId.parse(id);
         if (copies == null || parsed == null || parsed.nodeId() == null) {
             return null;
@@ -575,17 +620,19 @@ public final class SessionEngine implements AutoCloseable {
         if (copy == null) {
             return null;
         }
-        try {
-            LoadedSession restored = read(id, parsed.withNodeId(copy.nodeId()).toString(), copy.blob(), start,
-                    Checkout.forNewSession(), 0);
-            statistics.memcachedFailover();
-            return restored;
-        } catch (UnreadableSessionException | SerializationException e) {
-            statistics.unreadableSession();
-            LOG.warning("the backup copy of session " + id + " cannot be read; its user gets a new session: "
-                    + e.getMessage());
+        String newId = parsed.withNodeId(copy.nodeId()).toString();
+        LockedRead read = readLocked(newId, method, uri, query, start);
+        if (read == null) {
             return null;
         }
+        if (read.stored != null) {
+            return readCheckedOut(newId, newId, read.stored.value(), read.stored.cas(), read.checkout, start);
+        }
+        LoadedSession restored = readCheckedOut(id, newId, copy.blob(), 0, read.checkout, start);
+        if (restored != null) {
+            statistics.memcachedFailover();
+        }
+        return restored;
     }
 
     /**

@@ -42,6 +42,8 @@ public final class BackupState {
     byte[] storedBlob;
     /** Non-sticky, without the lock: every write is compare-and-set, against a version read again if need be. */
     boolean versionsEveryWrite;
+    /** Non-sticky: the next write creates the session's key, with {@code add} (see {@link #movesToNewKey}). */
+    boolean createsKey;
     /** Non-sticky: the session may not be written any more in this stay (see {@link #refuseWrites()}). */
     volatile boolean writesRefused;
 
@@ -77,6 +79,20 @@ public final class BackupState {
         state.loadedCas = cas;
         state.versionsEveryWrite = cas != 0 && !locked;
         return state;
+    }
+
+    /**
+     * Non-sticky: the session moves to a new key (it was restored from its backup copy), which another Tomcat may be
+     * writing at the same moment for the same session. So it is written after this request whatever it holds, first
+     * with {@code add}, refused if the other came first; without the lock, later writes of the stay are
+     * compare-and-set against the version it wrote.
+     *
+     * @param locked whether the restoring request holds the lock of the new key
+     */
+    public void movesToNewKey(boolean locked) {
+        createsKey = true;
+        versionsEveryWrite = !locked;
+        mustWrite();
     }
 
     /**

@@ -177,7 +177,8 @@ public final class SessionBackup implements AutoCloseable {
         Outcome outcome = Outcome.UNCHANGED;
         if (keys.hasNode(session.id())) {
             state.acquireWrite();
-            if (!state.writesRefused && state.versionsEveryWrite && state.loadedCas == 0 && state.needsWriteCheck()) {
+            if (!state.writesRefused && state.versionsEveryWrite && state.loadedCas == 0 && !state.createsKey
+                    && state.needsWriteCheck()) {
                 readVersion(session);
             }
             if (state.writesRefused) {
@@ -347,9 +348,11 @@ public final class SessionBackup implements AutoCloseable {
                     graceSeconds.getAsInt());
             long updateStart = System.nanoTime();
             int ttl = Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis());
-            // a version read with the session means another Tomcat may write it too: never overwrite its write
+            // a version read with the session, or a key just taken over, means another Tomcat may write it too:
+            // never overwrite its write
             Pending<Boolean> pending = state.loadedCas != 0
                     ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
+                    : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
                     : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
             return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, start,
                     updateStart, sinceNanos);
@@ -371,6 +374,7 @@ public final class SessionBackup implements AutoCloseable {
                 return Outcome.REFUSED;
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
+            state.createsKey = false;
             state.attributesStored(write.attributes, write.digest);
             state.stored(write.changes);
             state.storedExpiresAtMillis = write.expiresAtMillis;
