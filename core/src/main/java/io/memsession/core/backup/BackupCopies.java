@@ -34,8 +34,8 @@ public final class BackupCopies implements AutoCloseable {
     private static final int MAX_QUEUED = 100_000;
     /**
      * The shortest time between two copy writes of one session: what a node's death can cost a session changed more
-     * often than that. Copies of every session take a third of non-sticky mode's memcached commands; merging those of
-     * busy sessions over this time gave the request rate of the benchmark's busy sessions about a tenth back.
+     * often than that. Copies are a third of non-sticky mode's memcached commands when written for every change;
+     * merging those of busy sessions over this time gave the benchmark about a tenth of its throughput back.
      */
     public static final long COOLDOWN_MILLIS = 50;
     private static final long COOLDOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(COOLDOWN_MILLIS);
