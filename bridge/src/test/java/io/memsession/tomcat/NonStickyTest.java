@@ -147,6 +147,23 @@ class NonStickyTest {
     }
 
     @Test
+    void theBinaryProtocolWorksTheSame() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "memcachedProtocol", "binary", "lockingMode", "all");
+        EmbeddedTomcat tc2 = start("tc2", "memcachedProtocol", "binary", "lockingMode", "all");
+        String id = get(tc1, "/").id();
+        assertEquals(2, get(tc2, "/").counter());
+        assertEquals(2, get(tc1, "/read").counter());
+        assertNull(node(id).get("lock:" + id), "the lock, taken with add, was released with delete");
+        awaitCopy(MEMCACHED.inspector(otherOf(nodeOf(id))), id);
+
+        get(tc2, "/invalidate");
+        assertNull(node(id).get(id));
+        Page fresh = get(tc1, "/");
+        assertNotEquals(id, fresh.id());
+        assertEquals(1, fresh.counter());
+    }
+
+    @Test
     void storeRoundTripsPerRequest() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "memcachedNodes", MEMCACHED.memcachedNodes("n1"));
         MemcachedInspector n1 = MEMCACHED.inspector("n1");
