@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.apache.catalina.LifecycleException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,12 +26,8 @@ class ConfigurationErrorsTest {
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
 
+    @AutoClose
     private final LogRecorder log = LogRecorder.of("org.apache.catalina");
-
-    @AfterEach
-    void stopRecording() {
-        log.close();
-    }
 
     private void assertContextDoesNotStart(Consumer<MemcachedSessionManager> configuration, String... inLog) {
         assertThrows(LifecycleException.class, () -> EmbeddedTomcat.start("tc1", manager -> {

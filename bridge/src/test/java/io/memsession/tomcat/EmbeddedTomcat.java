@@ -28,6 +28,7 @@ final class EmbeddedTomcat implements AutoCloseable {
     static final String PASSWORD = "secret";
 
     private final Tomcat tomcat = new Tomcat();
+    private boolean closed;
     private final int port;
     private final Path baseDir;
     private final Context context;
@@ -127,8 +128,13 @@ final class EmbeddedTomcat implements AutoCloseable {
         context.reload();
     }
 
+    /** Stops the Tomcat; a test may stop one itself before {@link RunningTomcats} stops the rest, so once is enough. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             tomcat.stop();
             tomcat.destroy();

@@ -15,7 +15,7 @@ import javax.management.Attribute;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,12 +34,8 @@ class ManagementTest {
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     @RegisterExtension
     final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
     private final WebClient browser = new WebClient();
-
-    @AfterEach
-    void closeBrowser() {
-        browser.close();
-    }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
         return tomcats.start(jvmRoute, MEMCACHED.memcachedNodes("n1"), attributes);

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,19 +26,16 @@ class MemcachedFailoverTest {
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2", "n3");
 
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    /** The Tomcat the test started last. */
     private EmbeddedTomcat tomcat;
+    @AutoClose
     private final WebClient browser = new WebClient();
 
-    @AfterEach
-    void stopTomcat() {
-        browser.close();
-        if (tomcat != null) {
-            tomcat.close();
-        }
-    }
 
     private void startTomcat(String... attributes) throws Exception {
-        tomcat = EmbeddedTomcat.start("tc1", ManagerAttributes.configuration(MEMCACHED.memcachedNodes(), attributes));
+        tomcat = tomcats.start("tc1", MEMCACHED.memcachedNodes(), attributes);
     }
 
     private Page get(String path) {

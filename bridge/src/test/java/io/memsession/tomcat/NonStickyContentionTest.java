@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,12 +33,8 @@ class NonStickyContentionTest {
 
     @RegisterExtension
     final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose("shutdownNow")
     private final ExecutorService clients = Executors.newFixedThreadPool(2 * CLIENTS_PER_TOMCAT + 1);
-
-    @AfterEach
-    void stop() {
-        clients.shutdownNow();
-    }
 
     private void startTomcats(String... attributes) throws Exception {
         List<String> all = new ArrayList<>(List.of("sticky", "false"));

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,12 +38,8 @@ class NonStickyTest {
 
     @RegisterExtension
     final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
     private final WebClient browser = new WebClient();
-
-    @AfterEach
-    void closeBrowser() {
-        browser.close();
-    }
 
     /** A non-sticky Tomcat on nodes n1 and n2 unless {@code attributes} (name, value, ...) say otherwise. */
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,14 +32,10 @@ class SessionContentTest {
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
     @RegisterExtension
     final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
     private final WebClient browser = new WebClient();
+    @AutoClose
     private final LogRecorder log = LogRecorder.of("io.memsession");
-
-    @AfterEach
-    void closeBrowser() {
-        log.close();
-        browser.close();
-    }
 
     private EmbeddedTomcat start(String jvmRoute, String... attributes) throws Exception {
         return tomcats.start(jvmRoute, MEMCACHED.memcachedNodes("n1"), attributes);

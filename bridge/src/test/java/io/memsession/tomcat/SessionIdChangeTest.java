@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,20 +23,17 @@ class SessionIdChangeTest {
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
 
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    /** The Tomcat the test started last. */
     private EmbeddedTomcat tomcat;
+    @AutoClose
     private final WebClient browser = new WebClient();
 
-    @AfterEach
-    void stopTomcat() {
-        browser.close();
-        if (tomcat != null) {
-            tomcat.close();
-        }
-    }
 
     private void startTomcat(String authMethod) throws Exception {
-        tomcat = EmbeddedTomcat.start("tc1", authMethod,
-                manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1")));
+        tomcat = tomcats.add(EmbeddedTomcat.start("tc1", authMethod,
+                manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1"))));
     }
 
     private Page get(String path) {

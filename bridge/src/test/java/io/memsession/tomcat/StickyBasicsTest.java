@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.apache.catalina.Context;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,16 +30,13 @@ class StickyBasicsTest {
 
     private final MemcachedProcess memcached = MEMCACHED.process("n1");
     private final MemcachedInspector inspector = MEMCACHED.inspector("n1");
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    /** The Tomcat the test started last. */
     private EmbeddedTomcat tomcat;
+    @AutoClose
     private final WebClient browser = new WebClient();
 
-    @AfterEach
-    void stopTomcat() {
-        browser.close();
-        if (tomcat != null) {
-            tomcat.close();
-        }
-    }
 
     private EmbeddedTomcat startTomcat(String... attributes) throws Exception {
         return startTomcat(context -> { }, attributes);
@@ -48,10 +45,10 @@ class StickyBasicsTest {
     private EmbeddedTomcat startTomcat(Consumer<Context> contextSetup, String... attributes) throws Exception {
         Consumer<MemcachedSessionManager> configuration =
                 ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes);
-        tomcat = EmbeddedTomcat.start("app1", null, contextSetup, manager -> {
+        tomcat = tomcats.add(EmbeddedTomcat.start("app1", null, contextSetup, manager -> {
             manager.setRequestUriIgnorePattern(".*\\.(png|gif|jpg|css|js|ico)$");
             configuration.accept(manager);
-        });
+        }));
         return tomcat;
     }
 
@@ -182,11 +179,12 @@ class StickyBasicsTest {
 
     @Test
     void storedCopyOutlivesTheSessionByTomcatsOwnExpiryPeriodWithDefaultSettings() throws Exception {
-        tomcat = EmbeddedTomcat.start("app1", null, context -> context.setBackgroundProcessorDelay(-1), manager -> {
-            ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), "maxInactiveInterval", "30")
-                    .accept(manager);
-            manager.setProcessExpiresFrequency(6);
-        });
+        tomcat = tomcats.add(EmbeddedTomcat.start("app1", null, context -> context.setBackgroundProcessorDelay(-1),
+                manager -> {
+                    ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), "maxInactiveInterval", "30")
+                            .accept(manager);
+                    manager.setProcessExpiresFrequency(6);
+                }));
         String id = get("/").id();
         // Tomcat's defaults: the Context inherits the Engine's 10 s background delay, and expires sessions every
         // 6th run; the copy lives 30 s plus (6 + 1) x 10 s. With msm's formula the grace was negative here.

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,22 +31,16 @@ class StorageKeyPrefixTest {
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
 
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
     private final WebClient browser = new WebClient();
 
-    @AfterEach
-    void stopTomcats() {
-        browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
-    }
-
     private EmbeddedTomcat start(String jvmRoute, String storageKeyPrefix) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.startAt(CONTEXT, jvmRoute, manager -> {
+        return tomcats.add(EmbeddedTomcat.startAt(CONTEXT, jvmRoute, manager -> {
             manager.setMemcachedNodes(MEMCACHED.memcachedNodes());
             manager.setStorageKeyPrefix(storageKeyPrefix);
-        });
-        tomcats.add(tomcat);
-        return tomcat;
+        }));
     }
 
     private Page get(EmbeddedTomcat tomcat, String path) {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +27,9 @@ class TomcatFailoverTest {
 
     private final MemcachedInspector n1 = MEMCACHED.inspector("n1");
     private final MemcachedInspector n2 = MEMCACHED.inspector("n2");
-    private final List<EmbeddedTomcat> tomcats = new ArrayList<>();
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
     private final WebClient browser = new WebClient();
 
     @BeforeEach
@@ -36,18 +37,10 @@ class TomcatFailoverTest {
         TestServlet.ACTIVATIONS.clear();
     }
 
-    @AfterEach
-    void stopTomcats() {
-        browser.close();
-        tomcats.forEach(EmbeddedTomcat::close);
-    }
-
     /** A Tomcat with memcached node n1 unless {@code attributes} (name, value, ...) say otherwise. */
     private EmbeddedTomcat start(String jvmRoute, String authMethod, String... attributes) throws Exception {
-        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, authMethod,
-                ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes));
-        tomcats.add(tomcat);
-        return tomcat;
+        return tomcats.add(EmbeddedTomcat.start(jvmRoute, authMethod,
+                ManagerAttributes.configuration(MEMCACHED.memcachedNodes("n1"), attributes)));
     }
 
     private EmbeddedTomcat start(String jvmRoute) throws Exception {
