@@ -7,7 +7,8 @@ import org.apache.catalina.session.ManagerBase;
 
 /**
  * The part of {@link MemcachedSessionManager} that differs between Tomcat lines, as Tomcat 8.5 and later need it:
- * their saved requests serialize as they are. Tomcat 7 keeps a property of its own under the name
+ * their saved requests serialize as they are (how their principals are stored and made again differs from line
+ * to line: each line's {@code TomcatLinePrincipals}). Tomcat 7 keeps a property of its own under the name
  * {@code maxInactiveInterval}, so only these lines can show memsession's attribute of that name.
  */
 public abstract class TomcatLineManager extends ManagerBase {

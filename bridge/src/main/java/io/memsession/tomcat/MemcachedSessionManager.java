@@ -379,10 +379,10 @@ public class MemcachedSessionManager extends TomcatLineManager {
         }
         Principal principal = storedLogins.apply((StoredPrincipal) stored);
         if (principal == null) {
-            log.warn("memsession: the realm of " + contextName() + " does not confirm the login of user \""
+            log.warn("the realm of " + contextName() + " does not confirm the login of user \""
                     + printable(stored.getName()) + "\" that session " + sessionId + " holds in memcached (the user is"
-                    + " unknown to the realm, or the realm cannot be asked now): the session is kept without the"
-                    + " login, and its user must log in again");
+                    + " unknown to the realm, or the realm cannot answer now): the session is kept without the login,"
+                    + " and its user must log in again");
         }
         return principal;
     }
