@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.catalina.realm.MemoryRealm;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -132,6 +134,34 @@ class StoredLoginTest {
 
         assertEquals(403, admin.status(), "logged in with the realm's roles only: " + admin);
         assertEquals(EmbeddedTomcat.USER, get(tc2, "/protected/x").get("user"));
+    }
+
+    /** A realm whose look-up by name fails, as one whose database or directory is down. */
+    static final class RealmThatCannotLookUp extends MemoryRealm {
+        @Override
+        public Principal authenticate(String username) {
+            throw new IllegalStateException("the user database is down");
+        }
+    }
+
+    @Test
+    void loginTheRealmCannotConfirmNowLogsNobodyInAndTheSessionIsKept() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "BASIC");
+        EmbeddedTomcat tc2 = start("tc2", "BASIC");
+        get(tc1, "/");
+        String id = Logins.basic(browser, tc1.port(), "/protected/x").id();
+        RealmThatCannotLookUp realm = new RealmThatCannotLookUp();
+        realm.setPathname(((MemoryRealm) tc2.context().getRealm()).getPathname());
+        tc2.context().setRealm(realm);
+
+        WebClient.Response onTc2 = browser.get(tc2.port(), "/protected/x");
+
+        assertEquals(401, onTc2.status(), "not logged in: " + onTc2);
+        Page session = get(tc2, "/read");
+        assertEquals(withRoute(id, "tc2"), session.id(), "the session is kept");
+        assertEquals(1, session.counter(), "with its attributes");
+        assertEquals(1, log.warningsContaining(EmbeddedTomcat.USER, "does not confirm").size(),
+                log.warnings().toString());
     }
 
     @Test
