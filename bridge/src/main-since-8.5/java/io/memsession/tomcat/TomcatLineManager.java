@@ -1,6 +1,5 @@
 package io.memsession.tomcat;
 
-import java.security.Principal;
 import java.util.Collections;
 import java.util.List;
 
@@ -8,7 +7,8 @@ import org.apache.catalina.session.ManagerBase;
 
 /**
  * The part of {@link MemcachedSessionManager} that differs between Tomcat lines, as Tomcat 8.5 and later need it:
- * their principals and saved requests serialize as they are. Tomcat 7 keeps a property of its own under the name
+ * their saved requests serialize as they are (how their principals are stored and made again differs from line
+ * to line: each line's {@code TomcatLinePrincipals}). Tomcat 7 keeps a property of its own under the name
  * {@code maxInactiveInterval}, so only these lines can show memsession's attribute of that name.
  */
 public abstract class TomcatLineManager extends ManagerBase {
@@ -22,16 +22,6 @@ public abstract class TomcatLineManager extends ManagerBase {
 
     /** The value of one of memsession's attributes, as set; null if unset. */
     abstract String attribute(String name);
-
-    /** The principal in a form that serializes. */
-    Principal storable(Principal principal) {
-        return principal;
-    }
-
-    /** The principal as Tomcat uses it, from its stored form. */
-    Principal restored(Principal principal) {
-        return principal;
-    }
 
     /** A stored note ({@link MemcachedSession#STORED_NOTES}) in a form that serializes. */
     Object storableNote(Object note) {

@@ -30,7 +30,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     /**
      * The notes of a FORM login under way: the request that asked for the login page and the id it was asked under.
      * Stored with the session, so a login begun on one Tomcat ends on another. The authenticator's credential notes
-     * are never stored.
+     * (the user name and password it keeps when its {@code cache} is off) are never stored.
      */
     static final List<String> STORED_NOTES = Collections.unmodifiableList(Arrays.asList(
             Constants.FORM_REQUEST_NOTE, Constants.SESSION_ID_NOTE));
@@ -41,7 +41,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
     private transient volatile Checkout checkout;
     private transient volatile boolean checkedOutByARequest;
-    /** The principal and its stored form ({@link TomcatLineManager#storable}), replaced together. */
+    /** The principal and its stored form ({@link MemcachedSessionManager#storable}), replaced together. */
     private transient volatile Principal[] storablePrincipal;
 
     MemcachedSession(MemcachedSessionManager manager) {
@@ -68,13 +68,17 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.maxInactiveInterval = fields.maxInactiveInterval();
         this.isNew = false; // the client sent its id: it knows the session
         this.isValid = true;
-        this.authType = fields.authType();
-        this.principal = sessionManager.restored(loaded.principal());
+        this.principal = sessionManager.restored(loaded.principal(), loaded.id());
+        boolean loginRefused = loaded.principal() != null && principal == null;
+        this.authType = loginRefused ? null : fields.authType();
         for (Map.Entry<String, Object> note : loaded.notes().entrySet()) {
             this.notes.put(note.getKey(), sessionManager.restoredNote(note.getValue()));
         }
         this.attributes.putAll(loaded.attributes());
         this.backupState = loaded.backupState();
+        if (loginRefused) {
+            mustWrite(); // memcached's copy loses the login too, so the next read does not ask the realm again
+        }
     }
 
     @Override

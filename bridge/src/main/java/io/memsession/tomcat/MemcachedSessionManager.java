@@ -1,17 +1,20 @@
 package io.memsession.tomcat;
 
 import java.io.IOException;
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Realm;
 import org.apache.catalina.Session;
 import org.apache.catalina.connector.Request;
 import org.apache.juli.logging.Log;
@@ -43,12 +46,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
     private static final Log log = LogFactory.getLog(MemcachedSessionManager.class);
 
     /**
-     * Principal classes of Tomcat's realms, and the classes of a FORM login's saved request: the only classes read
-     * back from memcached with a session's principal.
+     * memsession's stored principal, and the classes of a FORM login's saved request: the only classes read back
+     * from memcached with a session's principal. Never a realm's own principal classes, whose serialized form holds
+     * the realm's password on Tomcat 8.5 and 9.
      */
-    private static final List<String> PRINCIPAL_PACKAGES = principalPackages("org.apache.catalina.realm.",
-            "org.apache.catalina.users.", "org.apache.catalina.authenticator.SavedRequest",
-            "org.apache.tomcat.util.buf.", "javax.servlet.http.Cookie");
+    private static final List<String> PRINCIPAL_PACKAGES = principalPackages(StoredPrincipal.class.getName(),
+            "org.apache.catalina.authenticator.SavedRequest", "org.apache.tomcat.util.buf.",
+            "javax.servlet.http.Cookie");
 
     /** What the statistics attributes show while memsession is disabled or stopped. */
     private static final Statistics NO_STATISTICS = new Statistics(false);
@@ -77,6 +81,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     private volatile SessionEngine engine;
     private volatile Configuration configuration;
+    /** How a stored login becomes the session's principal again: chosen with the configuration. */
+    private volatile Function<StoredPrincipal, Principal> storedLogins = this::confirmedByRealm;
     private SessionTrackingValve valve;
 
     private static List<String> principalPackages(String... tomcatPackages) {
@@ -127,6 +133,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
                     + ": sessions are kept in this Tomcat only");
         }
         SessionEngine previous = engine;
+        storedLogins = config.sealsSessions() ? StoredPrincipal::toGenericPrincipal : this::confirmedByRealm;
         configuration = config;
         engine = started;
         if (previous != null) {
@@ -353,6 +360,55 @@ public class MemcachedSessionManager extends TomcatLineManager {
         MemcachedSession session = (MemcachedSession) createEmptySession();
         session.restore(loaded);
         return session.isValid() ? session : null; // isValid() expires a timed-out session: its key is deleted
+    }
+
+    /** The stored form of a session's principal (see {@link StoredPrincipal#of}). */
+    Principal storable(Principal principal) {
+        return StoredPrincipal.of(principal);
+    }
+
+    /**
+     * The session's principal from its stored form: as stored when sessions are sealed, else the one the context's
+     * realm gives for the stored user name, with the realm's roles.
+     *
+     * @return null when the session carried no login, or the realm does not confirm it (the user logs in again)
+     */
+    Principal restored(Principal stored, String sessionId) {
+        if (!(stored instanceof StoredPrincipal)) {
+            return null;
+        }
+        Principal principal = storedLogins.apply((StoredPrincipal) stored);
+        if (principal == null) {
+            log.warn("the realm of " + contextName() + " does not confirm the login of user \""
+                    + printable(stored.getName()) + "\" that session " + sessionId + " holds in memcached (the user is"
+                    + " unknown to the realm, or the realm cannot answer now): the session is kept without the login,"
+                    + " and its user must log in again");
+        }
+        return principal;
+    }
+
+    /**
+     * Without a key, anyone who can write to memcached can put any user name and roles into a session: only the
+     * realm's own answer for that name is used.
+     */
+    private Principal confirmedByRealm(StoredPrincipal stored) {
+        Realm realm = getContext().getRealm();
+        if (realm == null) {
+            return null;
+        }
+        try {
+            Principal answer = realm.authenticate(stored.getName());
+            return TomcatLinePrincipals.isKnownUser(answer) ? answer : null;
+        } catch (RuntimeException e) {
+            log.debug("the realm failed to look up a stored login's user", e);
+            return null;
+        }
+    }
+
+    /** A name read from memcached, as it may appear in a log line: no line breaks, not longer than a name is. */
+    private static String printable(String name) {
+        String shortened = name.length() > 100 ? name.substring(0, 100) + "..." : name;
+        return shortened.replaceAll("\\p{Cntrl}", "?");
     }
 
     @Override

@@ -1,8 +1,12 @@
 package io.memsession.tomcat;
 
+import java.util.Arrays;
+import java.util.List;
+
 import javax.servlet.http.HttpServletRequest;
 
 import org.apache.catalina.Context;
+import org.apache.catalina.realm.GenericPrincipal;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
@@ -27,6 +31,24 @@ final class TomcatLine {
         collection.addPatternDecoded(urlPattern);
         constraint.addCollection(collection);
         context.addConstraint(constraint);
+    }
+
+    /**
+     * A realm's principal, as a realm makes it: with a password on 8.5 and 9 (none here), without one since 10.1,
+     * whose constructor has none.
+     */
+    static GenericPrincipal principal(String name, String... roles) {
+        try {
+            try {
+                return GenericPrincipal.class.getConstructor(String.class, List.class)
+                        .newInstance(name, Arrays.asList(roles));
+            } catch (NoSuchMethodException beforeTomcat10) {
+                return GenericPrincipal.class.getConstructor(String.class, String.class, List.class)
+                        .newInstance(name, null, Arrays.asList(roles));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The application's own way to rotate the id since Servlet 3.1. */

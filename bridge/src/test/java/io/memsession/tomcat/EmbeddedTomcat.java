@@ -72,7 +72,10 @@ final class EmbeddedTomcat implements AutoCloseable {
         return start(jvmRoute, null, context -> { }, configuration);
     }
 
-    /** Starts a Tomcat whose {@code /protected/*} needs a BASIC or FORM login as {@link #USER}. */
+    /**
+     * Starts a Tomcat whose {@code /protected/*} needs a BASIC or FORM login as {@link #USER}, and whose
+     * {@code /admin/*} needs the role {@code admin}, which the realm gives nobody.
+     */
     static EmbeddedTomcat start(String jvmRoute, String authMethod, Consumer<MemcachedSessionManager> configuration)
             throws IOException, LifecycleException {
         return start(jvmRoute, authMethod, context -> { }, configuration);
@@ -102,12 +105,13 @@ final class EmbeddedTomcat implements AutoCloseable {
 
     private void secure(String authMethod) throws IOException {
         Path users = baseDir.resolve("users.xml");
-        Files.writeString(users, "<tomcat-users><role rolename='user'/><user username='" + USER + "' password='"
-                + PASSWORD + "' roles='user'/></tomcat-users>");
+        Files.writeString(users, "<tomcat-users><role rolename='user'/><role rolename='admin'/><user username='"
+                + USER + "' password='" + PASSWORD + "' roles='user'/></tomcat-users>");
         MemoryRealm realm = new MemoryRealm();
         realm.setPathname(users.toString());
         context.setRealm(realm);
         TomcatLine.requireLogin(context, authMethod, "/protected/*", "user");
+        TomcatLine.requireLogin(context, authMethod, "/admin/*", "admin");
         context.getPipeline().addValve("FORM".equals(authMethod) ? new FormAuthenticator() : new BasicAuthenticator());
     }
 

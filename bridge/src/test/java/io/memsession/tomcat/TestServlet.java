@@ -32,7 +32,7 @@ import javax.servlet.http.HttpSessionListener;
  *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
  *       {@code /async} (increments the counter in an async request), {@code /asyncDispatch} (an async request
- *       dispatched to {@code /count}), {@code /protected/*} (behind login),
+ *       dispatched to {@code /count}), {@code /protected/*} and {@code /admin/*} (behind login),
  *       {@code /login.html} and {@code /error.html} (FORM login pages), {@code *.gif} (a static-looking resource
  *       that reads the session)</li>
  * </ul>
@@ -122,7 +122,7 @@ public class TestServlet extends HttpServlet {
                 session.setAttribute("listener", new ActivationRecorder());
                 break;
             default:
-                if (!path.startsWith("/protected")) {
+                if (!path.startsWith("/protected") && !path.startsWith("/admin")) {
                     increment(session);
                 }
         }

@@ -1,21 +1,18 @@
 package io.memsession.tomcat;
 
-import java.security.Principal;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 import org.apache.catalina.Context;
 import org.apache.catalina.authenticator.SavedRequest;
-import org.apache.catalina.realm.GenericPrincipal;
 import org.apache.catalina.session.ManagerBase;
 
 /**
  * The part of {@link MemcachedSessionManager} that differs between Tomcat lines, as Tomcat 7 needs it.
  * <ul>
  * <li>Tomcat 7 gives a Manager the Container it belongs to, where later lines give it the Context.</li>
- * <li>Its realms' principal and a FORM login's saved request are not serializable: they are stored as
- * {@link StoredPrincipal} and {@link StoredRequest}, and made again when read.</li>
+ * <li>A FORM login's saved request is not serializable: it is stored as {@link StoredRequest}, and made again when
+ * read.</li>
  * <li>Its {@code ManagerBase} has an {@code int} property {@code maxInactiveInterval} of its own (the context's
  * session timeout), whose getter stays: memsession's attribute of that name is set through the String setter and
  * applied to every new session, as on the other lines.</li>
@@ -24,22 +21,11 @@ import org.apache.catalina.session.ManagerBase;
 public abstract class TomcatLineManager extends ManagerBase {
 
     /** The classes a stored login is made of on this line, beside Tomcat's own. */
-    static final List<String> STORED_LOGIN_CLASSES = Collections.unmodifiableList(Arrays.asList(
-            StoredPrincipal.class.getName(), StoredRequest.class.getName()));
+    static final List<String> STORED_LOGIN_CLASSES = Collections.singletonList(StoredRequest.class.getName());
 
     /** The context this manager serves: a Manager in {@code context.xml} always belongs to one. */
     public Context getContext() {
         return (Context) getContainer();
-    }
-
-    /** The principal in a form that serializes. */
-    Principal storable(Principal principal) {
-        return principal instanceof GenericPrincipal ? new StoredPrincipal((GenericPrincipal) principal) : principal;
-    }
-
-    /** The principal as Tomcat uses it, from its stored form. */
-    Principal restored(Principal principal) {
-        return principal instanceof StoredPrincipal ? ((StoredPrincipal) principal).toGenericPrincipal() : principal;
     }
 
     /** A stored note ({@link MemcachedSession#STORED_NOTES}) in a form that serializes. */

@@ -1,6 +1,7 @@
 package io.memsession.tomcat;
 
 import java.lang.reflect.Field;
+import java.util.Arrays;
 
 import javax.servlet.http.HttpServletRequest;
 
@@ -11,6 +12,7 @@ import org.apache.catalina.connector.RequestFacade;
 import org.apache.catalina.deploy.LoginConfig;
 import org.apache.catalina.deploy.SecurityCollection;
 import org.apache.catalina.deploy.SecurityConstraint;
+import org.apache.catalina.realm.GenericPrincipal;
 
 /** What the scenario suite does differently on each Tomcat line, as Tomcat 7 needs it. */
 final class TomcatLine {
@@ -43,6 +45,11 @@ final class TomcatLine {
         Session session = connectorRequest.getSessionInternal(false);
         connectorRequest.getContext().getManager().changeSessionId(session);
         connectorRequest.changeSessionId(session.getId());
+    }
+
+    /** A realm's principal, as a realm makes it. */
+    static GenericPrincipal principal(String name, String... roles) {
+        return new GenericPrincipal(name, null, Arrays.asList(roles));
     }
 
     private static Request connectorRequest(HttpServletRequest request) {

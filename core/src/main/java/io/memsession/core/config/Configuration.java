@@ -136,6 +136,11 @@ public final class Configuration {
         return classAllowList;
     }
 
+    /** Whether stored sessions are sealed ({@code encryptionKeyFile}). */
+    public boolean sealsSessions() {
+        return false;
+    }
+
     public boolean enableStatistics() {
         return enableStatistics;
     }
