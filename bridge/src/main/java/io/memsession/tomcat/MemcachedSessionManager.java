@@ -496,13 +496,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /**
      * A request ended: back up the sessions it used.
      *
-     * @return false when it changed a non-sticky session and the change was refused (see
-     *         {@link SessionEngine#checkIn}): the client must be told
+     * @return whether a non-sticky session's changes were accepted (see {@link SessionEngine#checkIn}); when not,
+     *         the client must be told
      */
-    boolean requestFinished(RequestSessions request, boolean hadSessionId) {
+    SessionEngine.CheckIn requestFinished(RequestSessions request, boolean hadSessionId) {
         SessionEngine current = engine;
         if (current == null) {
-            return true;
+            return SessionEngine.CheckIn.ACCEPTED;
         }
         if (!current.configuration().sticky()) {
             return nonStickyRequestFinished(current, request, hadSessionId);
@@ -513,34 +513,38 @@ public class MemcachedSessionManager extends TomcatLineManager {
         for (MemcachedSession session : request.used()) {
             current.requestFinished(session, hadSessionId);
         }
-        return true;
+        return SessionEngine.CheckIn.ACCEPTED;
     }
 
     /**
      * Each request writes its own changes; the last request of a session's stay also releases the lock, and the
      * session leaves this Tomcat (listeners are told it passivates).
      */
-    private boolean nonStickyRequestFinished(SessionEngine current, RequestSessions request, boolean hadSessionId) {
+    private SessionEngine.CheckIn nonStickyRequestFinished(SessionEngine current, RequestSessions request,
+                                                           boolean hadSessionId) {
         if (request.checkedOut().isEmpty()) {
             current.requestFinished(null, hadSessionId);
-            return true;
+            return SessionEngine.CheckIn.ACCEPTED;
         }
         current.statistics().requestFinished(true);
-        boolean accepted = true;
+        SessionEngine.CheckIn result = SessionEngine.CheckIn.ACCEPTED;
         for (MemcachedSession session : request.checkedOut()) {
             Checkout stay = session.checkout();
             boolean last = stay.leave();
             if (last && session.isLive()) {
                 session.passivate();
             }
-            accepted &= current.checkIn(session, stay, last, request.lastChange(session), request.method(),
-                    request.uri());
+            SessionEngine.CheckIn checkIn = current.checkIn(session, stay, last, request.lastChange(session),
+                    request.method(), request.uri());
+            if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
+                result = checkIn;
+            }
             if (last) {
                 sessions.remove(session.getIdInternal(), session);
                 stay.ended();
             }
         }
-        return accepted;
+        return result;
     }
 
     private Object loadLock(String id) {
@@ -720,6 +724,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("classAllowList", classAllowList);
     }
 
+    public String getMaxSessionSize() {
+        return settings.get("maxSessionSize");
+    }
+
+    public void setMaxSessionSize(String maxSessionSize) {
+        set("maxSessionSize", maxSessionSize);
+    }
+
     public String getEnableStatistics() {
         return settings.get("enableStatistics");
     }
@@ -820,6 +832,10 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public long getMsmStatNumWriteConflicts() {
         return statistics().writeConflicts();
+    }
+
+    public long getMsmStatNumOversizedSessions() {
+        return statistics().oversizedSessions();
     }
 
     public String[] getMsmStatNonStickyAcquireLockInfo() {

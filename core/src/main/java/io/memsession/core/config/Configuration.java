@@ -31,6 +31,7 @@ public final class Configuration {
     final boolean copyCollectionsForSerialization;
     final List<String> customConverters;
     final ClassAllowList classAllowList;
+    final int maxSessionSize;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -55,6 +56,7 @@ public final class Configuration {
         this.copyCollectionsForSerialization = p.copyCollectionsForSerialization;
         this.customConverters = p.customConverters;
         this.classAllowList = p.classAllowList;
+        this.maxSessionSize = p.maxSessionSize;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -134,6 +136,11 @@ public final class Configuration {
 
     public ClassAllowList classAllowList() {
         return classAllowList;
+    }
+
+    /** {@code maxSessionSize}: the largest stored session, in bytes; a larger one is never sent to memcached. */
+    public int maxSessionSize() {
+        return maxSessionSize;
     }
 
     public boolean enableStatistics() {
