@@ -253,8 +253,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
     }
 
     /**
-     * This Tomcat's session, or the session read from memcached (only by requests that are not ignored: an ignored
-     * request causes no store traffic).
+     * This Tomcat's session, or the session read from memcached, but only for a request in the valve that is not
+     * ignored. Tomcat also looks up each session cookie of a request before any valve runs, until one names a session
+     * (so that several cookies of the same name work): those lookups see this Tomcat's sessions only, or a request
+     * with 100 cookies would cost 99 reads, even an ignored one. The id Tomcat settles on is read when the request
+     * uses its session.
      */
     @Override
     public Session findSession(String id) throws IOException {
@@ -263,7 +266,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             return findNonSticky(current, id);
         }
         Session session = super.findSession(id);
-        if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored()
+        if (session == null && id != null && current != null && RequestSessions.currentMayRead()
                 && current.canLoad(id)) {
             session = loadOnce(current, id);
         }

@@ -59,10 +59,13 @@ final class RequestSessions {
         CURRENT.remove();
     }
 
-    /** Whether the current thread serves a request matching {@code requestUriIgnorePattern}. */
-    static boolean currentIsIgnored() {
+    /**
+     * Whether the current thread serves a request that may read sessions from memcached: one that passed the valve
+     * and does not match {@code requestUriIgnorePattern}.
+     */
+    static boolean currentMayRead() {
         RequestSessions current = CURRENT.get();
-        return current != null && current.ignored;
+        return current != null && !current.ignored;
     }
 
     /** Notes that the current request uses the session; no-op outside a request. */
