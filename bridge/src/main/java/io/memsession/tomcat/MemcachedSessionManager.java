@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.servlet.http.Cookie;
+
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Session;
 import org.apache.catalina.connector.Request;
+import org.apache.catalina.util.SessionConfig;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 
@@ -411,6 +414,35 @@ public class MemcachedSessionManager extends TomcatLineManager {
     boolean storesAttribute(String name) {
         Configuration config = configuration;
         return config == null || config.storesAttribute(name);
+    }
+
+    /**
+     * The session id a request with session cookies asks for. Before any valve, Tomcat keeps the first cookie that
+     * names a session this Tomcat holds, else the last one (its lookups see no memcached, see {@link #findSession}).
+     * When this Tomcat holds none of them, the first cookie whose id memsession could have made is the one: a
+     * browser sends the cookie of the longest path first, so with cookies of two applications on one host, this
+     * application's comes first. Deciding costs no memcached command, so no number of cookies costs more than the
+     * reads of one id.
+     */
+    String requestedId(Request request) {
+        String requested = request.getRequestedSessionId();
+        SessionEngine current = engine;
+        if (requested == null || !request.isRequestedSessionIdFromCookie() || sessions.containsKey(requested)
+                || current == null) {
+            return requested;
+        }
+        Cookie[] cookies = request.getCookies();
+        String name = SessionConfig.getSessionCookieName(getContext());
+        for (int i = 0; cookies != null && i < cookies.length; i++) {
+            String id = cookies[i].getValue();
+            if (name.equals(cookies[i].getName()) && current.mayHaveMade(id)) {
+                if (!id.equals(requested)) {
+                    request.setRequestedSessionId(id);
+                }
+                return id;
+            }
+        }
+        return requested;
     }
 
     /**

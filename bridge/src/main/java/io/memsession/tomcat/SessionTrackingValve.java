@@ -62,7 +62,7 @@ final class SessionTrackingValve extends ValveBase {
 
         RequestSessions sessions = RequestSessions.begin(false, request, request.getMethod(),
                 request.getRequestURI(), request.getQueryString());
-        String requestedId = request.getRequestedSessionId();
+        String requestedId = manager.requestedId(request);
         try {
             if (requestedId != null) {
                 manager.sessionArriving(request, requestedId);

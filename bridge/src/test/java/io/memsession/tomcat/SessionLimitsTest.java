@@ -211,6 +211,22 @@ class SessionLimitsTest {
                 () -> StoredAttributes.of(MEMCACHED.inspector(copyNode).get("bak:" + id)).get("a"), is("1"));
     }
 
+    @Test
+    void ofSeveralSessionCookiesTheFirstOneMemsessionCouldHaveMadeIsTakenOver() throws Exception {
+        String nodes = MEMCACHED.memcachedNodes("n1", "n2");
+        EmbeddedTomcat tc1 = tomcats.start("tc1", nodes);
+        EmbeddedTomcat tc2 = tomcats.start("tc2", nodes);
+        WebClient client = browser();
+        String id = Page.of(client.get(tc1.port(), "/")).id();
+        // as a browser orders them: this application's cookie, then one of an application on a shorter path
+        Map<String, String> otherApplicationsCookie = Map.of("Cookie",
+                "JSESSIONID=" + String.format("%032X-%s.tc1", 7, nodeOf(id)));
+
+        Page takenOver = Page.of(client.request(tc2.port(), "GET", "/", otherApplicationsCookie, null));
+        assertEquals(id.replace(".tc1", ".tc2"), takenOver.id());
+        assertEquals(2, takenOver.counter());
+    }
+
     /** 100 session ids memsession could have made, on node n1 and route tc1, none of them stored. */
     private static Map<String, String> hundredSessionCookies() {
         StringJoiner cookies = new StringJoiner("; ");

@@ -311,15 +311,25 @@ public final class SessionEngine implements AutoCloseable {
 
     /** Whether a session with this id can be read from memcached now. */
     public boolean canLoad(String id) {
+        SessionId parsed = parseOwn(id);
+        return parsed != null && (parsed.nodeId() == null || store.isAvailable(parsed.nodeId()));
+    }
+
+    /** Whether memsession could have made this id and stored its session: it parses and names a configured node. */
+    public boolean mayHaveMade(String id) {
+        return parseOwn(id) != null;
+    }
+
+    /** The id parsed, if it names a configured node (or none, for a single node without id); else null. */
+    private SessionId parseOwn(String id) {
         SessionId parsed = SessionId.parse(id);
         if (parsed == null) {
-            return false;
+            return null;
         }
-        if (!config.nodes().encodesNodeIds()) {
-            return parsed.nodeId() == null;
-        }
-        return parsed.nodeId() != null && config.nodes().contains(parsed.nodeId())
-                && store.isAvailable(parsed.nodeId());
+        boolean own = config.nodes().encodesNodeIds()
+                ? parsed.nodeId() != null && config.nodes().contains(parsed.nodeId())
+                : parsed.nodeId() == null;
+        return own ? parsed : null;
     }
 
     /**
