@@ -53,6 +53,8 @@ public final class BackupState {
      * gets none; once it has one, every write goes to the copy too, so the copy is never behind.
      */
     boolean copied;
+    /** Whether a write of the session was ever sent from this Tomcat. */
+    boolean sent;
 
     private BackupState(boolean mustWrite) {
         this.mustWrite = mustWrite;
@@ -152,6 +154,14 @@ public final class BackupState {
         } else {
             storedDigest = digest;
         }
+    }
+
+    /**
+     * Whether memcached may hold the session: it was read from there, or a write of it was sent. A session created
+     * here that never held anything was never sent (sticky mode), and its removal costs no memcached command.
+     */
+    boolean mayBeStored() {
+        return sent || storedDigest != null || storedAttributes != null;
     }
 
     /** Whether the id or the authentication changed, or the last write failed. */

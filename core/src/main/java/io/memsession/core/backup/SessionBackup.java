@@ -372,6 +372,7 @@ public final class SessionBackup implements AutoCloseable {
                     graceSeconds.getAsInt());
             long updateStart = System.nanoTime();
             int ttl = Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis());
+            state.sent = true;
             // a version read with the session, or a key just taken over, means another Tomcat may write it too:
             // never overwrite its write
             Pending<Boolean> pending = state.loadedCas != 0
@@ -611,7 +612,7 @@ public final class SessionBackup implements AutoCloseable {
             }
             state.removed = true;
             String id = session.id();
-            if (!keys.hasNode(id)) {
+            if (!keys.hasNode(id) || !state.mayBeStored()) {
                 return;
             }
             long start = System.nanoTime();

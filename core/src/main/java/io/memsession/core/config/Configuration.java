@@ -178,7 +178,8 @@ public final class Configuration {
                 + (sticky ? ", sessionBackupAsync=" + sessionBackupAsync
                         : ", lockingMode=" + lockingMode + ", lockExpiration=" + lockExpirationSeconds
                         + "s, lockTimeout=" + lockTimeoutMillis + "ms")
-                + ", operationTimeout=" + operationTimeoutMillis + "ms, storageKeyPrefix=" + storageKeyPrefix
+                + ", operationTimeout=" + operationTimeoutMillis + "ms, maxSessionSize=" + maxSessionSize
+                + ", storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
                 + (username != null ? ", username=" + username + ", password=***" : "");
     }

@@ -111,6 +111,16 @@ class SessionBackupTest {
     }
 
     @Test
+    void removalOfASessionThatWasNeverStoredCostsNoCommand() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        backup.sessionRemoved(session, true, session.lastUsed);
+        assertEquals(0, store.deletes.get());
+        assertEquals(0, store.gets.get());
+    }
+
+    @Test
     void oversizedSessionIsNeverSentAndItsEarlierCopyIsDeleted() {
         backup(0);
         FakeSession session = holding("A-n1");
@@ -257,10 +267,10 @@ class SessionBackupTest {
         FakeSession live = holding("A-n1");
         live.lastUsed = System.currentTimeMillis();
         backup.afterRequest(live); // stored by the Tomcat that uses it now
-        FakeSession stale = holding("A-n1");
+        FakeSession stale = readEarlier("A-n1");
         backup.sessionRemoved(stale, true, live.lastUsed - 60_000);
         assertNotNull(store.values.get("p_A-n1"));
-        backup.sessionRemoved(holding("A-n1"), true, live.lastUsed);
+        backup.sessionRemoved(readEarlier("A-n1"), true, live.lastUsed);
         assertNull(store.values.get("p_A-n1"));
     }
 
@@ -274,6 +284,11 @@ class SessionBackupTest {
         backup.afterRequest(session);
         assertNull(store.values.get("p_A-n1.tc1"));
         assertNotNull(store.values.get("p_A-n1.tc2"));
+    }
+
+    /** A session this Tomcat read from memcached some time ago. */
+    private static FakeSession readEarlier(String id) {
+        return new FakeSession(id, BackupState.forLoadedSession(new byte[0], System.currentTimeMillis()));
     }
 
     /** A new session holding one attribute: worth storing. */
