@@ -260,7 +260,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * ignored. Tomcat also looks up each session cookie of a request before any valve runs, until one names a session
      * (so that several cookies of the same name work): those lookups see this Tomcat's sessions only, or a request
      * with 100 cookies would cost 99 reads, even an ignored one. The id Tomcat settles on is read when the request
-     * uses its session.
+     * uses its session, once: Tomcat's authenticator and the application both ask for it.
      */
     @Override
     public Session findSession(String id) throws IOException {
@@ -269,9 +269,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
             return findNonSticky(current, id);
         }
         Session session = super.findSession(id);
-        if (session == null && id != null && current != null && RequestSessions.currentMayRead()
-                && current.canLoad(id)) {
+        RequestSessions request = RequestSessions.current();
+        if (session == null && id != null && current != null && request != null && !request.isIgnored()
+                && !request.isMissing(id) && current.canLoad(id)) {
             session = loadOnce(current, id);
+            if (session == null) {
+                request.missing(id);
+            }
         }
         if (session instanceof MemcachedSession) {
             RequestSessions.used((MemcachedSession) session);

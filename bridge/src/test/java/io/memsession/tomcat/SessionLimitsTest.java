@@ -251,8 +251,10 @@ class SessionLimitsTest {
     @ParameterizedTest(name = "sticky={0}")
     @ValueSource(booleans = {true, false})
     void ignoredRequestCausesNoStoreTrafficWhateverCookiesItCarries(boolean sticky) throws Exception {
-        EmbeddedTomcat tomcat = tomcats.start("tc1", MEMCACHED.memcachedNodes("n1", "n2"), "sticky",
-                String.valueOf(sticky), "requestUriIgnorePattern", ".*\\.gif$");
+        // with an authenticator, which looks for the session too, as Tomcat's distribution has for every context
+        EmbeddedTomcat tomcat = tomcats.add(EmbeddedTomcat.start("tc1", "BASIC", ManagerAttributes.configuration(
+                MEMCACHED.memcachedNodes("n1", "n2"), "sticky", String.valueOf(sticky), "requestUriIgnorePattern",
+                ".*\\.gif$")));
         WebClient client = browser();
         Map<String, Long> before = commands();
         WebClient.Response ignored = client.request(tomcat.port(), "GET", "/pixel.gif", hundredSessionCookies(),
@@ -264,6 +266,6 @@ class SessionLimitsTest {
         assertEquals(200, used.status());
         long gets = MEMCACHED.inspector("n1").stat("cmd_get") + MEMCACHED.inspector("n2").stat("cmd_get")
                 - before.get("n1 cmd_get") - before.get("n2 cmd_get");
-        assertTrue(gets <= 2, "a request that uses its session reads the one id Tomcat settled on: " + gets + " gets");
+        assertEquals(1, gets, "a request that uses its session reads the one id it settled on, once");
     }
 }
