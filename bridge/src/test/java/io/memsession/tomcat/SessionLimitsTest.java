@@ -85,13 +85,15 @@ class SessionLimitsTest {
         return MEMCACHED.inspector("n1").stat("total_connections") + MEMCACHED.inspector("n2").stat("total_connections");
     }
 
-    @Test
-    void stickyOversizedSessionStaysInTomcatAndNeverDisturbsTheSessionsOnItsNode() throws Exception {
-        EmbeddedTomcat tomcat = tomcats.start("tc1", MEMCACHED.memcachedNodes("n1", "n2"));
+    @ParameterizedTest(name = "sessionBackupAsync={0}")
+    @ValueSource(booleans = {false, true})
+    void stickyOversizedSessionStaysInTomcatAndNeverDisturbsTheSessionsOnItsNode(boolean async) throws Exception {
+        EmbeddedTomcat tomcat = tomcats.start("tc1", MEMCACHED.memcachedNodes("n1", "n2"), "sessionBackupAsync",
+                String.valueOf(async));
         WebClient big = browser();
         String bigId = Page.of(big.get(tomcat.port(), "/set?a=1")).id();
         MemcachedInspector node = MEMCACHED.inspector(nodeOf(bigId));
-        assertNotNull(node.get(bigId), "stored while small");
+        await().atMost(10, SECONDS).until(() -> node.get(bigId) != null); // stored while small
         List<WebClient> neighbours = browsersWithSessionsOn(nodeOf(bigId), NEIGHBOURS, tomcat);
         List<String> ids = new ArrayList<>();
         neighbours.forEach(browser -> ids.add(browser.cookie("JSESSIONID")));
@@ -112,14 +114,21 @@ class SessionLimitsTest {
         }
 
         for (String id : ids) {
-            assertEquals(ROUNDS + 1, StoredAttributes.counter(node, id), "memcached has every neighbour's newest state");
+            await("memcached has every neighbour's newest state").atMost(10, SECONDS)
+                    .until(() -> StoredAttributes.counter(node, id), is(ROUNDS + 1));
         }
+        await("the log names the session and its largest attribute").atMost(10, SECONDS)
+                .until(() -> !log.warningsContaining(bigId, "maxSessionSize", "big (1100").isEmpty());
         assertNull(node.get(bigId), "its older stored copy is gone: a failover must not roll its user back silently");
         assertEquals(connections, totalConnections(), "no connection to memcached was dropped and reopened");
-        assertEquals(ROUNDS + 1, tomcat.manager().getMsmStatNumOversizedSessions(), "each refused write counts");
+        long oversized = tomcat.manager().getMsmStatNumOversizedSessions();
+        if (async) {
+            assertTrue(oversized >= 1 && oversized <= ROUNDS + 1, "writes merged, each refused one counts: " + oversized);
+        } else {
+            assertEquals(ROUNDS + 1, oversized, "each refused write counts");
+        }
         assertEquals(0, tomcat.manager().getMsmStatNumBackupFailures());
         List<String> warnings = log.warningsContaining(bigId, "maxSessionSize", "big (1100");
-        assertFalse(warnings.isEmpty(), "the log names the session and its largest attribute: " + log.warnings());
         assertTrue(warnings.size() <= 2, "rate-limited: " + warnings);
     }
 
