@@ -138,13 +138,13 @@ public final class Configuration {
         return classAllowList;
     }
 
+    public boolean enableStatistics() {
+        return enableStatistics;
+    }
+
     /** {@code maxSessionSize}: the largest stored session, in bytes; a larger one is never sent to memcached. */
     public int maxSessionSize() {
         return maxSessionSize;
-    }
-
-    public boolean enableStatistics() {
-        return enableStatistics;
     }
 
     public Protocol protocol() {
