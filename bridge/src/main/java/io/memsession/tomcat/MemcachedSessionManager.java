@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import javax.servlet.http.Cookie;
+
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -17,6 +19,7 @@ import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Realm;
 import org.apache.catalina.Session;
 import org.apache.catalina.connector.Request;
+import org.apache.catalina.util.SessionConfig;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 
@@ -260,8 +263,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
     }
 
     /**
-     * This Tomcat's session, or the session read from memcached (only by requests that are not ignored: an ignored
-     * request causes no store traffic).
+     * This Tomcat's session, or the session read from memcached, but only for a request in the valve that is not
+     * ignored. Tomcat also looks up each session cookie of a request before any valve runs, until one names a session
+     * (so that several cookies of the same name work): those lookups see this Tomcat's sessions only, or a request
+     * with 100 cookies would cost 99 reads, even an ignored one. The id Tomcat settles on is read when the request
+     * uses its session, once: Tomcat's authenticator and the application both ask for it.
      */
     @Override
     public Session findSession(String id) throws IOException {
@@ -270,9 +276,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
             return findNonSticky(current, id);
         }
         Session session = super.findSession(id);
-        if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored()
-                && current.canLoad(id)) {
+        RequestSessions request = RequestSessions.current();
+        if (session == null && id != null && current != null && request != null && !request.isIgnored()
+                && !request.isMissing(id) && current.canLoad(id)) {
             session = loadOnce(current, id);
+            if (session == null) {
+                request.missing(id);
+            }
         }
         if (session instanceof MemcachedSession) {
             RequestSessions.used((MemcachedSession) session);
@@ -467,6 +477,35 @@ public class MemcachedSessionManager extends TomcatLineManager {
     }
 
     /**
+     * The session id a request with session cookies asks for. Before any valve, Tomcat keeps the first cookie that
+     * names a session this Tomcat holds, else the last one (its lookups see no memcached, see {@link #findSession}).
+     * When this Tomcat holds none of them, the first cookie whose id memsession could have made is the one: a
+     * browser sends the cookie of the longest path first, so with cookies of two applications on one host, this
+     * application's comes first. Deciding costs no memcached command, so no number of cookies costs more than the
+     * reads of one id.
+     */
+    String requestedId(Request request) {
+        String requested = request.getRequestedSessionId();
+        SessionEngine current = engine;
+        if (requested == null || !request.isRequestedSessionIdFromCookie() || sessions.containsKey(requested)
+                || current == null) {
+            return requested;
+        }
+        Cookie[] cookies = request.getCookies();
+        String name = SessionConfig.getSessionCookieName(getContext());
+        for (int i = 0; cookies != null && i < cookies.length; i++) {
+            String id = cookies[i].getValue();
+            if (name.equals(cookies[i].getName()) && current.mayHaveMade(id)) {
+                if (!id.equals(requested)) {
+                    request.setRequestedSessionId(id);
+                }
+                return id;
+            }
+        }
+        return requested;
+    }
+
+    /**
      * A request arrived with a session id: take the session over from another Tomcat, or move it off a memcached
      * node that is down, and tell the client its new id.
      */
@@ -552,13 +591,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /**
      * A request ended: back up the sessions it used.
      *
-     * @return false when it changed a non-sticky session and the change was refused (see
-     *         {@link SessionEngine#checkIn}): the client must be told
+     * @return whether a non-sticky session's changes were accepted (see {@link SessionEngine#checkIn}); when not,
+     *         the client must be told
      */
-    boolean requestFinished(RequestSessions request, boolean hadSessionId) {
+    SessionEngine.CheckIn requestFinished(RequestSessions request, boolean hadSessionId) {
         SessionEngine current = engine;
         if (current == null) {
-            return true;
+            return SessionEngine.CheckIn.ACCEPTED;
         }
         if (!current.configuration().sticky()) {
             return nonStickyRequestFinished(current, request, hadSessionId);
@@ -569,34 +608,38 @@ public class MemcachedSessionManager extends TomcatLineManager {
         for (MemcachedSession session : request.used()) {
             current.requestFinished(session, hadSessionId);
         }
-        return true;
+        return SessionEngine.CheckIn.ACCEPTED;
     }
 
     /**
      * Each request writes its own changes; the last request of a session's stay also releases the lock, and the
      * session leaves this Tomcat (listeners are told it passivates).
      */
-    private boolean nonStickyRequestFinished(SessionEngine current, RequestSessions request, boolean hadSessionId) {
+    private SessionEngine.CheckIn nonStickyRequestFinished(SessionEngine current, RequestSessions request,
+                                                           boolean hadSessionId) {
         if (request.checkedOut().isEmpty()) {
             current.requestFinished(null, hadSessionId);
-            return true;
+            return SessionEngine.CheckIn.ACCEPTED;
         }
         current.statistics().requestFinished(true);
-        boolean accepted = true;
+        SessionEngine.CheckIn result = SessionEngine.CheckIn.ACCEPTED;
         for (MemcachedSession session : request.checkedOut()) {
             Checkout stay = session.checkout();
             boolean last = stay.leave();
             if (last && session.isLive()) {
                 session.passivate();
             }
-            accepted &= current.checkIn(session, stay, last, request.lastChange(session), request.method(),
-                    request.uri());
+            SessionEngine.CheckIn checkIn = current.checkIn(session, stay, last, request.lastChange(session),
+                    request.method(), request.uri());
+            if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
+                result = checkIn;
+            }
             if (last) {
                 sessions.remove(session.getIdInternal(), session);
                 stay.ended();
             }
         }
-        return accepted;
+        return result;
     }
 
     private Object loadLock(String id) {
@@ -776,6 +819,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("classAllowList", classAllowList);
     }
 
+    public String getMaxSessionSize() {
+        return settings.get("maxSessionSize");
+    }
+
+    public void setMaxSessionSize(String maxSessionSize) {
+        set("maxSessionSize", maxSessionSize);
+    }
+
     public String getEnableStatistics() {
         return settings.get("enableStatistics");
     }
@@ -876,6 +927,10 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public long getMsmStatNumWriteConflicts() {
         return statistics().writeConflicts();
+    }
+
+    public long getMsmStatNumOversizedSessions() {
+        return statistics().oversizedSessions();
     }
 
     public String[] getMsmStatNonStickyAcquireLockInfo() {

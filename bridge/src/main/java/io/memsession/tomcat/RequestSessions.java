@@ -27,7 +27,7 @@ final class RequestSessions {
     private final List<MemcachedSession> checkedOut = new ArrayList<>(1);
     /** Non-sticky: the number of this request's last change to each session it changed. */
     private Map<MemcachedSession, Long> lastChanges;
-    /** Non-sticky: ids this request looked for in memcached and did not find, so it does not look twice. */
+    /** Ids this request looked for in memcached and did not find, so it does not look twice. */
     private List<String> missing;
 
     private RequestSessions(boolean ignored, Request request, String method, String uri, String query) {
@@ -57,12 +57,6 @@ final class RequestSessions {
 
     static void end() {
         CURRENT.remove();
-    }
-
-    /** Whether the current thread serves a request matching {@code requestUriIgnorePattern}. */
-    static boolean currentIsIgnored() {
-        RequestSessions current = CURRENT.get();
-        return current != null && current.ignored;
     }
 
     /** Notes that the current request uses the session; no-op outside a request. */

@@ -11,6 +11,8 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 
+import io.memsession.core.SessionEngine;
+
 /**
  * The way of a request through memsession, in one place. Installed in the Host's pipeline, ahead of the context's
  * authenticator, so that a session arriving from another Tomcat is renamed before anyone looks at it, and a login
@@ -20,6 +22,8 @@ final class SessionTrackingValve extends ValveBase {
 
     /** Request note holding an asynchronous request's {@link RequestSessions} across its dispatches. */
     private static final String ASYNC_REQUEST_SESSIONS = "io.memsession.asyncRequestSessions";
+    /** RFC 4918: the server cannot store what the request needs; the servlet API names no constant for it. */
+    private static final int INSUFFICIENT_STORAGE = 507;
 
     private final MemcachedSessionManager manager;
 
@@ -58,7 +62,7 @@ final class SessionTrackingValve extends ValveBase {
 
         RequestSessions sessions = RequestSessions.begin(false, request, request.getMethod(),
                 request.getRequestURI(), request.getQueryString());
-        String requestedId = request.getRequestedSessionId();
+        String requestedId = manager.requestedId(request);
         try {
             if (requestedId != null) {
                 manager.sessionArriving(request, requestedId);
@@ -70,26 +74,36 @@ final class SessionTrackingValve extends ValveBase {
                 request.setNote(ASYNC_REQUEST_SESSIONS, sessions);
                 request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
                         requestedId != null));
-            } else if (!manager.requestFinished(sessions, requestedId != null)) {
-                refuse(response);
+            } else {
+                SessionEngine.CheckIn checkIn = manager.requestFinished(sessions, requestedId != null);
+                if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
+                    refuse(response, checkIn);
+                }
             }
         }
     }
 
     /**
-     * Non-sticky: the request changed its session, and the change was refused so as not to overwrite another
-     * request's. Unless the application has sent its response already, the client is told, with 409 Conflict (not
-     * 503: a load balancer may resend a 503 on its own, and the request's other effects have happened).
+     * Non-sticky: the request changed its session, and the change was refused. Unless the application has sent its
+     * response already, the client is told (never with 503: a load balancer may resend a 503 on its own, and the
+     * request's other effects have happened): 409 Conflict when it would have overwritten another request's
+     * change; 507 Insufficient Storage when the session grew larger than memcached may hold (maxSessionSize).
      */
-    private static void refuse(Response response) throws IOException {
+    private static void refuse(Response response, SessionEngine.CheckIn why) throws IOException {
         if (response.isCommitted()) {
             return; // too late to tell; the refusal is counted and logged
         }
         response.reset();
-        response.setStatus(HttpServletResponse.SC_CONFLICT);
         response.setContentType("text/plain;charset=UTF-8");
-        response.getWriter().println("This request's changes to the session were not saved: a parallel request "
-                + "changed the session first. Reload and try again.");
+        if (why == SessionEngine.CheckIn.OVERSIZED) {
+            response.setStatus(INSUFFICIENT_STORAGE);
+            response.getWriter().println("This request's changes to the session were not saved: the session "
+                    + "would be too large to store.");
+        } else {
+            response.setStatus(HttpServletResponse.SC_CONFLICT);
+            response.getWriter().println("This request's changes to the session were not saved: a parallel "
+                    + "request changed the session first. Reload and try again.");
+        }
     }
 
     /** An asynchronous request ends when its async context completes, not when the container thread returns. */

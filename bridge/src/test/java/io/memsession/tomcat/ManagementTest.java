@@ -82,6 +82,7 @@ class ManagementTest {
         assertEquals(3L, server.getAttribute(manager, "msmStatNumRequestsWithSession"));
         assertEquals(0L, server.getAttribute(manager, "msmStatNumRequestsWithoutSession"));
         assertEquals(1L, server.getAttribute(manager, "msmStatNumNoSessionModification"));
+        assertEquals(0L, server.getAttribute(manager, "msmStatNumOversizedSessions"));
         assertEquals("Count = 1", ((String[]) server.getAttribute(manager, "msmStatBackupInfo"))[0]);
         assertEquals("n1:" + MEMCACHED.process("n1").address(), server.getAttribute(manager, "memcachedNodes"));
 

@@ -28,6 +28,8 @@ import javax.servlet.http.HttpSessionListener;
  *   <li>{@code /read}: shows the session without changing it</li>
  *   <li>{@code /set?name=value&...}: sets String attributes</li>
  *   <li>{@code /setUnserializable?name=a}: sets attribute {@code a} to a {@link Unserializable}</li>
+ *   <li>{@code /setBytes?name=a&size=N}: sets attribute {@code a} to a byte array of N bytes, and increments the
+ *       counter</li>
  *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
  *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
@@ -96,6 +98,11 @@ public class TestServlet extends HttpServlet {
                 for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
                     session.setAttribute(parameter.getKey(), parameter.getValue()[0]);
                 }
+                break;
+            case "/setBytes":
+                session.setAttribute(request.getParameter("name"),
+                        new byte[Integer.parseInt(request.getParameter("size"))]);
+                increment(session);
                 break;
             case "/setUnserializable":
                 session.setAttribute(request.getParameter("name"), new Unserializable());

@@ -110,7 +110,8 @@ public final class SessionEngine implements AutoCloseable {
             this.locks = null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
                     graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
-                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), null, threadNamePrefix);
+                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), null,
+                    threadNamePrefix);
         } else {
             // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
             List<String> ring = new ArrayList<>();
@@ -126,7 +127,7 @@ public final class SessionEngine implements AutoCloseable {
                     : null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
                     () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
-                    config.operationTimeoutMillis(), copies, threadNamePrefix);
+                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, threadNamePrefix);
         }
     }
 
@@ -310,15 +311,25 @@ public final class SessionEngine implements AutoCloseable {
 
     /** Whether a session with this id can be read from memcached now. */
     public boolean canLoad(String id) {
+        SessionId parsed = parseOwn(id);
+        return parsed != null && (parsed.nodeId() == null || store.isAvailable(parsed.nodeId()));
+    }
+
+    /** Whether memsession could have made this id and stored its session: it parses and names a configured node. */
+    public boolean mayHaveMade(String id) {
+        return parseOwn(id) != null;
+    }
+
+    /** The id parsed, if it names a configured node (or none, for a single node without id); else null. */
+    private SessionId parseOwn(String id) {
         SessionId parsed = SessionId.parse(id);
         if (parsed == null) {
-            return false;
+            return null;
         }
-        if (!config.nodes().encodesNodeIds()) {
-            return parsed.nodeId() == null;
-        }
-        return parsed.nodeId() != null && config.nodes().contains(parsed.nodeId())
-                && store.isAvailable(parsed.nodeId());
+        boolean own = config.nodes().encodesNodeIds()
+                ? parsed.nodeId() != null && config.nodes().contains(parsed.nodeId())
+                : parsed.nodeId() == null;
+        return own ? parsed : null;
     }
 
     /**
@@ -378,7 +389,8 @@ public final class SessionEngine implements AutoCloseable {
                     * 1000L;
             state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
         } else {
-            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null);
+            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null,
+                    attributes.isEmpty() && stored.principal() == null);
             if (!id.equals(storedId)) {
                 state.movesToNewKey(checkout.lock() != null);
             }
@@ -644,17 +656,19 @@ public final class SessionEngine implements AutoCloseable {
      * @param last whether this request ends the session's stay in this Tomcat
      * @param lastChange the number of the request's last change to the session, 0 for none (see
      *        {@link BackupState#attributesAccessed()})
-     * @return false when the request changed the session and the change was refused (another write came first, or
-     *         the request ran without the lock it waited for): the caller must tell the client
+     * @return whether the request's changes were accepted; when refused, the caller must tell the client
      */
-    public boolean checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
+    public CheckIn checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
                            String uri) {
         SessionLock lock = checkout.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
         SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, lastChange, release);
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
+        if (outcome == SessionBackup.Outcome.OVERSIZED) {
+            return CheckIn.OVERSIZED; // counted and logged where it was found
+        }
         if (outcome != SessionBackup.Outcome.REFUSED) {
-            return true;
+            return CheckIn.ACCEPTED;
         }
         statistics.writeConflict();
         long now = System.nanoTime();
@@ -668,7 +682,17 @@ public final class SessionEngine implements AutoCloseable {
         } else {
             LOG.fine(message);
         }
-        return false;
+        return CheckIn.CONFLICT;
+    }
+
+    /** What a non-sticky request's changes to its session came to. */
+    public enum CheckIn {
+        /** Stored, or nothing to store, or memcached could not be reached (counted and logged). */
+        ACCEPTED,
+        /** Refused: another request changed the session first, or this one ran without the lock it waited for. */
+        CONFLICT,
+        /** Refused: the session would be larger than {@code maxSessionSize}; memcached keeps it as it was. */
+        OVERSIZED
     }
 
     /**

@@ -46,6 +46,15 @@ public final class BackupState {
     boolean createsKey;
     /** Non-sticky: the session may not be written any more in this stay (see {@link #refuseWrites()}). */
     volatile boolean writesRefused;
+    /** Non-sticky: writes are refused because the session grew larger than {@code maxSessionSize}. */
+    volatile boolean oversized;
+    /**
+     * Non-sticky: the session has a backup copy, or had one when it was read. A session that never held anything
+     * gets none; once it has one, every write goes to the copy too, so the copy is never behind.
+     */
+    boolean copied;
+    /** Whether a write of the session was ever sent from this Tomcat. */
+    boolean sent;
 
     private BackupState(boolean mustWrite) {
         this.mustWrite = mustWrite;
@@ -70,14 +79,17 @@ public final class BackupState {
      * @param cas memcached's version of what was read, for a compare-and-set write; 0 for a plain write
      * @param locked whether the reading request holds the session's lock: if not, a later write of the stay, once
      *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
+     * @param holdsNothing whether the session read has no attribute and no login (so perhaps no backup copy)
      */
-    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked) {
+    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
+                                                   boolean holdsNothing) {
         BackupState state = new BackupState(false);
         state.storedAttributes = storedAttributes;
         state.storedExpiresAtMillis = Long.MAX_VALUE;
         state.storedBlob = blob;
         state.loadedCas = cas;
         state.versionsEveryWrite = cas != 0 && !locked;
+        state.copied = !holdsNothing;
         return state;
     }
 
@@ -142,6 +154,14 @@ public final class BackupState {
         } else {
             storedDigest = digest;
         }
+    }
+
+    /**
+     * Whether memcached may hold the session: it was read from there, or a write of it was sent. A session created
+     * here that never held anything was never sent (sticky mode), and its removal costs no memcached command.
+     */
+    boolean mayBeStored() {
+        return sent || storedDigest != null || storedAttributes != null;
     }
 
     /** Whether the id or the authentication changed, or the last write failed. */

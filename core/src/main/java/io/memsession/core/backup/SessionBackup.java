@@ -1,9 +1,12 @@
 package io.memsession.core.backup;
 
 import java.io.IOException;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,21 +67,25 @@ public final class SessionBackup implements AutoCloseable {
     private final IntSupplier graceSeconds;
     private final long syncTimeoutMillis;
     private final long asyncTimeoutMillis;
+    private final int maxSessionSize;
     private final BackupCopies copies;
     private final BlockingQueue<BackedUpSession> queue;
     private final Thread[] writers;
     private volatile boolean closed;
     private volatile long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
+    private volatile long lastOversizedLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
 
     /**
      * @param writerThreads 0 for synchronous backup in the request thread
      * @param graceSeconds how long a stored copy outlives the session's own expiry
+     * @param maxSessionSize the largest stored session in bytes ({@code maxSessionSize}); a larger one is not sent
      * @param copies non-sticky mode's backup copies; null in sticky mode
      */
     public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
                          String serializerId, PrincipalCodec principalCodec, Statistics statistics,
                          IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
-                         long asyncTimeoutMillis, BackupCopies copies, String threadNamePrefix) {
+                         long asyncTimeoutMillis, int maxSessionSize, BackupCopies copies,
+                         String threadNamePrefix) {
         this.store = store;
         this.keys = keys;
         this.transcoder = transcoder;
@@ -88,6 +95,7 @@ public final class SessionBackup implements AutoCloseable {
         this.graceSeconds = graceSeconds;
         this.syncTimeoutMillis = syncTimeoutMillis;
         this.asyncTimeoutMillis = asyncTimeoutMillis;
+        this.maxSessionSize = maxSessionSize;
         this.copies = copies;
         this.queue = writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
         this.writers = new Thread[writerThreads];
@@ -150,7 +158,12 @@ public final class SessionBackup implements AutoCloseable {
         /** The session changed but the change was not stored: another write came first, or it was not allowed. */
         REFUSED,
         /** memcached could not be reached; the failure is counted and logged. */
-        FAILED
+        FAILED,
+        /**
+         * The session changed but is larger than {@code maxSessionSize}: nothing was sent, and memcached keeps the
+         * session as it was before the request.
+         */
+        OVERSIZED
     }
 
     /** An operation sent right after a write, to be awaited with it. */
@@ -200,8 +213,9 @@ public final class SessionBackup implements AutoCloseable {
         }
         if (state.writesRefused) {
             // this request's own change may have gone out with a parallel request's write that succeeded
-            outcome = !state.hasStored(lastChange) && holdsUnstoredChanges(session) ? Outcome.REFUSED
-                    : Outcome.UNCHANGED;
+            outcome = state.hasStored(lastChange) ? Outcome.UNCHANGED
+                    : state.oversized ? Outcome.OVERSIZED
+                    : holdsUnstoredChanges(session) ? Outcome.REFUSED : Outcome.UNCHANGED;
         }
         if (sent != null) {
             try {
@@ -212,7 +226,7 @@ public final class SessionBackup implements AutoCloseable {
         }
         if (outcome == Outcome.UNCHANGED && !state.writesRefused && keys.hasNode(session.id()) && session.isLive()) {
             long now = System.currentTimeMillis();
-            copies.used(session.id(), state.storedBlob, Expiration.memcachedExpiration(
+            copies.used(session.id(), state.copied ? state.storedBlob : null, Expiration.memcachedExpiration(
                     Expiration.expiresAtMillis(session.maxInactiveSeconds(), now, graceSeconds.getAsInt()), now));
         }
         return outcome;
@@ -335,7 +349,12 @@ public final class SessionBackup implements AutoCloseable {
             byte[] attributes = transcoder.serialize(snapshot.attributes);
             statistics.attributesSerialized(millisSince(start));
             byte[] digest = state.digestFor(attributes);
-            if (!force && state.isStored(attributes, digest)) {
+            boolean holdsNothing = snapshot.attributes.isEmpty() && snapshot.principal == null
+                    && snapshot.notes.isEmpty();
+            if ((!force && state.isStored(attributes, digest)) || (holdsNothing && copies == null
+                    && state.storedDigest == null)) {
+                // sticky: a session that holds nothing and was never stored is not worth an item (a client
+                // without a cookie costs none): its failover would give its user an equally empty session
                 state.stored(changes);
                 statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
                 release(session);
@@ -344,18 +363,24 @@ public final class SessionBackup implements AutoCloseable {
             byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
                     principalBytes(state, snapshot), serializerId, attributes));
+            if (blob.length > maxSessionSize) {
+                oversized(session, snapshot, blob.length);
+                release(session);
+                return null;
+            }
             long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval, snapshot.thisAccessedTime,
                     graceSeconds.getAsInt());
             long updateStart = System.nanoTime();
             int ttl = Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis());
+            state.sent = true;
             // a version read with the session, or a key just taken over, means another Tomcat may write it too:
             // never overwrite its write
             Pending<Boolean> pending = state.loadedCas != 0
                     ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
                     : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
                     : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
-            return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, start,
-                    updateStart, sinceNanos);
+            return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, holdsNothing,
+                    start, updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -380,7 +405,11 @@ public final class SessionBackup implements AutoCloseable {
             state.storedExpiresAtMillis = write.expiresAtMillis;
             if (copies != null) {
                 state.storedBlob = write.blob;
-                copies.written(write.session.id(), write.blob, write.ttlSeconds);
+                // a session that never held anything has no copy: losing it with its node costs its user nothing
+                if (state.copied || !write.holdsNothing) {
+                    state.copied = true;
+                    copies.written(write.session.id(), write.blob, write.ttlSeconds);
+                }
             }
             statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
                     millisSince(write.sinceNanos), write.blob.length);
@@ -391,6 +420,65 @@ public final class SessionBackup implements AutoCloseable {
         } finally {
             release(write.session);
         }
+    }
+
+    /**
+     * The session is larger than {@code maxSessionSize}, so it is not sent: memcached would refuse it, and the
+     * client would then drop its connection to the node, costing every session there its write. Nothing else is
+     * disturbed. Sticky mode: the session goes on in this Tomcat; its older stored copy is deleted, so that a
+     * failover gives its user a new session rather than silently an old state. Non-sticky mode: the stay writes
+     * no more, memcached keeps the session (and its backup copy) as it was, and the request is refused.
+     */
+    private void oversized(BackedUpSession session, SessionSnapshot snapshot, int size) {
+        BackupState state = session.backupState();
+        String id = session.id();
+        statistics.sessionOversized();
+        long now = System.nanoTime();
+        String message = "session " + id + " is not stored: it is " + size + " bytes, more than maxSessionSize ("
+                + maxSessionSize + ")";
+        if (now - lastOversizedLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
+            lastOversizedLogNanos = now;
+            LOG.warning(message + "; its largest attributes: " + largestAttributes(snapshot.attributes)
+                    + (copies == null ? ". It stays in this Tomcat only; its earlier stored copy is deleted, so after"
+                    + " a failover its user gets a new session" : ". The request's changes are refused (HTTP 507); "
+                    + "memcached keeps the session as it was")
+                    + " (counted in msmStatNumOversizedSessions; similar lines at most every 10 s)");
+        } else {
+            LOG.fine(message);
+        }
+        if (copies != null) {
+            state.oversized = true;
+            state.refuseWrites();
+        } else if (state.storedDigest != null) {
+            state.storedDigest = null; // memcached has nothing of it now: the next write check writes it
+            try {
+                deleteStored(id);
+            } catch (StoreException | RuntimeException e) {
+                logFailure("could not delete the earlier stored copy of session " + id, e);
+            }
+        }
+    }
+
+    /** Each attribute serialized on its own, the largest first: only for the log line of an oversized session. */
+    private String largestAttributes(Map<String, Object> attributes) {
+        List<Map.Entry<String, Integer>> sizes = new ArrayList<>();
+        for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            int bytes;
+            try {
+                bytes = transcoder.serialize(Collections.singletonMap(attribute.getKey(), attribute.getValue()))
+                        .length;
+            } catch (RuntimeException e) {
+                bytes = -1;
+            }
+            sizes.add(new AbstractMap.SimpleImmutableEntry<>(attribute.getKey(), bytes));
+        }
+        sizes.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(3, sizes.size()); i++) {
+            text.append(i == 0 ? "" : ", ").append(sizes.get(i).getKey()).append(" (")
+                    .append(sizes.get(i).getValue()).append(" bytes)");
+        }
+        return sizes.isEmpty() ? "none (the principal or a login under way is that large)" : text.toString();
     }
 
     private void failed(BackedUpSession session, Exception e) {
@@ -417,13 +505,15 @@ public final class SessionBackup implements AutoCloseable {
         final int ttlSeconds;
         /** The number of the newest change the write surely holds. */
         final long changes;
+        /** No attribute, no principal, no login under way. */
+        final boolean holdsNothing;
         final long startNanos;
         final long updateStartNanos;
         final long sinceNanos;
 
         Write(BackedUpSession session, Pending<Boolean> pending, byte[] attributes, byte[] digest,
-              long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, long startNanos, long updateStartNanos,
-              long sinceNanos) {
+              long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, boolean holdsNothing, long startNanos,
+              long updateStartNanos, long sinceNanos) {
             this.session = session;
             this.pending = pending;
             this.attributes = attributes;
@@ -432,6 +522,7 @@ public final class SessionBackup implements AutoCloseable {
             this.blob = blob;
             this.ttlSeconds = ttlSeconds;
             this.changes = changes;
+            this.holdsNothing = holdsNothing;
             this.startNanos = startNanos;
             this.updateStartNanos = updateStartNanos;
             this.sinceNanos = sinceNanos;
@@ -521,7 +612,7 @@ public final class SessionBackup implements AutoCloseable {
             }
             state.removed = true;
             String id = session.id();
-            if (!keys.hasNode(id)) {
+            if (!keys.hasNode(id) || !state.mayBeStored()) {
                 return;
             }
             long start = System.nanoTime();

@@ -31,6 +31,7 @@ public final class Configuration {
     final boolean copyCollectionsForSerialization;
     final List<String> customConverters;
     final ClassAllowList classAllowList;
+    final int maxSessionSize;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -55,6 +56,7 @@ public final class Configuration {
         this.copyCollectionsForSerialization = p.copyCollectionsForSerialization;
         this.customConverters = p.customConverters;
         this.classAllowList = p.classAllowList;
+        this.maxSessionSize = p.maxSessionSize;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -145,6 +147,11 @@ public final class Configuration {
         return enableStatistics;
     }
 
+    /** {@code maxSessionSize}: the largest stored session, in bytes; a larger one is never sent to memcached. */
+    public int maxSessionSize() {
+        return maxSessionSize;
+    }
+
     public Protocol protocol() {
         return protocol;
     }
@@ -176,7 +183,8 @@ public final class Configuration {
                 + (sticky ? ", sessionBackupAsync=" + sessionBackupAsync
                         : ", lockingMode=" + lockingMode + ", lockExpiration=" + lockExpirationSeconds
                         + "s, lockTimeout=" + lockTimeoutMillis + "ms")
-                + ", operationTimeout=" + operationTimeoutMillis + "ms, storageKeyPrefix=" + storageKeyPrefix
+                + ", operationTimeout=" + operationTimeoutMillis + "ms, maxSessionSize=" + maxSessionSize
+                + ", storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
                 + (username != null ? ", username=" + username + ", password=***" : "");
     }

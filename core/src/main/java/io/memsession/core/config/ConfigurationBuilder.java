@@ -31,6 +31,14 @@ public final class ConfigurationBuilder {
                 "io.memsession.serializer.kryo.KryoTranscoderFactory");
     }
 
+    /**
+     * The largest stored session, in bytes: memcached's default item size is 1 MiB (1,048,576 bytes), and an item
+     * holds its key (up to 250 bytes) and a header (about 50) besides the value; this leaves room for both.
+     */
+    public static final int DEFAULT_MAX_SESSION_SIZE = 1_000_000;
+    /** Smaller than this, even an empty session (its id, times and header, about 100 bytes) might not fit. */
+    private static final int MIN_MAX_SESSION_SIZE = 1024;
+
     /** Every attribute this builder knows, with its default; the Manager exposes exactly these. */
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -53,6 +61,7 @@ public final class ConfigurationBuilder {
         values.put("copyCollectionsForSerialization", "false");
         values.put("customConverter", null);
         values.put("classAllowList", null);
+        values.put("maxSessionSize", String.valueOf(DEFAULT_MAX_SESSION_SIZE));
         values.put("enableStatistics", "true");
         values.put("memcachedProtocol", "text");
         values.put("username", null);
@@ -123,6 +132,7 @@ public final class ConfigurationBuilder {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("classAllowList", values.get("classAllowList"), e.getMessage());
         }
+        p.maxSessionSize = integer("maxSessionSize", MIN_MAX_SESSION_SIZE, Integer.MAX_VALUE);
         p.enableStatistics = bool("enableStatistics");
         String protocol = values.get("memcachedProtocol").toLowerCase(Locale.ROOT);
         if (!protocol.equals("text") && !protocol.equals("binary")) {
@@ -214,6 +224,7 @@ public final class ConfigurationBuilder {
         boolean copyCollectionsForSerialization;
         List<String> customConverters;
         ClassAllowList classAllowList;
+        int maxSessionSize;
         boolean enableStatistics;
         Configuration.Protocol protocol;
         String username;

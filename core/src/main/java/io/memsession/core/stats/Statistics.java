@@ -28,6 +28,7 @@ public final class Statistics {
     private final LongAdder lockTimeouts = new LongAdder();
     private final LongAdder locksLost = new LongAdder();
     private final LongAdder writeConflicts = new LongAdder();
+    private final LongAdder oversizedSessions = new LongAdder();
 
     private final Probe attributesSerialization = new Probe();
     private final Probe backup = new Probe();
@@ -127,6 +128,13 @@ public final class Statistics {
         }
     }
 
+    /** A session was not written because it was larger than {@code maxSessionSize}. */
+    public void sessionOversized() {
+        if (enabled) {
+            oversizedSessions.increment();
+        }
+    }
+
     /** Serializing a session's attributes took this long. */
     public void attributesSerialized(long millis) {
         record(attributesSerialization, millis);
@@ -214,6 +222,10 @@ public final class Statistics {
 
     public long writeConflicts() {
         return writeConflicts.sum();
+    }
+
+    public long oversizedSessions() {
+        return oversizedSessions.sum();
     }
 
     public Probe lockWait() {

@@ -19,6 +19,7 @@ final class FakeStore implements SessionStore {
     final AtomicInteger sets = new AtomicInteger();
     final AtomicInteger touches = new AtomicInteger();
     final AtomicInteger deletes = new AtomicInteger();
+    final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger concurrentSets = new AtomicInteger();
     volatile int maxConcurrentSets;
     volatile boolean failing;
@@ -27,6 +28,7 @@ final class FakeStore implements SessionStore {
     @Override
     public byte[] get(String nodeId, String key) throws StoreException {
         check();
+        gets.incrementAndGet();
         return values.get(key);
     }
 

@@ -28,6 +28,7 @@ import io.memsession.serializer.SessionAttributesTranscoder;
 class SessionBackupTest {
 
     private static final int GRACE = 10;
+    private static final int MAX_SESSION_SIZE = 2000;
 
     private final FakeStore store = new FakeStore();
     private final Statistics statistics = new Statistics(true);
@@ -58,7 +59,7 @@ class SessionBackupTest {
     private SessionBackup backup(int writerThreads) {
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings",
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
-                () -> GRACE, writerThreads, 100, 1000, null, "test-backup-");
+                () -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null, "test-backup-");
         return backup;
     }
 
@@ -72,7 +73,8 @@ class SessionBackupTest {
     @Test
     void newSessionIsWrittenUnderItsPrefixedKeyWithItsRemainingLifetime() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1.tc1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1.tc1");
+        session.set("a", "1");
         backup.afterRequest(session);
         assertEquals(1, store.sets.get());
         assertEquals("A-n1.tc1", SessionBlob.decode(store.values.get("p_A-n1.tc1")).id());
@@ -82,7 +84,7 @@ class SessionBackupTest {
     @Test
     void writesOnlyWhenStoredAttributesChanged() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         session.set("a", "1");
         backup.afterRequest(session);
         backup.afterRequest(session); // nothing touched
@@ -96,9 +98,53 @@ class SessionBackupTest {
     }
 
     @Test
-    void mustWriteForcesAWriteOfUnchangedAttributes() {
+    void newSessionThatHoldsNothingIsNotWrittenUntilItDoes() {
         backup(0);
         FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        session.state.mustWrite(); // e.g. a new id: still nothing worth storing
+        backup.afterRequest(session);
+        assertEquals(0, store.sets.get());
+        session.set("a", "1");
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+    }
+
+    @Test
+    void removalOfASessionThatWasNeverStoredCostsNoCommand() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        backup.sessionRemoved(session, true, session.lastUsed);
+        assertEquals(0, store.deletes.get());
+        assertEquals(0, store.gets.get());
+    }
+
+    @Test
+    void oversizedSessionIsNeverSentAndItsEarlierCopyIsDeleted() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.set("small", "1");
+        backup.afterRequest(session);
+        assertNotNull(store.values.get("p_A-n1"));
+        session.set("big", new String(new char[MAX_SESSION_SIZE]).replace('\0', 'x'));
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+        assertNull(store.values.get("p_A-n1")); // a failover must not bring back the older state
+        assertEquals(1, statistics.oversizedSessions());
+        assertEquals(0, statistics.backupFailures());
+        session.attributes.remove("big");
+        session.set("small", "2");
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get()); // small again: stored again
+        assertNotNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void mustWriteForcesAWriteOfUnchangedAttributes() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.set("a", "1");
         backup.afterRequest(session);
         session.state.mustWrite();
         backup.afterRequest(session);
@@ -108,7 +154,7 @@ class SessionBackupTest {
     @Test
     void failedWriteIsRetriedAfterTheNextRequestEvenIfNothingChanged() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         store.failing = true;
         backup.afterRequest(session);
         assertEquals(1, statistics.backupFailures());
@@ -120,7 +166,7 @@ class SessionBackupTest {
     @Test
     void sessionWithoutNodeCountsAsFailureAndIsNotWritten() {
         backup(0);
-        backup.afterRequest(new FakeSession("A.tc1", BackupState.forNewSession()));
+        backup.afterRequest(holding("A.tc1"));
         assertEquals(0, store.sets.get());
         assertEquals(1, statistics.backupFailures());
     }
@@ -128,7 +174,7 @@ class SessionBackupTest {
     @Test
     void asyncWritesCoalesceAndNeverOverlapForOneSession() throws Exception {
         backup(2);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         store.setGate = new CountDownLatch(1);
         session.set("counter", 0);
         backup.afterRequest(session);
@@ -150,16 +196,16 @@ class SessionBackupTest {
     void requestsWriteTheirOwnSessionsWhileTheBackupThreadsAreBehind() throws Exception {
         backup(1);
         store.setGate = new CountDownLatch(1);
-        FakeSession stuck = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession stuck = holding("A-n1");
         backup.afterRequest(stuck);
         awaitTrue(() -> store.concurrentSets.get() == 1); // the only writer waits for memcached
-        FakeSession waiting = new FakeSession("B-n1", BackupState.forNewSession());
+        FakeSession waiting = holding("B-n1");
         backup.afterRequest(waiting);
         assertEquals(1, backup.queuedSessions());
         waiting.state.queuedSinceNanos = System.nanoTime()
                 - TimeUnit.MILLISECONDS.toNanos(SessionBackup.MAX_LAG_MILLIS + 1);
 
-        FakeSession current = new FakeSession("C-n1", BackupState.forNewSession());
+        FakeSession current = holding("C-n1");
         Thread request = new Thread(() -> backup.afterRequest(current));
         request.start();
         awaitTrue(() -> store.concurrentSets.get() == 2); // written by the request thread, not queued
@@ -172,13 +218,13 @@ class SessionBackupTest {
     @Test
     void refreshTouchesOnlyWhenTheStoredCopyWouldExpireFirst() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         session.maxInactive = 5;
         backup.afterRequest(session);
         assertFalse(backup.refreshExpiration(session), "just written: nothing to do");
         session.lastUsed = System.currentTimeMillis() + 2_000; // used again later, unchanged
         assertFalse(backup.refreshExpiration(session), "copy still lives longer than the grace period");
-        FakeSession idle = new FakeSession("B-n1", BackupState.forNewSession());
+        FakeSession idle = holding("B-n1");
         idle.maxInactive = 1;
         idle.lastUsed = System.currentTimeMillis() - 5_000;
         backup.afterRequest(idle); // its copy expires within the grace period
@@ -192,7 +238,7 @@ class SessionBackupTest {
     @Test
     void refreshRewritesACopyMemcachedLost() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         session.maxInactive = 1;
         session.lastUsed = System.currentTimeMillis() - 5_000;
         backup.afterRequest(session);
@@ -206,7 +252,7 @@ class SessionBackupTest {
     @Test
     void removedSessionIsDeletedAndNeverWrittenAgain() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1");
         backup.afterRequest(session);
         backup.sessionRemoved(session, false, session.lastUsed);
         assertNull(store.values.get("p_A-n1"));
@@ -218,26 +264,38 @@ class SessionBackupTest {
     @Test
     void expiryOfAStaleCopyKeepsASessionAnotherTomcatUsedSince() {
         backup(0);
-        FakeSession live = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession live = holding("A-n1");
         live.lastUsed = System.currentTimeMillis();
         backup.afterRequest(live); // stored by the Tomcat that uses it now
-        FakeSession stale = new FakeSession("A-n1", BackupState.forNewSession());
+        FakeSession stale = readEarlier("A-n1");
         backup.sessionRemoved(stale, true, live.lastUsed - 60_000);
         assertNotNull(store.values.get("p_A-n1"));
-        backup.sessionRemoved(new FakeSession("A-n1", BackupState.forNewSession()), true, live.lastUsed);
+        backup.sessionRemoved(readEarlier("A-n1"), true, live.lastUsed);
         assertNull(store.values.get("p_A-n1"));
     }
 
     @Test
     void renameDeletesTheOldKeyAndForcesAWriteUnderTheNewOne() {
         backup(0);
-        FakeSession session = new FakeSession("A-n1.tc1", BackupState.forNewSession());
+        FakeSession session = holding("A-n1.tc1");
         backup.afterRequest(session);
         session.id = "A-n1.tc2";
         backup.sessionRenamed(session, "A-n1.tc1");
         backup.afterRequest(session);
         assertNull(store.values.get("p_A-n1.tc1"));
         assertNotNull(store.values.get("p_A-n1.tc2"));
+    }
+
+    /** A session this Tomcat read from memcached some time ago. */
+    private static FakeSession readEarlier(String id) {
+        return new FakeSession(id, BackupState.forLoadedSession(new byte[0], System.currentTimeMillis()));
+    }
+
+    /** A new session holding one attribute: worth storing. */
+    private static FakeSession holding(String id) {
+        FakeSession session = new FakeSession(id, BackupState.forNewSession());
+        session.set("a", "1");
+        return session;
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {

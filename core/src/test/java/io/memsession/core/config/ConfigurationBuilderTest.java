@@ -89,6 +89,14 @@ class ConfigurationBuilderTest {
         assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "uriPattern:(")).attribute());
         assertEquals("lockExpiration", refused(nodes("n1:a:1").set("lockExpiration", "1")).attribute());
         assertEquals("lockTimeout", refused(nodes("n1:a:1").set("lockTimeout", "-5")).attribute());
+        assertEquals("maxSessionSize", refused(nodes("n1:a:1").set("maxSessionSize", "1m")).attribute());
+        assertEquals("maxSessionSize", refused(nodes("n1:a:1").set("maxSessionSize", "100")).attribute());
+    }
+
+    @Test
+    void maxSessionSizeLeavesRoomForKeyAndHeaderInMemcachedsDefaultItem() {
+        assertEquals(1_000_000, nodes("n1:a:1").build().maxSessionSize());
+        assertEquals(4_000_000, nodes("n1:a:1").set("maxSessionSize", "4000000").build().maxSessionSize());
     }
 
     @Test
