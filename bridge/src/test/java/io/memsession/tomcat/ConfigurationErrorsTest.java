@@ -45,6 +45,7 @@ class ConfigurationErrorsTest {
         "operationTimeout   | -1     | from 1",
         "failoverNodes      | n7     | not a node id",
         "storageKeyPrefix   | domain | unknown token",
+        "classAllowListMode | strict | expected enforce or report",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),
