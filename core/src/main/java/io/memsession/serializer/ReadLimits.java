@@ -1,5 +1,7 @@
 package io.memsession.serializer;
 
+import java.io.ObjectInputStream;
+
 /**
  * What reading one stored session may cost, in both serializers. Anyone who can write to memcached chooses the
  * bytes; without limits, a 200-byte blob whose length fields say 2 GB makes the reader allocate 2 GB, and a deeply
@@ -24,6 +26,16 @@ public final class ReadLimits {
     public static final int MAX_LENGTH = 16 * 1024 * 1024;
 
     private ReadLimits() {
+    }
+
+    /**
+     * Puts the depth, reference and array limits on a Java deserialization stream that has read no object yet
+     * ({@link WebappObjectInputStream} has them already).
+     *
+     * @param totalBytes the length of what the stream reads
+     */
+    public static void applyTo(ObjectInputStream in, long totalBytes) {
+        SerialLimitsFilter.install(in, totalBytes);
     }
 
     /** @throws SerializationException when a session's serialized attributes exceed {@link #MAX_BYTES} */

@@ -22,7 +22,7 @@ public final class WebappObjectInputStream extends ObjectInputStream {
         super(new ByteArrayInputStream(data));
         this.classLoader = classLoader;
         this.allowList = allowList;
-        SerialLimitsFilter.install(this, data.length);
+        ReadLimits.applyTo(this, data.length);
     }
 
     @Override
