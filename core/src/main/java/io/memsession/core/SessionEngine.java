@@ -167,10 +167,10 @@ public final class SessionEngine implements AutoCloseable {
                 + " (classAllowList" + (config.classAllowListReports() ? " is in report mode" : " is not set")
                 + "): anyone who can write to memcached can plant a session whose attributes are objects of any class"
                 + " on the web application's class path, except the known gadget classes memsession always refuses,"
-                + " and whose constructors and readObject methods run when the session is read; and can forge a"
-                + " login by planting a session with a principal. Set encryptionKeyFile to refuse every session this"
-                + " application did not seal, or classAllowList to name the classes sessions may hold (see"
-                + " docs/security.md).";
+                + " and whose constructors and readObject methods run when the session is read; and can make a"
+                + " session log in as any user the application's realm knows. Set encryptionKeyFile to refuse every"
+                + " session this application did not seal (it closes both), or classAllowList to name the classes"
+                + " sessions may hold (see docs/security.md).";
     }
 
     static TranscoderFactory loadTranscoderFactory(String className, ClassLoader webappClassLoader) {
