@@ -815,6 +815,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
         tomcatFiltersChanged();
     }
 
+    /** Tomcat's own attribute, applied by memsession (see {@link ConfigurationBuilder#tomcatFilters}). */
+    @Override
+    public void setWarnOnSessionAttributeFilterFailure(boolean warnOnSessionAttributeFilterFailure) {
+        super.setWarnOnSessionAttributeFilterFailure(warnOnSessionAttributeFilterFailure);
+        tomcatFiltersChanged();
+    }
+
     /** A filter changed at runtime (JMX): a new engine applies it. Tomcat has checked the expression. */
     private void tomcatFiltersChanged() {
         if (settings != null && getState().isAvailable()) { // null: ManagerBase's constructor sets a default

@@ -140,6 +140,22 @@ class PlantedSessionTest {
     }
 
     @Test
+    void tomcatsValueClassFilterSetAtRuntimeApplies() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        EmbeddedTomcat tc2 = start("tc2");
+        tc2.manager().setSessionAttributeValueClassNameFilter("java\\.lang\\.(?:Integer|Number|String)");
+        String listener = get(tc1, "/listener").id();
+        await().atMost(5, SECONDS).until(() -> inspector.get(listener), notNullValue());
+
+        Page page = get(tc2, "/");
+
+        assertEquals(1, page.counter(), "a new session");
+        assertNull(inspector.get(listener));
+        assertEquals(1, log.warningsContaining(listener, "sessionAttributeValueClassNameFilter").size(),
+                log.warnings().toString());
+    }
+
+    @Test
     void tomcatsValueClassFilterKeepsOtherValuesOutOfMemcached() throws Exception {
         EmbeddedTomcat tc1 = tomcats.add(EmbeddedTomcat.start("tc1", manager -> {
             manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1"));

@@ -386,9 +386,9 @@ public final class SessionEngine implements AutoCloseable {
         SessionAttributesTranscoder reader = readerFor(stored.serializerId());
         long deserializationStart = System.nanoTime();
         Map<String, Object> attributes = reader.deserialize(stored.attributes());
+        statistics.sessionDeserialized(millisSince(deserializationStart));
         // written before a filter changed: what the filters keep out now is not read either, as in Tomcat
         attributes.keySet().removeIf(name -> !config.storesAttribute(name));
-        statistics.sessionDeserialized(millisSince(deserializationStart));
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
         statistics.sessionLoaded(millisSince(startNanos));
         BackupState state;
