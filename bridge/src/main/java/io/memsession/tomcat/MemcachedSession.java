@@ -233,7 +233,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     public SessionSnapshot snapshot() {
         Map<String, Object> stored = new TreeMap<>();
         for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
-            if (sessionManager.storesAttribute(attribute.getKey())) {
+            if (sessionManager.storesAttribute(attribute.getKey(), attribute.getValue())) {
                 stored.put(attribute.getKey(), attribute.getValue());
             }
         }

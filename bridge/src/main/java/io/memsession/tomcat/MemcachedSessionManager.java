@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import javax.servlet.http.Cookie;
@@ -62,6 +64,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     private final ConfigurationBuilder settings = new ConfigurationBuilder();
     private final List<String> unknownAttributes = new ArrayList<>();
+    /** "name:class" of attribute values Tomcat's value class filter kept out of memcached, so each is logged once. */
+    private final Set<String> refusedValues = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
     /**
      * Locks for reading a session from memcached, by id. A lock is held for a memcached round trip, so requests for
      * different sessions must seldom share one: with 64, a fifth of the non-sticky benchmark's requests waited half
@@ -110,11 +114,18 @@ public class MemcachedSessionManager extends TomcatLineManager {
             throw new LifecycleException("Manager " + getClass().getSimpleName() + " has no attribute "
                     + String.join(", ", unknownAttributes) + "; see docs/configuration.md for the attributes");
         }
+        Configuration config;
         try {
-            startEngine(settings.build());
+            config = settings.tomcatFilters(getSessionAttributeNameFilter(), getSessionAttributeValueClassNameFilter(),
+                    getWarnOnSessionAttributeFilterFailure()).build();
         } catch (ConfigurationException e) {
             throw new LifecycleException(e.getMessage(), e);
         }
+        String exposure = SessionEngine.exposure(config);
+        if (config.enabled() && exposure != null) {
+            log.warn("memsession for " + contextName() + ": " + exposure);
+        }
+        startEngine(config);
         valve = new SessionTrackingValve(this);
         getContext().getParent().getPipeline().addValve(valve);
         setState(LifecycleState.STARTING);
@@ -506,6 +517,34 @@ public class MemcachedSessionManager extends TomcatLineManager {
     }
 
     /**
+     * Whether an attribute is written to memcached: its name passes the filters, and its value's class Tomcat's
+     * {@code sessionAttributeValueClassNameFilter} (a value it refuses would make the stored session unreadable).
+     */
+    boolean storesAttribute(String name, Object value) {
+        Configuration config = configuration;
+        if (config == null) {
+            return true;
+        }
+        if (!config.storesAttribute(name)) {
+            return false;
+        }
+        if (config.storesValue(value)) {
+            return true;
+        }
+        if (refusedValues.add(name + ":" + value.getClass().getName())) {
+            String message = "session attribute '" + name + "' of class " + value.getClass().getName()
+                    + " does not match sessionAttributeValueClassNameFilter; it is not stored in memcached and is"
+                    + " lost on failover. This is logged once.";
+            if (config.warnOnTomcatFilterFailure()) {
+                log.warn(message);
+            } else if (log.isDebugEnabled()) {
+                log.debug(message);
+            }
+        }
+        return false;
+    }
+
+    /**
      * A request arrived with a session id: take the session over from another Tomcat, or move it off a memcached
      * node that is down, and tell the client its new id.
      */
@@ -827,6 +866,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("maxSessionSize", maxSessionSize);
     }
 
+    public String getClassAllowListMode() {
+        return settings.get("classAllowListMode");
+    }
+
+    public void setClassAllowListMode(String classAllowListMode) {
+        set("classAllowListMode", classAllowListMode);
+    }
+
     public String getEnableStatistics() {
         return settings.get("enableStatistics");
     }
@@ -859,6 +906,40 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /** Its getter is {@link TomcatLineManager}'s: Tomcat 7 has one of its own under this name. */
     public void setMaxInactiveInterval(String maxInactiveInterval) {
         set("maxInactiveInterval", maxInactiveInterval);
+    }
+
+    /** Tomcat's own attribute, applied by memsession (see {@link ConfigurationBuilder#tomcatFilters}). */
+    @Override
+    public void setSessionAttributeNameFilter(String sessionAttributeNameFilter) {
+        super.setSessionAttributeNameFilter(sessionAttributeNameFilter);
+        tomcatFiltersChanged();
+    }
+
+    /** Tomcat's own attribute, applied by memsession (see {@link ConfigurationBuilder#tomcatFilters}). */
+    @Override
+    public void setSessionAttributeValueClassNameFilter(String sessionAttributeValueClassNameFilter) {
+        super.setSessionAttributeValueClassNameFilter(sessionAttributeValueClassNameFilter);
+        tomcatFiltersChanged();
+    }
+
+    /** Tomcat's own attribute, applied by memsession (see {@link ConfigurationBuilder#tomcatFilters}). */
+    @Override
+    public void setWarnOnSessionAttributeFilterFailure(boolean warnOnSessionAttributeFilterFailure) {
+        super.setWarnOnSessionAttributeFilterFailure(warnOnSessionAttributeFilterFailure);
+        tomcatFiltersChanged();
+    }
+
+    /** A filter changed at runtime (JMX): a new engine applies it. Tomcat has checked the expression. */
+    private void tomcatFiltersChanged() {
+        if (settings != null && getState().isAvailable()) { // null: ManagerBase's constructor sets a default
+            settings.tomcatFilters(getSessionAttributeNameFilter(), getSessionAttributeValueClassNameFilter(),
+                    getWarnOnSessionAttributeFilterFailure());
+            try {
+                startEngine(settings.build());
+            } catch (ConfigurationException | LifecycleException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
     }
 
     /** The value of one of memsession's attributes, as set; null if unset. */

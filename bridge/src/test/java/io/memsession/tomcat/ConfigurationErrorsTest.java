@@ -46,6 +46,7 @@ class ConfigurationErrorsTest {
         "failoverNodes      | n7     | not a node id",
         "storageKeyPrefix   | domain | unknown token",
         "maxSessionSize     | 1MB    | from 1024",
+        "classAllowListMode | strict | expected enforce or report",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),

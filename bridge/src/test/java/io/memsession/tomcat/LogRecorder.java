@@ -50,6 +50,15 @@ final class LogRecorder extends Handler implements AutoCloseable {
         return matching;
     }
 
+    /**
+     * The warnings but those about what memcached's writers can do, which start-up logs for a configuration without
+     * encryptionKeyFile or classAllowList: the unexpected ones.
+     */
+    List<String> warningsBesidesStartUpExposure() {
+        return warnings().stream().filter(warning -> !warning.contains("anyone who can write to memcached"))
+                .collect(Collectors.toList());
+    }
+
     private static String text(LogRecord record) {
         StringBuilder text = new StringBuilder(record.getLevel() + " " + record.getLoggerName() + ": "
                 + record.getMessage());

@@ -17,6 +17,8 @@ import javax.servlet.http.HttpSessionActivationListener;
 import javax.servlet.http.HttpSessionEvent;
 import javax.servlet.http.HttpSessionListener;
 
+import org.apache.commons.collections.functors.InvokerTransformer;
+
 /**
  * The web application the scenarios drive. Each path does one thing to the session and the response lists the
  * session id and its attributes as {@code name=value} lines, so tests read what a user would see. Paths are relative
@@ -127,6 +129,9 @@ public class TestServlet extends HttpServlet {
                 break;
             case "/listener":
                 session.setAttribute("listener", new ActivationRecorder());
+                break;
+            case "/plantGadget": // what an attacker writes into memcached: a class whose readObject runs code
+                session.setAttribute("planted", new InvokerTransformer("calc"));
                 break;
             default:
                 if (!path.startsWith("/protected") && !path.startsWith("/admin")) {

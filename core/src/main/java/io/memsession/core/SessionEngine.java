@@ -156,6 +156,24 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * What anyone who can write to memcached can do to this configuration, for a warning at start; null when
+     * sessions are sealed or read through an enforced {@code classAllowList}.
+     */
+    public static String exposure(Configuration config) {
+        if (config.sealsSessions() || !config.classAllowList().allowsEverything() && !config.classAllowListReports()) {
+            return null;
+        }
+        return "stored sessions are neither sealed (encryptionKeyFile) nor read through an enforced class allow-list"
+                + " (classAllowList" + (config.classAllowListReports() ? " is in report mode" : " is not set")
+                + "): anyone who can write to memcached can plant a session whose attributes are objects of any class"
+                + " on the web application's class path, except the known gadget classes memsession always refuses,"
+                + " and whose constructors and readObject methods run when the session is read; and can make a"
+                + " session log in as any user the application's realm knows. Set encryptionKeyFile to refuse every"
+                + " session this application did not seal (it closes both), or classAllowList to name the classes"
+                + " sessions may hold (see docs/security.md).";
+    }
+
     static TranscoderFactory loadTranscoderFactory(String className, ClassLoader webappClassLoader) {
         List<Throwable> failures = new ArrayList<>();
         for (ClassLoader loader : Arrays.asList(webappClassLoader, SessionEngine.class.getClassLoader())) {
@@ -380,6 +398,8 @@ public final class SessionEngine implements AutoCloseable {
         long deserializationStart = System.nanoTime();
         Map<String, Object> attributes = reader.deserialize(stored.attributes());
         statistics.sessionDeserialized(millisSince(deserializationStart));
+        // written before a filter changed: what the filters keep out now is not read either, as in Tomcat
+        attributes.keySet().removeIf(name -> !config.storesAttribute(name));
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
         statistics.sessionLoaded(millisSince(startNanos));
         BackupState state;

@@ -34,7 +34,10 @@ public final class TranscoderSettings {
         return customConverters;
     }
 
-    /** Attribute {@code classAllowList}: which classes may be read back. */
+    /**
+     * Attribute {@code classAllowList} (with {@code classAllowListMode} and Tomcat's
+     * {@code sessionAttributeValueClassNameFilter}): which classes may be read back. The gadget classes never may.
+     */
     public ClassAllowList classAllowList() {
         return classAllowList;
     }

@@ -32,6 +32,10 @@ public final class Configuration {
     final List<String> customConverters;
     final ClassAllowList classAllowList;
     final int maxSessionSize;
+    final boolean classAllowListReports;
+    final Pattern tomcatAttributeNameFilter;
+    final Pattern tomcatValueClassNameFilter;
+    final boolean warnOnTomcatFilterFailure;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -57,6 +61,10 @@ public final class Configuration {
         this.customConverters = p.customConverters;
         this.classAllowList = p.classAllowList;
         this.maxSessionSize = p.maxSessionSize;
+        this.classAllowListReports = p.classAllowListReports;
+        this.tomcatAttributeNameFilter = p.tomcatAttributeNameFilter;
+        this.tomcatValueClassNameFilter = p.tomcatValueClassNameFilter;
+        this.warnOnTomcatFilterFailure = p.warnOnTomcatFilterFailure;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -134,6 +142,10 @@ public final class Configuration {
         return customConverters;
     }
 
+    /**
+     * {@code classAllowList} with {@code classAllowListMode}, and Tomcat's {@code
+     * sessionAttributeValueClassNameFilter}: which classes may be read back. The gadget classes never may.
+     */
     public ClassAllowList classAllowList() {
         return classAllowList;
     }
@@ -141,6 +153,16 @@ public final class Configuration {
     /** Whether stored sessions are sealed ({@code encryptionKeyFile}). */
     public boolean sealsSessions() {
         return false;
+    }
+
+    /** {@code classAllowListMode="report"}: classes outside the list are logged, not refused. */
+    public boolean classAllowListReports() {
+        return classAllowListReports;
+    }
+
+    /** Whether Tomcat's {@code warnOnSessionAttributeFilterFailure} asks for a warning when its filters refuse. */
+    public boolean warnOnTomcatFilterFailure() {
+        return warnOnTomcatFilterFailure;
     }
 
     public boolean enableStatistics() {
@@ -171,9 +193,22 @@ public final class Configuration {
         return maxInactiveInterval;
     }
 
-    /** Whether an attribute of this name is stored (and its access counts as a change). */
+    /**
+     * Whether an attribute of this name is stored (and its access counts as a change), and read back: it passes
+     * {@code sessionAttributeFilter} and Tomcat's {@code sessionAttributeNameFilter}.
+     */
     public boolean storesAttribute(String name) {
-        return sessionAttributeFilter == null || sessionAttributeFilter.matcher(name).matches();
+        return (sessionAttributeFilter == null || sessionAttributeFilter.matcher(name).matches())
+                && (tomcatAttributeNameFilter == null || tomcatAttributeNameFilter.matcher(name).matches());
+    }
+
+    /**
+     * Whether this value of a stored attribute is stored: Tomcat's {@code sessionAttributeValueClassNameFilter}
+     * must accept its class, or the stored session could not be read back.
+     */
+    public boolean storesValue(Object value) {
+        return value == null || tomcatValueClassNameFilter == null
+                || tomcatValueClassNameFilter.matcher(value.getClass().getName()).matches();
     }
 
     /** A description for the log, without the password. */

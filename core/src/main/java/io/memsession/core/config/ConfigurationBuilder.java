@@ -41,6 +41,10 @@ public final class ConfigurationBuilder {
 
     /** Every attribute this builder knows, with its default; the Manager exposes exactly these. */
     private final Map<String, String> values = new LinkedHashMap<>();
+    /** Tomcat's own filters of the Manager ({@code ManagerBase}), as Tomcat holds them; null when not set. */
+    private String tomcatAttributeNameFilter;
+    private String tomcatValueClassNameFilter;
+    private boolean warnOnTomcatFilterFailure;
 
     public ConfigurationBuilder() {
         values.put("enabled", "true");
@@ -62,6 +66,7 @@ public final class ConfigurationBuilder {
         values.put("customConverter", null);
         values.put("classAllowList", null);
         values.put("maxSessionSize", String.valueOf(DEFAULT_MAX_SESSION_SIZE));
+        values.put("classAllowListMode", "enforce");
         values.put("enableStatistics", "true");
         values.put("memcachedProtocol", "text");
         values.put("username", null);
@@ -89,6 +94,23 @@ public final class ConfigurationBuilder {
             throw new IllegalArgumentException("unknown attribute " + name);
         }
         return values.get(name);
+    }
+
+    /**
+     * Tomcat's {@code sessionAttributeNameFilter}, {@code sessionAttributeValueClassNameFilter} and
+     * {@code warnOnSessionAttributeFilterFailure}, applied as Tomcat's own managers apply them: an attribute whose
+     * name does not match is neither stored nor read, a value whose class does not match is not stored, and a
+     * stored session holding a class that does not match is not read.
+     *
+     * @param attributeNameFilter null for none
+     * @param valueClassNameFilter null for none
+     */
+    public ConfigurationBuilder tomcatFilters(String attributeNameFilter, String valueClassNameFilter,
+                                              boolean warnOnFailure) {
+        this.tomcatAttributeNameFilter = attributeNameFilter;
+        this.tomcatValueClassNameFilter = valueClassNameFilter;
+        this.warnOnTomcatFilterFailure = warnOnFailure;
+        return this;
     }
 
     private static ConfigurationBuilder defaults() {
@@ -127,8 +149,20 @@ public final class ConfigurationBuilder {
                 ? MSM_TRANSCODER_FACTORIES.get(factory) : factory;
         p.copyCollectionsForSerialization = bool("copyCollectionsForSerialization");
         p.customConverters = list("customConverter");
+        String mode = values.get("classAllowListMode").toLowerCase(Locale.ROOT);
+        if (!mode.equals("enforce") && !mode.equals("report")) {
+            throw new ConfigurationException("classAllowListMode", values.get("classAllowListMode"),
+                    "expected enforce or report");
+        }
+        p.classAllowListReports = mode.equals("report");
+        p.tomcatAttributeNameFilter = tomcatPattern("sessionAttributeNameFilter", tomcatAttributeNameFilter);
+        p.tomcatValueClassNameFilter = tomcatPattern("sessionAttributeValueClassNameFilter",
+                tomcatValueClassNameFilter);
+        p.warnOnTomcatFilterFailure = warnOnTomcatFilterFailure;
         try {
-            p.classAllowList = ClassAllowList.parse(values.get("classAllowList"));
+            p.classAllowList = ClassAllowList.parse(values.get("classAllowList"),
+                    p.classAllowListReports ? ClassAllowList.Mode.REPORT : ClassAllowList.Mode.ENFORCE)
+                    .withValueClassNameFilter(p.tomcatValueClassNameFilter, warnOnTomcatFilterFailure);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("classAllowList", values.get("classAllowList"), e.getMessage());
         }
@@ -192,6 +226,17 @@ public final class ConfigurationBuilder {
         }
     }
 
+    private static Pattern tomcatPattern(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Pattern.compile(value);
+        } catch (PatternSyntaxException e) {
+            throw new ConfigurationException(name, value, "not a valid regular expression: " + e.getDescription());
+        }
+    }
+
     private List<String> list(String name) {
         String value = values.get(name);
         List<String> items = new ArrayList<>();
@@ -225,6 +270,10 @@ public final class ConfigurationBuilder {
         List<String> customConverters;
         ClassAllowList classAllowList;
         int maxSessionSize;
+        boolean classAllowListReports;
+        Pattern tomcatAttributeNameFilter;
+        Pattern tomcatValueClassNameFilter;
+        boolean warnOnTomcatFilterFailure;
         boolean enableStatistics;
         Configuration.Protocol protocol;
         String username;

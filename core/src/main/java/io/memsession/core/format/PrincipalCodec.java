@@ -13,12 +13,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memsession.serializer.ReadLimits;
+
 /**
  * Java serialization of the authenticated principal, so a login survives a failover, and of the notes a container's
  * authenticator keeps in the session during a FORM login (the request that asked for the login page), so a login
  * begun on one Tomcat can end on another. Reading accepts only the classes these are made of (the bridge names its
  * container's packages and classes), because a principal planted in memcached would otherwise log anyone in as
- * anyone, or run code while being read.
+ * anyone, or run code while being read; and it reads within {@link ReadLimits}, so that a planted length cannot
+ * make it allocate gigabytes.
  *
  * <p>Without notes the bytes are the principal alone; with notes, an {@code Object[]} of the principal and a
  * {@code HashMap} of the notes.
@@ -75,6 +78,7 @@ public final class PrincipalCodec {
                 return Class.forName(desc.getName(), false, classLoader);
             }
         }) {
+            ReadLimits.applyTo(in, bytes.length);
             Object read = in.readObject();
             if (read instanceof Principal) {
                 return new Authentication((Principal) read, Collections.<String, Object>emptyMap());

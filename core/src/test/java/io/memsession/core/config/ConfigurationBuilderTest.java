@@ -10,6 +10,8 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
+import io.memsession.core.SessionEngine;
+
 class ConfigurationBuilderTest {
 
     private static ConfigurationBuilder nodes(String memcachedNodes) {
@@ -84,6 +86,8 @@ class ConfigurationBuilderTest {
         assertEquals("memcachedProtocol", refused(nodes("n1:a:1").set("memcachedProtocol", "udp")).attribute());
         assertEquals("storageKeyPrefix", refused(nodes("n1:a:1").set("storageKeyPrefix", "hostname")).attribute());
         assertEquals("classAllowList", refused(nodes("n1:a:1").set("classAllowList", "com..x")).attribute());
+        assertEquals("Manager attribute classAllowListMode=\"strict\" is invalid: expected enforce or report",
+                refused(nodes("n1:a:1").set("classAllowListMode", "strict")).getMessage());
         assertEquals("sticky", refused(nodes("n1:a:1").set("sticky", "no")).attribute());
         assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "sometimes")).attribute());
         assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "uriPattern:(")).attribute());
@@ -122,6 +126,28 @@ class ConfigurationBuilderTest {
         Configuration config = nodes("n1:a:1").set("sessionAttributeFilter", "user|cart").build();
         assertTrue(config.storesAttribute("cart"));
         assertFalse(config.storesAttribute("cartItems"));
+    }
+
+    @Test
+    void tomcatsAttributeFiltersAreApplied() {
+        Configuration config = nodes("n1:a:1").set("sessionAttributeFilter", "user|cart|tmp")
+                .tomcatFilters("user|cart", "java\\.lang\\.String", false).build();
+        assertTrue(config.storesAttribute("cart"));
+        assertFalse(config.storesAttribute("tmp"), "Tomcat's name filter too");
+        assertTrue(config.storesValue("a string"));
+        assertFalse(config.storesValue(42));
+        assertFalse(config.classAllowList().allows("java.lang.Integer"));
+        assertTrue(nodes("n1:a:1").build().storesValue(42));
+    }
+
+    @Test
+    void startUpNamesWhatIsOpenUntilAnAllowListIsEnforced() {
+        String open = SessionEngine.exposure(nodes("n1:a:1").build());
+        assertTrue(open.contains("anyone who can write to memcached") && open.contains("classAllowList")
+                && open.contains("encryptionKeyFile"), open);
+        assertTrue(SessionEngine.exposure(nodes("n1:a:1").set("classAllowList", "com.example.*")
+                .set("classAllowListMode", "report").build()).contains("report mode"));
+        assertNull(SessionEngine.exposure(nodes("n1:a:1").set("classAllowList", "com.example.*").build()));
     }
 
     @Test

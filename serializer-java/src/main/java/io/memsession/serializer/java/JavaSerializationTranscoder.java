@@ -1,6 +1,5 @@
 package io.memsession.serializer.java;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.ReadLimits;
 import io.memsession.serializer.WebappObjectInputStream;
 import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
@@ -29,7 +29,7 @@ import io.memsession.serializer.SessionAttributesTranscoder;
  * char by char, which made a 2 KB string attribute the largest cost of every session write.
  *
  * <p>Classes are resolved on the web application's class loader and checked against the allow-list before they
- * are loaded.
+ * are loaded; reading stays within {@link ReadLimits}.
  */
 final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
 
@@ -111,14 +111,12 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
         }
     }
 
-    private static Object readValue(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    private static Object readValue(ObjectInputStream in, int totalBytes) throws IOException, ClassNotFoundException {
         byte tag = in.readByte();
         switch (tag) {
             case STRING:
                 int length = in.readInt();
-                if (length < 0) {
-                    throw new SerializationException("negative string length " + length);
-                }
+                ReadLimits.checkLength(length, totalBytes, "string");
                 byte[] utf8 = new byte[length];
                 in.readFully(utf8);
                 return new String(utf8, StandardCharsets.UTF_8);
@@ -155,24 +153,30 @@ final class JavaSerializationTranscoder implements SessionAttributesTranscoder {
 
     @Override
     public Map<String, Object> deserialize(byte[] data) {
-        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(data), classLoader,
-                allowList)) {
+        ReadLimits.checkSize(data);
+        try (ObjectInputStream in = new WebappObjectInputStream(data, classLoader, allowList)) {
             int count = in.readInt();
-            if (count < 0) {
-                throw new SerializationException("negative attribute count " + count);
-            }
+            ReadLimits.checkLength(count, data.length, "attribute list");
             Map<String, Object> attributes = new HashMap<>(Math.max(16, count * 2));
             for (int i = 0; i < count; i++) {
                 String name = in.readUTF();
-                attributes.put(name, readValue(in));
+                attributes.put(name, readValue(in, data.length));
             }
             return attributes;
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
+            // A stack overflow is the one Error turned into an unreadable session: a nesting the depth limit lets
+            // through on a small stack ends in it, and it unwinds this thread alone, leaving nothing half done.
             if (e instanceof SerializationException) {
                 throw (SerializationException) e;
             }
-            throw new SerializationException("cannot read session attributes: " + e, e);
+            throw new SerializationException("cannot read session attributes: " + describe(e), e);
         }
+    }
+
+    /** The exception, with the limit or class check that caused it (the JDK reports a filter's refusal as cause). */
+    private static String describe(Throwable e) {
+        return e.getCause() instanceof SerializationException ? e + " (" + e.getCause().getMessage() + ")"
+                : e.toString();
     }
 
     private static final class NullOutputStream extends OutputStream {

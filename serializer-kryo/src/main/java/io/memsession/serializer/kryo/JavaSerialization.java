@@ -1,6 +1,5 @@
 package io.memsession.serializer.kryo;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -32,8 +31,7 @@ final class JavaSerialization {
     }
 
     Object read(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new WebappObjectInputStream(new ByteArrayInputStream(bytes), classLoader,
-                allowList)) {
+        try (ObjectInputStream in = new WebappObjectInputStream(bytes, classLoader, allowList)) {
             return in.readObject();
         }
     }

@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 
 import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.ReadLimits;
 import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
@@ -87,10 +87,13 @@ final class KryoSerializationTranscoder implements SessionAttributesTranscoder {
 
     @Override
     public Map<String, Object> deserialize(byte[] data) {
+        ReadLimits.checkSize(data);
         Worker worker = pool.obtain();
         try {
             return worker.deserialize(data);
         } catch (RuntimeException | StackOverflowError e) {
+            // A stack overflow is the one Error turned into an unreadable session: a nesting the depth limit lets
+            // through on a small stack ends in it, and it unwinds this thread alone, leaving nothing half done.
             if (e instanceof SerializationException) {
                 throw (SerializationException) e;
             }
@@ -115,7 +118,7 @@ final class KryoSerializationTranscoder implements SessionAttributesTranscoder {
 
         final Kryo kryo;
         Output output = new Output(4096, -1);
-        final Input input = new Input();
+        final BoundedInput input = new BoundedInput();
 
         Worker(Kryo kryo) {
             this.kryo = kryo;
@@ -187,6 +190,7 @@ final class KryoSerializationTranscoder implements SessionAttributesTranscoder {
             input.setBuffer(data);
             byte format = input.readByte();
             int count = input.readVarInt(true);
+            ReadLimits.checkLength(count, input.remaining(), "attribute list");
             Map<String, Object> attributes = new HashMap<>(Math.max(16, count * 2));
             if (format == ONE_GRAPH) {
                 for (int i = 0; i < count; i++) {
@@ -209,7 +213,7 @@ final class KryoSerializationTranscoder implements SessionAttributesTranscoder {
         private Object readValue(byte format, byte[] value) {
             if (format == KRYO) {
                 try {
-                    return kryo.readClassAndObject(new Input(value));
+                    return kryo.readClassAndObject(new BoundedInput(value));
                 } finally {
                     kryo.reset();
                 }

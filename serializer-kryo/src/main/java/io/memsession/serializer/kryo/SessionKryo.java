@@ -33,6 +33,7 @@ import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 
 import io.memsession.serializer.ClassAllowList;
+import io.memsession.serializer.ReadLimits;
 
 /**
  * Kryo as memsession configures it: class names written (no registration, so any attribute class works and no
@@ -41,6 +42,10 @@ import io.memsession.serializer.ClassAllowList;
  *
  * <p>The choice of serializer per class is here, in {@link #getDefaultSerializer}, so that nothing ever needs
  * {@code --add-opens}: JDK classes are only handled through their public API or Java serialization.
+ *
+ * <p>Reading is closed by default: every class named in the stored data is checked before it is loaded (the gadget
+ * classes are always refused, the allow-list applies when set), objects nest at most {@link ReadLimits#MAX_DEPTH}
+ * deep, and every length is checked by {@link BoundedInput} before anything is allocated for it.
  */
 final class SessionKryo extends Kryo {
 
@@ -49,8 +54,7 @@ final class SessionKryo extends Kryo {
     private final boolean copyCollections;
 
     SessionKryo(ClassLoader classLoader, ClassAllowList allowList, boolean copyCollections) {
-        super(allowList.allowsEverything() ? new DefaultClassResolver() : new AllowListClassResolver(allowList),
-                new MapReferenceResolver());
+        super(new CheckingClassResolver(allowList), new MapReferenceResolver());
         JavaSerialization java = new JavaSerialization(classLoader, allowList);
         this.jdkSerializers = JdkSerializers.byClass(java);
         this.javaSerializer = new JavaSerializer(java);
@@ -61,11 +65,21 @@ final class SessionKryo extends Kryo {
         // one reference table for all attributes of a session, so attributes sharing an object still share it
         setAutoReset(false);
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        setMaxDepth(ReadLimits.MAX_DEPTH);
     }
 
     @Override
     @SuppressWarnings("rawtypes")
     public Serializer getDefaultSerializer(Class type) {
+        Serializer chosen = chooseSerializer(type);
+        boolean allocatesForLength = chosen instanceof CollectionSerializer || chosen instanceof MapSerializer
+                || chosen instanceof SnapshotSerializer || type.isArray() && !type.getComponentType().isPrimitive();
+        return allocatesForLength ? new LengthChecked(chosen, type.isArray() ? "array"
+                : Map.class.isAssignableFrom(type) ? "map" : "collection") : chosen;
+    }
+
+    @SuppressWarnings("rawtypes")
+    private Serializer chooseSerializer(Class type) {
         Serializer<?> jdk = jdkSerializers.get(type);
         if (jdk != null) {
             return jdk;
@@ -146,12 +160,15 @@ final class SessionKryo extends Kryo {
         }
     }
 
-    /** The class allow-list, checked by name before a class named in the stored data is loaded. */
-    private static final class AllowListClassResolver extends DefaultClassResolver {
+    /**
+     * The gadget classes and the allow-list, checked by name before a class named in the stored data is loaded:
+     * Kryo creates objects of any class it can load, calling its no-argument constructor, Serializable or not.
+     */
+    private static final class CheckingClassResolver extends DefaultClassResolver {
 
         private final ClassAllowList allowList;
 
-        AllowListClassResolver(ClassAllowList allowList) {
+        CheckingClassResolver(ClassAllowList allowList) {
             this.allowList = allowList;
         }
 
@@ -159,10 +176,54 @@ final class SessionKryo extends Kryo {
         @SuppressWarnings("rawtypes")
         protected Class getTypeByName(String className) {
             Class known = super.getTypeByName(className);
-            if (known == null && !allowList.allows(className)) {
-                throw new KryoException("class " + className + " refused by classAllowList");
+            if (known == null) {
+                String refusal = allowList.refusal(className);
+                if (refusal != null) {
+                    throw new KryoException("class " + className + " " + refusal);
+                }
             }
             return known;
+        }
+    }
+
+    /**
+     * A serializer that allocates for the length it reads first (Kryo's collection, map and object array
+     * serializers): the input checks that length before the serializer sees it.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static final class LengthChecked extends Serializer<Object> {
+
+        private final Serializer delegate;
+        private final String what;
+
+        LengthChecked(Serializer delegate, String what) {
+            super(delegate.getAcceptsNull(), delegate.isImmutable());
+            this.delegate = delegate;
+            this.what = what;
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object object) {
+            delegate.write(kryo, output, object);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class type) {
+            if (!(input instanceof BoundedInput)) {
+                return delegate.read(kryo, input, type);
+            }
+            BoundedInput bounded = (BoundedInput) input;
+            bounded.lengthFollows(what);
+            try {
+                return delegate.read(kryo, input, type);
+            } finally {
+                bounded.noLengthFollows();
+            }
+        }
+
+        @Override
+        public Object copy(Kryo kryo, Object original) {
+            return delegate.copy(kryo, original);
         }
     }
 
