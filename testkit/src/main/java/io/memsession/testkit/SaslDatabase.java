@@ -1,0 +1,77 @@
+package io.memsession.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A SASL password database for {@code memcached -S}, made with sasl2-bin's {@code saslpasswd2} in a temporary
+ * directory, with the {@code memcached.conf} that points memcached at it (mechanism PLAIN). memcached finds it
+ * through {@link #environment()}.
+ */
+public final class SaslDatabase implements AutoCloseable {
+
+    private static final long SASLPASSWD_TIMEOUT_SECONDS = 30;
+
+    private final Path directory;
+
+    private SaslDatabase(Path directory) {
+        this.directory = directory;
+    }
+
+    /** A database with one user. */
+    public static SaslDatabase create(String username, String password) {
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("memsession-sasl-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SaslDatabase database = new SaslDatabase(directory);
+        try {
+            Path db = directory.resolve("memcached.sasldb");
+            Files.write(directory.resolve("memcached.conf"),
+                    ("mech_list: plain\nsasldb_path: " + db + "\n").getBytes(StandardCharsets.UTF_8));
+            // -p: the password from standard input, without asking twice
+            Commands.run(directory, List.of(saslpasswd2(), "-a", "memcached", "-c", "-p", "-f", db.toString(),
+                    username), password, SASLPASSWD_TIMEOUT_SECONDS,
+                    "saslpasswd2 is not installed: install the Debian package 'sasl2-bin'");
+        } catch (RuntimeException | IOException e) {
+            database.close();
+            if (e instanceof IOException) {
+                throw new UncheckedIOException((IOException) e);
+            }
+            throw (RuntimeException) e;
+        }
+        return database;
+    }
+
+    /** What memcached's environment needs to use this database: {@code SASL_CONF_PATH}. */
+    public Map<String, String> environment() {
+        return Map.of("SASL_CONF_PATH", directory.toString());
+    }
+
+    /** Deletes the directory. */
+    @Override
+    public void close() {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Debian puts it in /usr/sbin, which is not on every user's PATH. */
+    private static String saslpasswd2() {
+        Path sbin = Path.of("/usr/sbin/saslpasswd2");
+        return Files.isExecutable(sbin) ? sbin.toString() : "saslpasswd2";
+    }
+}
