@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -248,8 +249,10 @@ public final class ConfigurationBuilder {
                 KeyStore store = KeyStore.getInstance(type);
                 store.load(in, password == null ? null : password.toCharArray());
                 if (store.size() == 0) {
+                    // a store whose certificates are encrypted shows none without its password
                     throw new ConfigurationException("tlsTrustStoreFile", file, "the trust store holds no "
-                            + "certificate");
+                            + "certificate" + (password == null ? " that can be read without tlsTrustStorePassword"
+                            : ""));
                 }
                 return store;
             } catch (GeneralSecurityException e) {
@@ -259,7 +262,7 @@ public final class ConfigurationBuilder {
                 lastFailure = e;
             }
         }
-        if (lastFailure != null && lastFailure.getCause() instanceof java.security.UnrecoverableKeyException) {
+        if (lastFailure != null && lastFailure.getCause() instanceof UnrecoverableKeyException) {
             throw ConfigurationException.ofSecret("tlsTrustStorePassword", "it does not open the trust store "
                     + file);
         }

@@ -185,6 +185,10 @@ class ConfigurationBuilderTest {
             assertEquals("tlsTrustStorePassword", wrongPassword.attribute());
             assertFalse(wrongPassword.getMessage().contains("not-the-password"), wrongPassword.getMessage());
 
+            ConfigurationException noPassword = refused(nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", trustStore));
+            assertTrue(noPassword.getMessage().contains("without tlsTrustStorePassword"), noPassword.getMessage());
+
             Path missing = directory.resolve("missing.p12");
             ConfigurationException noFile = refused(nodes("n1:a:1").set("tls", "true")
                     .set("tlsTrustStoreFile", missing.toString()));
