@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A SASL password database for {@code memcached -S}, made with sasl2-bin's {@code saslpasswd2} in a temporary
@@ -27,27 +25,18 @@ public final class SaslDatabase implements AutoCloseable {
 
     /** A database with one user. */
     public static SaslDatabase create(String username, String password) {
-        Path directory;
-        try {
-            directory = Files.createTempDirectory("memsession-sasl-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path directory = TemporaryDirectories.create("memsession-sasl-");
         SaslDatabase database = new SaslDatabase(directory);
         try {
             Path db = directory.resolve("memcached.sasldb");
-            Files.write(directory.resolve("memcached.conf"),
-                    ("mech_list: plain\nsasldb_path: " + db + "\n").getBytes(StandardCharsets.UTF_8));
+            database.write("memcached.conf", "mech_list: plain\nsasldb_path: " + db + "\n");
             // -p: the password from standard input, without asking twice
             Commands.run(directory, List.of(saslpasswd2(), "-a", "memcached", "-c", "-p", "-f", db.toString(),
                     username), password, SASLPASSWD_TIMEOUT_SECONDS,
                     "saslpasswd2 is not installed: install the Debian package 'sasl2-bin'");
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             database.close();
-            if (e instanceof IOException) {
-                throw new UncheckedIOException((IOException) e);
-            }
-            throw (RuntimeException) e;
+            throw e;
         }
         return database;
     }
@@ -60,10 +49,12 @@ public final class SaslDatabase implements AutoCloseable {
     /** Deletes the directory. */
     @Override
     public void close() {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(file);
-            }
+        TemporaryDirectories.delete(directory);
+    }
+
+    private void write(String name, String content) {
+        try {
+            Files.write(directory.resolve(name), content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

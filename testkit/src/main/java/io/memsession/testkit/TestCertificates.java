@@ -12,9 +12,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A certificate authority of its own, made with {@code openssl} in a temporary directory, and a memcached server
@@ -38,12 +36,7 @@ public final class TestCertificates implements AutoCloseable {
      * "IP:127.0.0.1", "DNS:localhost".
      */
     public static TestCertificates create(String... subjectAltNames) {
-        Path directory;
-        try {
-            directory = Files.createTempDirectory("memsession-tls-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path directory = TemporaryDirectories.create("memsession-tls-");
         TestCertificates certificates = new TestCertificates(directory);
         try {
             certificates.make(String.join(",", subjectAltNames));
@@ -96,13 +89,7 @@ public final class TestCertificates implements AutoCloseable {
     /** Deletes the directory, keys included. */
     @Override
     public void close() {
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TemporaryDirectories.delete(directory);
     }
 
     private void write(String name, String content) {
