@@ -50,6 +50,7 @@ class ConfigurationErrorsTest {
         "operationTimeout   | -1     | from 1",
         "failoverNodes      | n7     | not a node id",
         "storageKeyPrefix   | domain | unknown token",
+        "tls                | yes    | expected true or false",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),

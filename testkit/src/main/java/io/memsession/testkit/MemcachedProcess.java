@@ -58,6 +58,12 @@ public final class MemcachedProcess implements AutoCloseable {
      * and lets in only the users of {@code sasl} ({@code -S}, binary protocol); either may be null for none.
      */
     public static MemcachedProcess startSecured(TestCertificates tls, SaslDatabase sasl, String... extraArgs) {
+        return startSecured(FreePorts.find(), tls, sasl, extraArgs);
+    }
+
+    /** {@link #startSecured(TestCertificates, SaslDatabase, String...)} on {@code port}. */
+    public static MemcachedProcess startSecured(int port, TestCertificates tls, SaslDatabase sasl,
+                                                String... extraArgs) {
         List<String> args = new ArrayList<>();
         if (tls != null) {
             args.addAll(List.of(tls.memcachedArguments()));
@@ -66,7 +72,7 @@ public final class MemcachedProcess implements AutoCloseable {
             args.add("-S");
         }
         args.addAll(List.of(extraArgs));
-        return start(FreePorts.find(), sasl == null ? Map.of() : sasl.environment(), args.toArray(new String[0]));
+        return start(port, sasl == null ? Map.of() : sasl.environment(), args.toArray(new String[0]));
     }
 
     private static MemcachedProcess start(int port, Map<String, String> environment, String... extraArgs) {

@@ -1,5 +1,7 @@
 package io.memsession.core.store;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -155,10 +157,18 @@ class MemcachedStoreSecurityTest {
     }
 
     @Test
-    void aNodeThatIsDownIsNoCredentialsProblem() throws Exception {
-        Configuration config = sasl(node("127.0.0.1", FreePorts.find()), PASSWORD).build();
+    void aNodeThatIsDownIsNoCredentialsProblemAndIsUsedOnceItIsUp() throws Exception {
+        int port = FreePorts.find();
+        Configuration config = sasl(node("127.0.0.1", port), PASSWORD).build();
         try (MemcachedStore store = MemcachedStore.connect(config)) {
             assertFalse(store.isAvailable("n1"));
+            try (SaslDatabase users = SaslDatabase.create(USER, PASSWORD);
+                 MemcachedProcess memcached = MemcachedProcess.startSecured(port, null, users)) {
+                // the client reconnects within a second and authenticates
+                await().atMost(10, SECONDS).ignoreExceptionsInstanceOf(StoreException.class)
+                        .until(() -> store.startSet("n1", "k", 60, VALUE).await(1000));
+                assertArrayEquals(VALUE, store.get("n1", "k"));
+            }
         }
     }
 
