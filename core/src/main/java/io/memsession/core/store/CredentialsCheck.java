@@ -1,8 +1,11 @@
 package io.memsession.core.store;
 
 import java.util.Map;
+import java.util.logging.Logger;
 
 import javax.security.auth.callback.CallbackHandler;
+
+import io.memsession.core.config.MemcachedNode;
 
 import net.spy.memcached.ops.Operation;
 import net.spy.memcached.ops.OperationCallback;
@@ -14,16 +17,37 @@ import net.spy.memcached.protocol.binary.BinaryOperationFactory;
 /**
  * The binary protocol's operations for one node, remembering whether the node refused our SASL credentials. The
  * memcached client only logs a refusal and asks again, so the node would look merely down; this lets start-up tell
- * wrong credentials from a node that is not there.
+ * wrong credentials from a node that is not there, and says so once when a node refuses them later.
  */
 final class CredentialsCheck extends BinaryOperationFactory {
 
+    private static final Logger LOG = Logger.getLogger(MemcachedStore.class.getName());
+
+    private final MemcachedNode node;
+    private final String username;
     private volatile String refusal;
     private volatile boolean accepted;
+    private volatile boolean logsRefusals;
+
+    CredentialsCheck(MemcachedNode node, String username) {
+        this.node = node;
+        this.username = username;
+    }
 
     /** memcached's answer when it last refused the credentials; null if it accepted them (or was not asked yet). */
     String refusal() {
         return refusal;
+    }
+
+    /** What to tell the operator about the refusal, naming the node and the user, never the password. */
+    String refusalMessage() {
+        return "memcached node " + node + " refused the SASL credentials of username=\"" + username + "\" ("
+                + refusal + "): check username and password (or passwordFile)";
+    }
+
+    /** After start, when a refusal no longer stops anything: log each one (once, until they are accepted again). */
+    void logRefusalsFromNowOn() {
+        logsRefusals = true;
     }
 
     /** Whether memcached accepted the credentials the last time it was asked. */
@@ -52,8 +76,12 @@ final class CredentialsCheck extends BinaryOperationFactory {
     }
 
     private void refuse(String answer) {
+        boolean first = refusal == null;
         accepted = false;
         refusal = answer;
+        if (first && logsRefusals) {
+            LOG.severe(refusalMessage() + "; sessions go to the other nodes");
+        }
     }
 
     /**

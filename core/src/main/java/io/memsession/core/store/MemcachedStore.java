@@ -156,13 +156,15 @@ public final class MemcachedStore implements SessionStore {
                     return;
                 }
             }
+            if (node.credentials != null) {
+                // from here on a refusal is logged, not thrown; set first, so that none falls between the two
+                node.credentials.logRefusalsFromNowOn();
+                if (node.credentials.refusal() != null) {
+                    throw new ConfigurationException(node.credentials.refusalMessage());
+                }
+            }
             if (node.isReady()) {
                 continue;
-            }
-            if (node.credentials != null && node.credentials.refusal() != null) {
-                throw new ConfigurationException("memcached node " + node.node + " refused the SASL credentials "
-                        + "of username=\"" + config.username() + "\" (" + node.credentials.refusal()
-                        + "): check username and password (or passwordFile)");
             }
             if (node.trust != null && node.trust.refusal() != null) {
                 LOG.severe("memcached node " + node.node + " cannot be used: its TLS certificate is refused ("
@@ -398,7 +400,7 @@ public final class MemcachedStore implements SessionStore {
             CredentialsCheck credentials = null;
             ConnectionEvents events = null;
             if (config.username() != null) {
-                credentials = new CredentialsCheck();
+                credentials = new CredentialsCheck(node, config.username());
                 events = new ConnectionEvents();
                 builder.setOpFact(credentials)
                         .setInitialObservers(Collections.singleton(events))

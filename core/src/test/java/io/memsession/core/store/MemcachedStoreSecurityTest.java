@@ -173,6 +173,23 @@ class MemcachedStoreSecurityTest {
     }
 
     @Test
+    void aNodeThatComesUpLaterAndRefusesTheCredentialsIsLoggedOnce() throws Exception {
+        int port = FreePorts.find();
+        Configuration config = sasl(node("127.0.0.1", port), "wrong-horse-battery").build();
+        try (MemcachedStore store = MemcachedStore.connect(config);
+             SaslDatabase users = SaslDatabase.create(USER, PASSWORD);
+             MemcachedProcess memcached = MemcachedProcess.startSecured(port, null, users)) {
+            await().atMost(10, SECONDS).until(() -> !severe().isEmpty());
+            // the client asks again and again; the log says it once
+            await().during(1, SECONDS).atMost(2, SECONDS).until(() -> severe().size() == 1);
+            assertTrue(severe().get(0).contains("memcached node n1:127.0.0.1:" + port + " refused the SASL "
+                    + "credentials"), severe().get(0));
+            assertFalse(severe().get(0).contains("wrong-horse-battery"), severe().get(0));
+            assertThrows(StoreException.class, () -> store.startSet("n1", "k", 60, VALUE).await(1000));
+        }
+    }
+
+    @Test
     void saslOverTls() throws Exception {
         try (TestCertificates certificates = TestCertificates.create("IP:127.0.0.1");
              SaslDatabase users = SaslDatabase.create(USER, PASSWORD);
