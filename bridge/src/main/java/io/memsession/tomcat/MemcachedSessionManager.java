@@ -707,10 +707,12 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     /**
      * Tomcat calls this for an attribute of {@code <Manager>} that has no setter. Such an attribute is a typo or
-     * belongs to another manager; the context refuses to start rather than run without it.
+     * belongs to another manager; the context refuses to start rather than run without it. Its value is never
+     * shown: a misspelt {@code password} holds a secret.
      */
     public boolean setProperty(String name, String value) {
-        unknownAttributes.add(name + "=\"" + value + "\"");
+        String closest = settings.closestName(name);
+        unknownAttributes.add(name + (closest == null ? "" : " (did you mean " + closest + "?)"));
         return true;
     }
 
@@ -901,6 +903,35 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /** Write-only: a password is never shown, not even over JMX. */
     public void setPassword(String password) {
         set("password", password);
+    }
+
+    public String getPasswordFile() {
+        return settings.get("passwordFile");
+    }
+
+    public void setPasswordFile(String passwordFile) {
+        set("passwordFile", passwordFile);
+    }
+
+    public String getTls() {
+        return settings.get("tls");
+    }
+
+    public void setTls(String tls) {
+        set("tls", tls);
+    }
+
+    public String getTlsTrustStoreFile() {
+        return settings.get("tlsTrustStoreFile");
+    }
+
+    public void setTlsTrustStoreFile(String tlsTrustStoreFile) {
+        set("tlsTrustStoreFile", tlsTrustStoreFile);
+    }
+
+    /** Write-only, as {@link #setPassword}. */
+    public void setTlsTrustStorePassword(String tlsTrustStorePassword) {
+        set("tlsTrustStorePassword", tlsTrustStorePassword);
     }
 
     /** Its getter is {@link TomcatLineManager}'s: Tomcat 7 has one of its own under this name. */

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -12,6 +16,7 @@ import org.apache.catalina.LifecycleException;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -47,6 +52,7 @@ class ConfigurationErrorsTest {
         "storageKeyPrefix   | domain | unknown token",
         "maxSessionSize     | 1MB    | from 1024",
         "classAllowListMode | strict | expected enforce or report",
+        "tls                | yes    | expected true or false",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),
@@ -56,7 +62,55 @@ class ConfigurationErrorsTest {
     @Test
     void unknownAttributeStopsTheContext() {
         // what Tomcat's digester does with an attribute that has no setter
-        assertContextDoesNotStart(manager -> manager.setProperty("lockingModeX", "1"), "lockingModeX=\"1\"");
+        assertContextDoesNotStart(manager -> manager.setProperty("lockingModeX", "1"), "no attribute lockingModeX",
+                "did you mean lockingMode?");
+    }
+
+    @Test
+    void misspeltPasswordIsNamedWithoutItsValue() {
+        try (LogRecorder everything = LogRecorder.of("")) {
+            assertContextDoesNotStart(manager -> manager.setProperty("passwd", "hunter2-secret"),
+                    "no attribute passwd (did you mean password?)");
+            for (String line : everything.lines()) {
+                assertFalse(line.contains("hunter2-secret"), line);
+            }
+        }
+    }
+
+    @Test
+    void invalidSecretIsNamedWithoutItsValue(@TempDir Path directory) throws IOException {
+        Path notATrustStore = Files.write(directory.resolve("trust.p12"), new byte[] {1, 2, 3});
+        try (LogRecorder everything = LogRecorder.of("")) {
+            assertContextDoesNotStart(manager -> {
+                manager.setTls("true");
+                manager.setTlsTrustStoreFile(notATrustStore.toString());
+                manager.setTlsTrustStorePassword("store-secret");
+            }, "tlsTrustStoreFile");
+            for (String line : everything.lines()) {
+                assertFalse(line.contains("store-secret"), line);
+            }
+        }
+    }
+
+    @Test
+    void passwordFileThatIsMissingStopsTheContextNamingAttributeAndPath(@TempDir Path directory) {
+        String missing = directory.resolve("memcached.password").toString();
+        assertContextDoesNotStart(manager -> {
+            manager.setMemcachedProtocol("binary");
+            manager.setUsername("sessions");
+            manager.setPasswordFile(missing);
+        }, "passwordFile=\"" + missing + "\"", "cannot read the file");
+    }
+
+    @Test
+    void passwordAndPasswordFileTogetherStopTheContext(@TempDir Path directory) throws IOException {
+        Path file = Files.write(directory.resolve("memcached.password"), "from-file".getBytes(StandardCharsets.UTF_8));
+        assertContextDoesNotStart(manager -> {
+            manager.setMemcachedProtocol("binary");
+            manager.setUsername("sessions");
+            manager.setPassword("inline-secret");
+            manager.setPasswordFile(file.toString());
+        }, "password and passwordFile are both set");
     }
 
     @Test

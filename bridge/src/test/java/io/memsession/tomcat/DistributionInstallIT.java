@@ -1,6 +1,7 @@
 package io.memsession.tomcat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedProcess;
+import io.memsession.testkit.SaslDatabase;
 import io.memsession.testkit.TomcatDistribution;
 import io.memsession.testkit.WebClient;
 
@@ -58,7 +60,13 @@ class DistributionInstallIT {
         }
     }
 
+    private static final String JAVA_OPTS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+
     private static TomcatDistribution install(String jvmRoute, String managerAttributes) {
+        return install(jvmRoute, memcached, managerAttributes);
+    }
+
+    private static TomcatDistribution install(String jvmRoute, MemcachedProcess node, String managerAttributes) {
         TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredProperty("tomcat.distribution")),
                 work, jvmRoute);
         TOMCATS.add(tomcat);
@@ -66,9 +74,9 @@ class DistributionInstallIT {
                 .jvmRoute(jvmRoute)
                 .addLibJar(Path.of(requiredProperty("memsession.jar")))
                 .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
-                        + "memcachedNodes=\"n1:" + memcached.address() + "\" " + managerAttributes + "/>")
+                        + "memcachedNodes=\"n1:" + node.address() + "\" " + managerAttributes + "/>")
                 .deployRootApp(Map.of("counter.jsp", COUNTER_JSP))
-                .javaOpts("-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+                .javaOpts(JAVA_OPTS);
         return tomcat;
     }
 
@@ -124,6 +132,36 @@ class DistributionInstallIT {
         }
         assertEquals(List.of(), ns1.severeLines(), "ns1's console");
         assertEquals(List.of(), ns2.severeLines(), "ns2's console");
+    }
+
+    /**
+     * Tomcat replaces {@code ${...}} in context.xml: the SASL user from a system property, the password from an
+     * environment variable through Tomcat's EnvironmentPropertySource. Unreplaced, memcached would refuse the
+     * literal text and the context would not start.
+     */
+    @Test
+    void saslCredentialsFromASystemPropertyAndAnEnvironmentVariable() {
+        String password = "from-the-environment";
+        try (SaslDatabase users = SaslDatabase.create("sessions", password);
+             MemcachedProcess secured = MemcachedProcess.startSecured(null, users)) {
+            TomcatDistribution tomcat = install("sasl", secured, "sessionBackupAsync=\"false\" "
+                    + "memcachedProtocol=\"binary\" username=\"${memcached.user}\" password=\"${MEMCACHED_PASSWORD}\"")
+                    .javaOpts(JAVA_OPTS + " -Dmemcached.user=sessions -Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE="
+                            + "org.apache.tomcat.util.digester.EnvironmentPropertySource")
+                    .environment("MEMCACHED_PASSWORD", password);
+            try {
+                tomcat.start();
+                try (WebClient browser = new WebClient()) {
+                    assertEquals(1, Page.of(browser.get(tomcat.httpPort(), "/counter.jsp")).counter());
+                    assertEquals(2, Page.of(browser.get(tomcat.httpPort(), "/counter.jsp")).counter());
+                }
+                assertEquals(List.of(), tomcat.severeLines(), "the console");
+                assertTrue(tomcat.consoleLog().contains("username=sessions, password=***"), tomcat.consoleLog());
+                assertFalse(tomcat.consoleLog().contains(password), "the password is in no line of the console");
+            } finally {
+                tomcat.close();
+            }
+        }
     }
 
     private static void deleteRecursively(Path path) throws IOException {

@@ -35,6 +35,11 @@ final class LogRecorder extends Handler implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
+    /** Every line at every level, with the messages of its exception chain. */
+    List<String> lines() {
+        return records.stream().map(LogRecorder::text).collect(Collectors.toList());
+    }
+
     /** The warnings that contain every one of {@code fragments}. */
     List<String> warningsContaining(String... fragments) {
         List<String> matching = new ArrayList<>();

@@ -137,7 +137,8 @@ public final class SessionEngine implements AutoCloseable {
      * @param principalPackages packages (or class names) of the container's principal and login note classes, the
      *        only ones read back with the principal
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
-     * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings
+     * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings, or
+     *         SASL credentials a node refuses
      * @throws IOException when the memcached clients cannot be created
      */
     public static SessionEngine start(Configuration config, StorageKeyPrefix.WebappNames webapp,

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -29,13 +30,16 @@ public final class MemcachedProcess implements AutoCloseable {
     private final Path binary;
     private final int port;
     private final List<String> extraArgs;
+    private final Map<String, String> environment;
     private final Path log;
     private volatile Process process;
 
-    private MemcachedProcess(Path binary, int port, List<String> extraArgs, Path log) {
+    private MemcachedProcess(Path binary, int port, List<String> extraArgs, Map<String, String> environment,
+                             Path log) {
         this.binary = binary;
         this.port = port;
         this.extraArgs = extraArgs;
+        this.environment = environment;
         this.log = log;
     }
 
@@ -46,6 +50,32 @@ public final class MemcachedProcess implements AutoCloseable {
 
     /** Starts memcached on {@code port}; {@code extraArgs} are appended to the command line, e.g. "-I", "2m". */
     public static MemcachedProcess start(int port, String... extraArgs) {
+        return start(port, Map.of(), extraArgs);
+    }
+
+    /**
+     * Starts memcached on a free port that speaks TLS only ({@code -Z}) with the server certificate of {@code tls},
+     * and lets in only the users of {@code sasl} ({@code -S}, binary protocol); either may be null for none.
+     */
+    public static MemcachedProcess startSecured(TestCertificates tls, SaslDatabase sasl, String... extraArgs) {
+        return startSecured(FreePorts.find(), tls, sasl, extraArgs);
+    }
+
+    /** {@link #startSecured(TestCertificates, SaslDatabase, String...)} on {@code port}. */
+    public static MemcachedProcess startSecured(int port, TestCertificates tls, SaslDatabase sasl,
+                                                String... extraArgs) {
+        List<String> args = new ArrayList<>();
+        if (tls != null) {
+            args.addAll(List.of(tls.memcachedArguments()));
+        }
+        if (sasl != null) {
+            args.add("-S");
+        }
+        args.addAll(List.of(extraArgs));
+        return start(port, sasl == null ? Map.of() : sasl.environment(), args.toArray(new String[0]));
+    }
+
+    private static MemcachedProcess start(int port, Map<String, String> environment, String... extraArgs) {
         Path binary = locateBinary();
         Path log;
         try {
@@ -53,7 +83,7 @@ public final class MemcachedProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        MemcachedProcess memcached = new MemcachedProcess(binary, port, List.of(extraArgs), log);
+        MemcachedProcess memcached = new MemcachedProcess(binary, port, List.of(extraArgs), environment, log);
         try {
             memcached.launch();
         } catch (RuntimeException e) {
@@ -120,10 +150,11 @@ public final class MemcachedProcess implements AutoCloseable {
         }
         Process started;
         try {
-            started = new ProcessBuilder(command())
+            ProcessBuilder builder = new ProcessBuilder(command())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            started = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + binary, e);
         }

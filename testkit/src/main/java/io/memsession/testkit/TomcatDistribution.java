@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class TomcatDistribution implements AutoCloseable {
     private final Path home;
     private int httpPort;
     private String javaOpts = "";
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private volatile Process process;
 
     private TomcatDistribution(Path home) {
@@ -137,6 +139,12 @@ public final class TomcatDistribution implements AutoCloseable {
         return this;
     }
 
+    /** An environment variable of the Tomcat process, e.g. one a property source reads. */
+    public TomcatDistribution environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** Starts Tomcat on the JVM running this code. */
     public void start() {
         start(Path.of(System.getProperty("java.home")));
@@ -174,6 +182,7 @@ public final class TomcatDistribution implements AutoCloseable {
             environment.put("CATALINA_BASE", home.toString());
             environment.put("JAVA_HOME", javaHome.toString());
             environment.put("JAVA_OPTS", javaOpts);
+            environment.putAll(this.environment);
             started = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + this, e);

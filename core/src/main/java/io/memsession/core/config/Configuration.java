@@ -1,5 +1,6 @@
 package io.memsession.core.config;
 
+import java.security.KeyStore;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -40,6 +41,9 @@ public final class Configuration {
     final Protocol protocol;
     final String username;
     final String password;
+    final boolean tls;
+    final String tlsTrustStoreFile;
+    final KeyStore tlsTrustStore;
     final Integer maxInactiveInterval;
 
     Configuration(ConfigurationBuilder.Parsed p) {
@@ -69,6 +73,9 @@ public final class Configuration {
         this.protocol = p.protocol;
         this.username = p.username;
         this.password = p.password;
+        this.tls = p.tls;
+        this.tlsTrustStoreFile = p.tlsTrustStoreFile;
+        this.tlsTrustStore = p.tlsTrustStore;
         this.maxInactiveInterval = p.maxInactiveInterval;
     }
 
@@ -183,9 +190,19 @@ public final class Configuration {
         return username;
     }
 
-    /** SASL password; never log it. */
+    /** SASL password ({@code password} or the first line of {@code passwordFile}); never log it. */
     public String password() {
         return password;
+    }
+
+    /** {@code tls}: whether memcached is spoken to over TLS, its certificate and host name verified. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The certificates {@code tlsTrustStoreFile} holds, loaded; null means the JVM's default trust. */
+    public KeyStore tlsTrustStore() {
+        return tlsTrustStore;
     }
 
     /** {@code maxInactiveInterval} in seconds for new sessions; null means the context's session timeout. */
@@ -221,6 +238,8 @@ public final class Configuration {
                 + ", operationTimeout=" + operationTimeoutMillis + "ms, maxSessionSize=" + maxSessionSize
                 + ", storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
+                + (tls ? ", tls=true" + (tlsTrustStoreFile != null ? ", tlsTrustStoreFile=" + tlsTrustStoreFile : "")
+                        : "")
                 + (username != null ? ", username=" + username + ", password=***" : "");
     }
 }

@@ -1,5 +1,14 @@
 package io.memsession.core.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.UnrecoverableKeyException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -71,6 +80,10 @@ public final class ConfigurationBuilder {
         values.put("memcachedProtocol", "text");
         values.put("username", null);
         values.put("password", null);
+        values.put("passwordFile", null);
+        values.put("tls", "false");
+        values.put("tlsTrustStoreFile", null);
+        values.put("tlsTrustStorePassword", null);
         values.put("maxInactiveInterval", null);
     }
 
@@ -111,6 +124,43 @@ public final class ConfigurationBuilder {
         this.tomcatValueClassNameFilter = valueClassNameFilter;
         this.warnOnTomcatFilterFailure = warnOnFailure;
         return this;
+    }
+
+    /**
+     * The attribute of ours that {@code unknown} most likely misspells (a few letters off, any case), or null when
+     * none is close.
+     */
+    public String closestName(String unknown) {
+        String closest = null;
+        int closestDistance = Math.max(2, unknown.length() / 3) + 1;
+        for (String name : values.keySet()) {
+            int distance = editDistance(unknown.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT));
+            if (distance < closestDistance) {
+                closest = name;
+                closestDistance = distance;
+            }
+        }
+        return closest;
+    }
+
+    /** Levenshtein distance: letters inserted, removed or replaced to turn one word into the other. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static ConfigurationBuilder defaults() {
@@ -175,7 +225,7 @@ public final class ConfigurationBuilder {
         }
         p.protocol = protocol.equals("text") ? Configuration.Protocol.TEXT : Configuration.Protocol.BINARY;
         p.username = values.get("username");
-        p.password = values.get("password");
+        p.password = password();
         if ((p.username == null) != (p.password == null)) {
             throw new ConfigurationException("SASL authentication needs both username and password, "
                     + "but only " + (p.username == null ? "password" : "username") + " is set");
@@ -184,9 +234,85 @@ public final class ConfigurationBuilder {
             throw new ConfigurationException("memcachedProtocol", values.get("memcachedProtocol"),
                     "username and password (SASL) need memcachedProtocol=\"binary\"");
         }
+        p.tls = bool("tls");
+        p.tlsTrustStoreFile = values.get("tlsTrustStoreFile");
+        p.tlsTrustStore = trustStore(p.tls);
         p.maxInactiveInterval = values.get("maxInactiveInterval") == null ? null
                 : integer("maxInactiveInterval", Integer.MIN_VALUE, Integer.MAX_VALUE);
         return new Configuration(p);
+    }
+
+    /** {@code password}, or the first line of {@code passwordFile}; null when neither is set. */
+    private String password() {
+        String file = values.get("passwordFile");
+        if (file == null) {
+            return values.get("password");
+        }
+        if (values.get("password") != null) {
+            throw new ConfigurationException("password and passwordFile are both set: set one of them");
+        }
+        String firstLine;
+        try {
+            List<String> lines = Files.readAllLines(Paths.get(file), StandardCharsets.UTF_8);
+            firstLine = lines.isEmpty() ? "" : lines.get(0).trim();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigurationException("passwordFile", file, "cannot read the file (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+        if (firstLine.isEmpty()) {
+            throw new ConfigurationException("passwordFile", file, "its first line, the password, is empty");
+        }
+        return firstLine;
+    }
+
+    /**
+     * The trust store that {@code tlsTrustStoreFile} names, read now so that a missing file or a wrong password
+     * stops the start; null means the JVM's default trust. The format is found out from the file (PKCS12 or JKS).
+     */
+    private KeyStore trustStore(boolean tls) {
+        String file = values.get("tlsTrustStoreFile");
+        String password = values.get("tlsTrustStorePassword");
+        if (!tls && (file != null || password != null)) {
+            throw new ConfigurationException("tls", values.get("tls"), "tlsTrustStoreFile and tlsTrustStorePassword "
+                    + "only apply with tls=\"true\"");
+        }
+        if (file == null) {
+            if (password != null) {
+                throw new ConfigurationException("tlsTrustStorePassword is set without tlsTrustStoreFile");
+            }
+            return null;
+        }
+        Path path = Paths.get(file);
+        if (!Files.isReadable(path)) {
+            throw new ConfigurationException("tlsTrustStoreFile", file, "no readable file there");
+        }
+        GeneralSecurityException lastRefusal = null;
+        IOException lastFailure = null;
+        for (String type : new String[] {"PKCS12", "JKS"}) {
+            try (InputStream in = Files.newInputStream(path)) {
+                KeyStore store = KeyStore.getInstance(type);
+                store.load(in, password == null ? null : password.toCharArray());
+                if (store.size() == 0) {
+                    // a store whose certificates are encrypted shows none without its password
+                    throw new ConfigurationException("tlsTrustStoreFile", file, "the trust store holds no "
+                            + "certificate" + (password == null ? " that can be read without tlsTrustStorePassword"
+                            : ""));
+                }
+                return store;
+            } catch (GeneralSecurityException e) {
+                lastRefusal = e;
+            } catch (IOException e) {
+                // a wrong password, or the other format
+                lastFailure = e;
+            }
+        }
+        if (lastFailure != null && lastFailure.getCause() instanceof UnrecoverableKeyException) {
+            throw ConfigurationException.ofSecret("tlsTrustStorePassword", "it does not open the trust store "
+                    + file);
+        }
+        throw new ConfigurationException("tlsTrustStoreFile", file, "not a PKCS12 or JKS trust store, or "
+                + "tlsTrustStorePassword does not open it (" + (lastFailure != null ? lastFailure : lastRefusal)
+                + ")");
     }
 
     private boolean bool(String name) {
@@ -278,6 +404,9 @@ public final class ConfigurationBuilder {
         Configuration.Protocol protocol;
         String username;
         String password;
+        boolean tls;
+        String tlsTrustStoreFile;
+        KeyStore tlsTrustStore;
         Integer maxInactiveInterval;
     }
 }

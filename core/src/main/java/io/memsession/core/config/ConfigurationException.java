@@ -15,6 +15,16 @@ public class ConfigurationException extends RuntimeException {
         this.attribute = null;
     }
 
+    private ConfigurationException(String attribute, String message) {
+        super(message);
+        this.attribute = attribute;
+    }
+
+    /** For an attribute whose value is a secret: the message names the attribute only. */
+    public static ConfigurationException ofSecret(String attribute, String expected) {
+        return new ConfigurationException(attribute, "Manager attribute " + attribute + " is invalid: " + expected);
+    }
+
     /** The attribute at fault, or null when the problem is a combination of attributes. */
     public String attribute() {
         return attribute;

@@ -2,6 +2,8 @@ package io.memsession.core.store;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -16,9 +18,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.memsession.core.config.Configuration;
+import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
+import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.ConnectionObserver;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedConnection;
@@ -36,11 +41,12 @@ import net.spy.memcached.ops.StoreOperation;
 import net.spy.memcached.ops.StoreType;
 
 /**
- * {@link SessionStore} over spymemcached, with one client per memcached node.
+ * {@link SessionStore} over spymemcached (AWS's fork, for TLS), with one client per memcached node.
  *
  * <p>A client per node makes routing a map lookup: the session id names its node, so no key is ever parsed, and a
  * storage key prefix can hold any character. Each client cancels operations to its node at once while the
- * connection is down ({@link FailureMode#Cancel}) and reconnects in the background.
+ * connection is down ({@link FailureMode#Cancel}) and reconnects in the background. The fork's auto-discovery of
+ * ElastiCache nodes stays off ({@link ClientMode#Static}): the nodes, their ids and the routing are memsession's.
  */
 public final class MemcachedStore implements SessionStore {
 
@@ -61,14 +67,11 @@ public final class MemcachedStore implements SessionStore {
 
     private final Map<String, NodeClient> clients;
     private final long operationTimeoutMillis;
-    private final OperationFactory operations;
     private final ScheduledExecutorService prober;
 
-    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis,
-                           OperationFactory operations) {
+    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
         this.clients = clients;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.operations = operations;
         this.prober = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "memsession-node-probe");
             thread.setDaemon(true);
@@ -87,7 +90,7 @@ public final class MemcachedStore implements SessionStore {
             if (node.isConnected()) {
                 try {
                     // the answer does not matter, reading does
-                    node.client.broadcastOp((target, latch) -> operations.version(new OperationCallback() {
+                    node.client.broadcastOp((target, latch) -> node.operations.version(new OperationCallback() {
                         @Override
                         public void receivedStatus(OperationStatus status) {
                         }
@@ -106,44 +109,33 @@ public final class MemcachedStore implements SessionStore {
 
     /**
      * Connects to every node, waiting up to the operation timeout for each; a node that is down is logged and
-     * connected later in the background.
+     * connected later in the background, and so is a node whose TLS certificate is refused.
+     *
+     * @throws ConfigurationException when a node refuses the SASL credentials: they would never work, and every
+     *         session would silently stay in this Tomcat only
      */
     public static MemcachedStore connect(Configuration config) throws IOException {
         routeSpymemcachedLogsToJavaLogging();
-        ConnectionFactory factory = connectionFactory(config);
         Map<String, NodeClient> clients = new LinkedHashMap<>();
+        MemcachedStore store;
         try {
             for (MemcachedNode node : config.nodes().all()) {
-                NodeMemcachedClient client = new NodeMemcachedClient(factory,
-                        new InetSocketAddress(node.host(), node.port()));
-                clients.put(node.id(), new NodeClient(node, client, config.operationTimeoutMillis()));
+                clients.put(node.id(), NodeClient.connect(node, config));
             }
+            store = new MemcachedStore(clients, config.operationTimeoutMillis());
         } catch (IOException | RuntimeException e) {
             for (NodeClient created : clients.values()) {
                 created.client.shutdown(0, TimeUnit.MILLISECONDS);
             }
             throw e;
         }
-        MemcachedStore store = new MemcachedStore(clients, config.operationTimeoutMillis(),
-                factory.getOperationFactory());
-        store.awaitConnections(config.operationTimeoutMillis());
-        return store;
-    }
-
-    private static ConnectionFactory connectionFactory(Configuration config) {
-        ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
-                .setProtocol(config.protocol() == Configuration.Protocol.BINARY
-                        ? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
-                .setOpTimeout(config.operationTimeoutMillis())
-                .setOpQueueMaxBlockTime(config.operationTimeoutMillis())
-                .setFailureMode(FailureMode.Cancel)
-                .setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS)
-                .setDaemon(true);
-        if (config.username() != null) {
-            builder.setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"},
-                    new PlainCallbackHandler(config.username(), config.password())));
+        try {
+            store.awaitConnections(config);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
-        return builder.build();
+        return store;
     }
 
     /** spymemcached logs to stderr unless told otherwise; Tomcat users expect java.util.logging. */
@@ -153,10 +145,10 @@ public final class MemcachedStore implements SessionStore {
         }
     }
 
-    private void awaitConnections(long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    private void awaitConnections(Configuration config) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.operationTimeoutMillis());
         for (NodeClient node : clients.values()) {
-            while (!node.isConnected() && System.nanoTime() < deadline) {
+            while (!node.isReady() && node.refusal() == null && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -164,9 +156,23 @@ public final class MemcachedStore implements SessionStore {
                     return;
                 }
             }
-            if (!node.isConnected()) {
-                LOG.warning("memcached node " + node.node + " is not reachable; sessions go to the other nodes "
-                        + "until it is");
+            if (node.credentials != null) {
+                // from here on a refusal is logged, not thrown; set first, so that none falls between the two
+                node.credentials.logRefusalsFromNowOn();
+                if (node.credentials.refusal() != null) {
+                    throw new ConfigurationException(node.credentials.refusalMessage());
+                }
+            }
+            if (node.isReady()) {
+                continue;
+            }
+            if (node.trust != null && node.trust.refusal() != null) {
+                LOG.severe("memcached node " + node.node + " cannot be used: its TLS certificate is refused ("
+                        + node.trust.refusal() + "); sessions go to the other nodes. Check tlsTrustStoreFile, "
+                        + "and that the certificate names the host as memcachedNodes writes it");
+            } else {
+                LOG.warning("memcached node " + node.node + " is not reachable" + (config.tls() ? " over TLS" : "")
+                        + "; sessions go to the other nodes until it is");
             }
         }
     }
@@ -174,7 +180,7 @@ public final class MemcachedStore implements SessionStore {
     @Override
     public byte[] get(String nodeId, String key) throws StoreException {
         NodeClient node = client(nodeId);
-        ValueReply reply = node.send(new ValueReply("get", key), answer -> operations.get(key, answer));
+        ValueReply reply = node.send(new ValueReply("get", key), answer -> node.operations.get(key, answer));
         node.awaitRead(reply, operationTimeoutMillis);
         return reply.data;
     }
@@ -182,7 +188,8 @@ public final class MemcachedStore implements SessionStore {
     @Override
     public Pending<Versioned> startGets(String nodeId, String key) throws StoreException {
         NodeClient node = client(nodeId);
-        VersionedReply reply = node.send(new VersionedReply("gets", key), answer -> operations.gets(key, answer));
+        VersionedReply reply = node.send(new VersionedReply("gets", key),
+                answer -> node.operations.gets(key, answer));
         return timeoutMillis -> {
             node.awaitRead(reply, timeoutMillis);
             return reply.data == null ? null : new Versioned(reply.data, reply.cas);
@@ -193,7 +200,7 @@ public final class MemcachedStore implements SessionStore {
     public Pending<Boolean> startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
         NodeClient node = client(nodeId);
         Reply reply = node.send(new Reply("set", key),
-                answer -> operations.store(StoreType.set, key, FLAGS, ttlSeconds, value, answer));
+                answer -> node.operations.store(StoreType.set, key, FLAGS, ttlSeconds, value, answer));
         return timeoutMillis -> {
             OperationStatus status = node.await(reply, timeoutMillis);
             if (!status.isSuccess()) {
@@ -209,7 +216,7 @@ public final class MemcachedStore implements SessionStore {
             throws StoreException {
         NodeClient node = client(nodeId);
         Reply reply = node.send(new Reply("add", key),
-                answer -> operations.store(StoreType.add, key, FLAGS, ttlSeconds, value, answer));
+                answer -> node.operations.store(StoreType.add, key, FLAGS, ttlSeconds, value, answer));
         return timeoutMillis -> node.await(reply, timeoutMillis).isSuccess();
     }
 
@@ -218,21 +225,22 @@ public final class MemcachedStore implements SessionStore {
             throws StoreException {
         NodeClient node = client(nodeId);
         Reply reply = node.send(new Reply("cas", key),
-                answer -> operations.cas(StoreType.set, key, cas, FLAGS, ttlSeconds, value, answer));
+                answer -> node.operations.cas(StoreType.set, key, cas, FLAGS, ttlSeconds, value, answer));
         return timeoutMillis -> node.await(reply, timeoutMillis).isSuccess();
     }
 
     @Override
     public Pending<Boolean> startTouch(String nodeId, String key, int ttlSeconds) throws StoreException {
         NodeClient node = client(nodeId);
-        Reply reply = node.send(new Reply("touch", key), answer -> operations.touch(key, ttlSeconds, answer));
+        Reply reply = node.send(new Reply("touch", key),
+                answer -> node.operations.touch(key, ttlSeconds, answer));
         return timeoutMillis -> node.await(reply, timeoutMillis).isSuccess();
     }
 
     @Override
     public Pending<Boolean> startDelete(String nodeId, String key) throws StoreException {
         NodeClient node = client(nodeId);
-        Reply reply = node.send(new Reply("delete", key), answer -> operations.delete(key, answer));
+        Reply reply = node.send(new Reply("delete", key), answer -> node.operations.delete(key, answer));
         return timeoutMillis -> node.await(reply, timeoutMillis).isSuccess();
     }
 
@@ -283,8 +291,21 @@ public final class MemcachedStore implements SessionStore {
 
     /** A client of one node, whose IO thread can be waited for when it shuts down. */
     private static final class NodeMemcachedClient extends MemcachedClient {
-        NodeMemcachedClient(ConnectionFactory factory, InetSocketAddress address) throws IOException {
+        NodeMemcachedClient(ConnectionFactory factory, InetSocketAddress address, ConnectionEvents events)
+                throws IOException {
             super(factory, Collections.singletonList(address));
+            if (events != null) {
+                events.deliverTo(this);
+            }
+        }
+
+        /**
+         * With SASL, the fork's constructor registers the client for connection events (it authenticates each new
+         * connection) before it has a connection to register with, and fails; {@link ConnectionEvents} does it.
+         */
+        @Override
+        public boolean addObserver(ConnectionObserver observer) {
+            return mconn != null && super.addObserver(observer);
         }
 
         /** Sends an operation made with the client's operation factory, the way the client's own calls do. */
@@ -301,23 +322,122 @@ public final class MemcachedStore implements SessionStore {
         }
     }
 
+    /**
+     * Connection events for a client that is still being constructed: given to the connection from the start, and
+     * to the client once it exists, the connection it may have opened meanwhile included.
+     */
+    private static final class ConnectionEvents implements ConnectionObserver {
+        private ConnectionObserver client;
+        private SocketAddress established;
+        private int reconnects;
+
+        synchronized void deliverTo(ConnectionObserver constructed) {
+            client = constructed;
+            if (established != null) {
+                client.connectionEstablished(established, reconnects);
+                established = null;
+            }
+        }
+
+        @Override
+        public synchronized void connectionEstablished(SocketAddress address, int reconnectCount) {
+            if (client == null) {
+                established = address;
+                reconnects = reconnectCount;
+            } else {
+                client.connectionEstablished(address, reconnectCount);
+            }
+        }
+
+        @Override
+        public synchronized void connectionLost(SocketAddress address) {
+            if (client == null) {
+                established = null;
+            } else {
+                client.connectionLost(address);
+            }
+        }
+    }
+
     private static final class NodeClient {
         final MemcachedNode node;
         final NodeMemcachedClient client;
+        final OperationFactory operations;
+        /** Null without SASL. */
+        final CredentialsCheck credentials;
+        /** Null without TLS. */
+        final NodeTrust trust;
         /** The client's one connection, read-only; asked on every request, so no list is built to ask it. */
         final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
         volatile long suspectUntilMillis;
 
-        NodeClient(MemcachedNode node, NodeMemcachedClient client, long operationTimeoutMillis) {
+        private NodeClient(MemcachedNode node, NodeMemcachedClient client, OperationFactory operations,
+                           CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis) {
             this.node = node;
             this.client = client;
+            this.operations = operations;
+            this.credentials = credentials;
+            this.trust = trust;
             this.connection = client.getNodeLocator().getAll().iterator().next();
             this.operationTimeoutMillis = operationTimeoutMillis;
         }
 
+        /**
+         * A client of its own per node, also because TLS verifies each node's host name, which the client takes
+         * from its connection factory.
+         */
+        static NodeClient connect(MemcachedNode node, Configuration config) throws IOException {
+            ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
+                    .setClientMode(ClientMode.Static)
+                    .setProtocol(config.protocol() == Configuration.Protocol.BINARY
+                            ? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
+                    .setOpTimeout(config.operationTimeoutMillis())
+                    .setOpQueueMaxBlockTime(config.operationTimeoutMillis())
+                    .setFailureMode(FailureMode.Cancel)
+                    .setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS)
+                    .setDaemon(true);
+            CredentialsCheck credentials = null;
+            ConnectionEvents events = null;
+            if (config.username() != null) {
+                credentials = new CredentialsCheck(node, config.username());
+                events = new ConnectionEvents();
+                builder.setOpFact(credentials)
+                        .setInitialObservers(Collections.singleton(events))
+                        .setAuthDescriptor(new AuthDescriptor(new String[] {"PLAIN"},
+                                new PlainCallbackHandler(config.username(), config.password())));
+            }
+            NodeTrust trust = null;
+            if (config.tls()) {
+                try {
+                    trust = new NodeTrust(config.tlsTrustStore());
+                    builder.setSSLContext(trust.context()).setHostnameForTlsVerification(node.host());
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot set up TLS for memcached node " + node + ": " + e, e);
+                }
+            }
+            ConnectionFactory factory = builder.build();
+            NodeMemcachedClient client = new NodeMemcachedClient(factory,
+                    new InetSocketAddress(node.host(), node.port()), events);
+            return new NodeClient(node, client, factory.getOperationFactory(), credentials, trust,
+                    config.operationTimeoutMillis());
+        }
+
+        /** Why the node said no to us, when it did: our credentials or its certificate. */
+        String refusal() {
+            if (credentials != null && credentials.refusal() != null) {
+                return credentials.refusal();
+            }
+            return trust == null ? null : trust.refusal();
+        }
+
         boolean isConnected() {
             return connection.isActive();
+        }
+
+        /** Connected, and authenticated when SASL is on: the connection can be active before memcached said yes. */
+        boolean isReady() {
+            return isConnected() && (credentials == null || credentials.accepted());
         }
 
         boolean isAvailable() {
@@ -384,7 +504,7 @@ public final class MemcachedStore implements SessionStore {
     }
 
     /** Statuses spymemcached gives an operation that got no answer from memcached. */
-    private static final Set<StatusCode> NO_ANSWER = EnumSet.of(StatusCode.CANCELLED, StatusCode.TIMEDOUT,
+    static final Set<StatusCode> NO_ANSWER = EnumSet.of(StatusCode.CANCELLED, StatusCode.TIMEDOUT,
             StatusCode.INTERRUPTED);
 
     /**

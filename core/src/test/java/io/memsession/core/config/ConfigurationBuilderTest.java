@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.memsession.testkit.TestCertificates;
 
 import io.memsession.core.SessionEngine;
 
@@ -155,5 +162,87 @@ class ConfigurationBuilderTest {
         ConfigurationBuilder builder = nodes("n1:a:1").set("operationTimeout", "5").set("operationTimeout", " ");
         assertEquals("1000", builder.get("operationTimeout"));
         assertThrows(IllegalArgumentException.class, () -> builder.set("lockingModeX", "1"));
+    }
+
+    private static ConfigurationBuilder sasl() {
+        return nodes("n1:a:1").set("username", "u").set("memcachedProtocol", "binary");
+    }
+
+    @Test
+    void passwordFromTheFirstLineOfPasswordFile(@TempDir Path directory) throws IOException {
+        Path file = Files.write(directory.resolve("memcached.password"),
+                "  s3cret-from-file \nsecond line\n".getBytes(StandardCharsets.UTF_8));
+        Configuration config = sasl().set("passwordFile", file.toString()).build();
+        assertEquals("s3cret-from-file", config.password());
+        assertFalse(config.toString().contains("s3cret"), config.toString());
+    }
+
+    @Test
+    void passwordFileThatCannotBeReadNamesAttributeAndPath(@TempDir Path directory) throws IOException {
+        Path missing = directory.resolve("missing.password");
+        ConfigurationException e = refused(sasl().set("passwordFile", missing.toString()));
+        assertEquals("passwordFile", e.attribute());
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        Path empty = Files.write(directory.resolve("empty.password"), new byte[0]);
+        assertEquals("passwordFile", refused(sasl().set("passwordFile", empty.toString())).attribute());
+    }
+
+    @Test
+    void passwordAndPasswordFileTogetherAreRefused(@TempDir Path directory) throws IOException {
+        Path file = Files.write(directory.resolve("memcached.password"), "from-file".getBytes(StandardCharsets.UTF_8));
+        ConfigurationException e = refused(sasl().set("password", "inline-secret").set("passwordFile",
+                file.toString()));
+        assertTrue(e.getMessage().contains("password and passwordFile are both set"), e.getMessage());
+        assertFalse(e.getMessage().contains("inline-secret") || e.getMessage().contains("from-file"), e.getMessage());
+    }
+
+    @Test
+    void tlsTrustStoreIsReadAtBuild() throws Exception {
+        try (TestCertificates certificates = TestCertificates.create("IP:127.0.0.1")) {
+            Configuration config = nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", certificates.trustStore().toString())
+                    .set("tlsTrustStorePassword", TestCertificates.TRUST_STORE_PASSWORD).build();
+            assertTrue(config.tls());
+            assertEquals(1, config.tlsTrustStore().size(), "the test authority");
+            assertFalse(config.toString().contains(TestCertificates.TRUST_STORE_PASSWORD), config.toString());
+            assertNull(nodes("n1:a:1").set("tls", "true").build().tlsTrustStore(), "the JVM's trust");
+            assertFalse(nodes("n1:a:1").build().tls());
+        }
+    }
+
+    @Test
+    void wrongTrustStoreSettingsNameTheAttributeNeverThePassword(@TempDir Path directory) throws IOException {
+        try (TestCertificates certificates = TestCertificates.create("IP:127.0.0.1")) {
+            String trustStore = certificates.trustStore().toString();
+            ConfigurationException wrongPassword = refused(nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", trustStore).set("tlsTrustStorePassword", "not-the-password"));
+            assertEquals("tlsTrustStorePassword", wrongPassword.attribute());
+            assertFalse(wrongPassword.getMessage().contains("not-the-password"), wrongPassword.getMessage());
+
+            ConfigurationException noPassword = refused(nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", trustStore));
+            assertTrue(noPassword.getMessage().contains("without tlsTrustStorePassword"), noPassword.getMessage());
+
+            Path missing = directory.resolve("missing.p12");
+            ConfigurationException noFile = refused(nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", missing.toString()));
+            assertEquals("tlsTrustStoreFile", noFile.attribute());
+            assertTrue(noFile.getMessage().contains(missing.toString()), noFile.getMessage());
+
+            Path garbage = Files.write(directory.resolve("garbage.p12"), "not a store".getBytes(StandardCharsets.UTF_8));
+            assertEquals("tlsTrustStoreFile", refused(nodes("n1:a:1").set("tls", "true")
+                    .set("tlsTrustStoreFile", garbage.toString())).attribute());
+            assertEquals("tls", refused(nodes("n1:a:1").set("tlsTrustStoreFile", trustStore)).attribute());
+            assertEquals("tls", refused(nodes("n1:a:1").set("tls", "yes")).attribute());
+        }
+    }
+
+    @Test
+    void closestNameOfAMisspeltAttribute() {
+        ConfigurationBuilder builder = new ConfigurationBuilder();
+        assertEquals("password", builder.closestName("passwd"));
+        assertEquals("memcachedNodes", builder.closestName("memcachedNode"));
+        assertEquals("tlsTrustStoreFile", builder.closestName("tlstruststorefile"));
+        assertNull(builder.closestName("pathname"));
     }
 }
