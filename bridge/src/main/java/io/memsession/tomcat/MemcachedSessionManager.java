@@ -220,12 +220,12 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     /**
      * Keeps a client-proposed id (Tomcat proposes the id a client uses in another context) only if memsession could
-     * have generated it and its node is up.
+     * have generated it, its node is up and nothing is stored under it: not another application's session.
      */
     @Override
     public Session createSession(String sessionId) {
         SessionEngine current = engine;
-        String id = current != null && sessionId != null && !current.canLoad(sessionId) ? null : sessionId;
+        String id = current != null && sessionId != null && !current.mayAdopt(sessionId) ? null : sessionId;
         Session session = super.createSession(id);
         Configuration config = configuration;
         if (config != null && config.maxInactiveInterval() != null) {
@@ -718,6 +718,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setClassAllowList(String classAllowList) {
         set("classAllowList", classAllowList);
+    }
+
+    public String getEncryptionKeyFile() {
+        return settings.get("encryptionKeyFile");
+    }
+
+    public void setEncryptionKeyFile(String encryptionKeyFile) {
+        set("encryptionKeyFile", encryptionKeyFile);
     }
 
     public String getEnableStatistics() {

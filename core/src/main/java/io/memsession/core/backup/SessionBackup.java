@@ -59,6 +59,7 @@ public final class SessionBackup implements AutoCloseable {
     private final StorageKeys keys;
     private final SessionAttributesTranscoder transcoder;
     private final String serializerId;
+    private final SessionBlob blobs;
     private final PrincipalCodec principalCodec;
     private final Statistics statistics;
     private final IntSupplier graceSeconds;
@@ -76,13 +77,14 @@ public final class SessionBackup implements AutoCloseable {
      * @param copies non-sticky mode's backup copies; null in sticky mode
      */
     public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
-                         String serializerId, PrincipalCodec principalCodec, Statistics statistics,
-                         IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
+                         String serializerId, SessionBlob blobs, PrincipalCodec principalCodec,
+                         Statistics statistics, IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
                          long asyncTimeoutMillis, BackupCopies copies, String threadNamePrefix) {
         this.store = store;
         this.keys = keys;
         this.transcoder = transcoder;
         this.serializerId = serializerId;
+        this.blobs = blobs;
         this.principalCodec = principalCodec;
         this.statistics = statistics;
         this.graceSeconds = graceSeconds;
@@ -341,7 +343,7 @@ public final class SessionBackup implements AutoCloseable {
                 release(session);
                 return null;
             }
-            byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
+            byte[] blob = blobs.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
                     principalBytes(state, snapshot), serializerId, attributes));
             long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval, snapshot.thisAccessedTime,
@@ -543,7 +545,8 @@ public final class SessionBackup implements AutoCloseable {
             return false;
         }
         try {
-            return SessionBlob.decode(blob).thisAccessedTime() > localThisAccessedTime;
+            StoredSession stored = blobs.decode(blob);
+            return stored == null || stored.thisAccessedTime() > localThisAccessedTime; // null: not this webapp's
         } catch (RuntimeException unreadable) {
             return false;
         }

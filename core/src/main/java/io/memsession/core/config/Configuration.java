@@ -3,6 +3,7 @@ package io.memsession.core.config;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.memsession.core.format.SealingKeys;
 import io.memsession.serializer.ClassAllowList;
 
 /**
@@ -31,6 +32,8 @@ public final class Configuration {
     final boolean copyCollectionsForSerialization;
     final List<String> customConverters;
     final ClassAllowList classAllowList;
+    final String encryptionKeyFile;
+    final SealingKeys sealingKeys;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -55,6 +58,8 @@ public final class Configuration {
         this.copyCollectionsForSerialization = p.copyCollectionsForSerialization;
         this.customConverters = p.customConverters;
         this.classAllowList = p.classAllowList;
+        this.encryptionKeyFile = p.encryptionKeyFile;
+        this.sealingKeys = p.sealingKeys;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -136,6 +141,16 @@ public final class Configuration {
         return classAllowList;
     }
 
+    /** Whether stored sessions are sealed ({@code encryptionKeyFile}). */
+    public boolean sealsSessions() {
+        return sealingKeys != null;
+    }
+
+    /** The keys of {@code encryptionKeyFile}; null when sessions are not sealed. */
+    public SealingKeys sealingKeys() {
+        return sealingKeys;
+    }
+
     public boolean enableStatistics() {
         return enableStatistics;
     }
@@ -173,6 +188,7 @@ public final class Configuration {
                         + "s, lockTimeout=" + lockTimeoutMillis + "ms")
                 + ", operationTimeout=" + operationTimeoutMillis + "ms, storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
+                + (sealingKeys != null ? ", encryptionKeyFile=" + encryptionKeyFile + " (" + sealingKeys + ")" : "")
                 + (username != null ? ", username=" + username + ", password=***" : "");
     }
 }

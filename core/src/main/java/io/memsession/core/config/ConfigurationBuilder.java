@@ -1,5 +1,7 @@
 package io.memsession.core.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import io.memsession.core.format.SealingKeys;
 import io.memsession.serializer.ClassAllowList;
 
 /**
@@ -53,6 +56,7 @@ public final class ConfigurationBuilder {
         values.put("copyCollectionsForSerialization", "false");
         values.put("customConverter", null);
         values.put("classAllowList", null);
+        values.put("encryptionKeyFile", null);
         values.put("enableStatistics", "true");
         values.put("memcachedProtocol", "text");
         values.put("username", null);
@@ -123,6 +127,8 @@ public final class ConfigurationBuilder {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("classAllowList", values.get("classAllowList"), e.getMessage());
         }
+        p.encryptionKeyFile = values.get("encryptionKeyFile");
+        p.sealingKeys = p.encryptionKeyFile == null ? null : sealingKeys(p.encryptionKeyFile);
         p.enableStatistics = bool("enableStatistics");
         String protocol = values.get("memcachedProtocol").toLowerCase(Locale.ROOT);
         if (!protocol.equals("text") && !protocol.equals("binary")) {
@@ -143,6 +149,17 @@ public final class ConfigurationBuilder {
         p.maxInactiveInterval = values.get("maxInactiveInterval") == null ? null
                 : integer("maxInactiveInterval", Integer.MIN_VALUE, Integer.MAX_VALUE);
         return new Configuration(p);
+    }
+
+    /** The message names the file and the line, never a key. */
+    private static SealingKeys sealingKeys(String file) {
+        try {
+            return SealingKeys.read(Paths.get(file));
+        } catch (InvalidPathException e) {
+            throw new ConfigurationException("encryptionKeyFile", file, "not a file path: " + e.getReason());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("encryptionKeyFile", file, e.getMessage());
+        }
     }
 
     private boolean bool(String name) {
@@ -214,6 +231,8 @@ public final class ConfigurationBuilder {
         boolean copyCollectionsForSerialization;
         List<String> customConverters;
         ClassAllowList classAllowList;
+        String encryptionKeyFile;
+        SealingKeys sealingKeys;
         boolean enableStatistics;
         Configuration.Protocol protocol;
         String username;
