@@ -235,7 +235,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             MemcachedSession created = (MemcachedSession) session;
             if (current != null && !config.sticky()) {
                 created.beginStay(current.newSessionCheckout());
-                RequestSessions request = RequestSessions.current();
+                RequestSessions request = RequestSessions.current(this);
                 if (request != null) {
                     request.checkOut(created);
                 }
@@ -263,7 +263,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             return findNonSticky(current, id);
         }
         Session session = super.findSession(id);
-        if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored()
+        if (session == null && id != null && current != null && !RequestSessions.currentIsIgnored(this)
                 && current.canLoad(id)) {
             session = loadOnce(current, id);
         }
@@ -295,7 +295,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * connector or an application thread, sees the sessions that requests here use, and nothing else.
      */
     private Session findNonSticky(SessionEngine current, String id) throws IOException {
-        RequestSessions request = RequestSessions.current();
+        RequestSessions request = RequestSessions.current(this);
         if (request == null) {
             return super.findSession(id);
         }
@@ -477,7 +477,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * @return the new id, or null when there is no copy (the request gets a new session)
      */
     private String restoreFromBackup(SessionEngine current, String oldId) {
-        RequestSessions request = RequestSessions.current();
+        RequestSessions request = RequestSessions.current(this);
         synchronized (loadLock(oldId)) {
             String restoredInParallel = recentTakeOvers.get(oldId);
             if (restoredInParallel != null) {

@@ -35,7 +35,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(true, null, null, null, null);
+            RequestSessions.begin(manager, true, null, null, null, null);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -56,7 +56,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(false, request, request.getMethod(),
+        RequestSessions sessions = RequestSessions.begin(manager, false, request, request.getMethod(),
                 request.getRequestURI(), request.getQueryString());
         String requestedId = request.getRequestedSessionId();
         try {
