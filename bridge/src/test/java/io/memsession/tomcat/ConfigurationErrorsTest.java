@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -12,6 +14,7 @@ import org.apache.catalina.LifecycleException;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,6 +52,18 @@ class ConfigurationErrorsTest {
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),
                 attribute + "=\"" + value + "\"", expected);
+    }
+
+    @Test
+    void wrongKeyFileStopsTheContextNamingFileAndLineButNoKey(@TempDir Path dir) throws Exception {
+        String keyLookingText = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo-MDEyMzQ1";
+        Path keys = Files.writeString(dir.resolve("memsession.keys"), "# keys\nk1 " + keyLookingText + "\n");
+        assertContextDoesNotStart(manager -> manager.setEncryptionKeyFile(keys.toString()),
+                "encryptionKeyFile=\"" + keys + "\"", "line 2: the key of 'k1' is not valid base64");
+        assertFalse(log.warnings().toString().contains(keyLookingText.substring(0, 12)), log.warnings().toString());
+        Path missing = dir.resolve("missing.keys");
+        assertContextDoesNotStart(manager -> manager.setEncryptionKeyFile(missing.toString()),
+                "encryptionKeyFile=\"" + missing + "\"", "cannot be read");
     }
 
     @Test
