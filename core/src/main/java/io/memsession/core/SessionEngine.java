@@ -505,8 +505,8 @@ public final class SessionEngine implements AutoCloseable {
         String keyId = e.keyId() == null ? "" : e.keyId();
         if (refusalsLogged.size() < MAX_LOGGED_KEY_IDS && refusalsLogged.putIfAbsent(keyId, Boolean.TRUE) == null) {
             LOG.warning(message + " (further sessions " + (keyId.isEmpty() ? "that are not sealed"
-                    : "sealed with the key id '" + keyId + "'") + " are deleted without a log line, and counted in "
-                    + "msmStatNumUnreadableSessions)");
+                    : "sealed with the key id '" + keyId + "'") + " are deleted in the same way, not logged again, "
+                    + "and counted in msmStatNumUnreadableSessions)");
         } else {
             LOG.fine(message);
         }

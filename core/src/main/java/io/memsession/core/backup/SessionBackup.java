@@ -72,6 +72,7 @@ public final class SessionBackup implements AutoCloseable {
     private volatile long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
 
     /**
+     * @param blobs the stored form of this web application's sessions (its identity, sealed or not)
      * @param writerThreads 0 for synchronous backup in the request thread
      * @param graceSeconds how long a stored copy outlives the session's own expiry
      * @param copies non-sticky mode's backup copies; null in sticky mode
