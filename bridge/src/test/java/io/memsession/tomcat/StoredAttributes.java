@@ -15,7 +15,7 @@ import io.memsession.testkit.MemcachedInspector;
 final class StoredAttributes {
 
     /** How the test application (the root context of host localhost, unsealed) stores its sessions. */
-    private static final SessionBlob ROOT_CONTEXT = new SessionBlob(SessionBlob.webapp("localhost", "", ""),
+    static final SessionBlob ROOT_CONTEXT = new SessionBlob(SessionBlob.webapp("localhost", "", ""),
             SessionSeal.none());
 
     private StoredAttributes() {
