@@ -487,25 +487,26 @@ public final class SessionEngine implements AutoCloseable {
 
     private void unreadable(String id, UnreadableSessionException e) {
         statistics.unreadableSession();
-        String message = "session " + id + " in memcached cannot be read and is deleted; its user gets a new "
-                + "session: " + e.getMessage();
-        if (e instanceof RefusedSessionException) {
-            logRefusal((RefusedSessionException) e, message);
-        } else {
-            LOG.warning(message);
-        }
+        logUnreadable("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
+                + "session: " + e.getMessage(), e);
         backup.deleteKey(id);
     }
 
     /**
-     * Sessions no configured key sealed are planted or forged, or left by a key that was removed: logged once per key
-     * id, so that a flood of them does not flood the log. Each one is counted (msmStatNumUnreadableSessions).
+     * Each unreadable session is a warning, except those no configured key sealed: they are planted or forged, or
+     * left by a key that was removed, and logged once per key id, so that a flood of them does not flood the log.
+     * Every one is counted (msmStatNumUnreadableSessions).
      */
-    private void logRefusal(RefusedSessionException e, String message) {
-        String keyId = e.keyId() == null ? "" : e.keyId();
+    private void logUnreadable(String message, UnreadableSessionException e) {
+        if (!(e instanceof RefusedSessionException)) {
+            LOG.warning(message);
+            return;
+        }
+        String refusedKeyId = ((RefusedSessionException) e).keyId();
+        String keyId = refusedKeyId == null ? "" : refusedKeyId;
         if (refusalsLogged.size() < MAX_LOGGED_KEY_IDS && refusalsLogged.putIfAbsent(keyId, Boolean.TRUE) == null) {
             LOG.warning(message + " (further sessions " + (keyId.isEmpty() ? "that are not sealed"
-                    : "sealed with the key id '" + keyId + "'") + " are deleted in the same way, not logged again, "
+                    : "sealed with the key id '" + keyId + "'") + " are refused the same way, not logged again, "
                     + "and counted in msmStatNumUnreadableSessions)");
         } else {
             LOG.fine(message);
@@ -617,8 +618,8 @@ public final class SessionEngine implements AutoCloseable {
                 unreadable(id, e);
             } else {
                 statistics.unreadableSession();
-                LOG.warning("the backup copy of session " + storedId + " cannot be read; its user gets a new "
-                        + "session: " + e.getMessage());
+                logUnreadable("the backup copy of session " + storedId + " cannot be read; its user gets a new "
+                        + "session: " + e.getMessage(), e);
             }
             return null;
         }
