@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -163,9 +164,15 @@ class SessionFuzzTest {
         }
     }
 
-    /** @return the session id the response shows, or null */
+    /** @return the session id the response shows, or null (also when there was no response: a failure) */
     private String request(EmbeddedTomcat target, String path, String description) {
-        WebClient.Response response = browser.request(target.port(), "GET", path, null, null);
+        WebClient.Response response;
+        try {
+            response = browser.request(target.port(), "GET", path, null, null);
+        } catch (UncheckedIOException e) {
+            failures.add(description + ": no response (" + e.getMessage() + ")");
+            return null;
+        }
         if (response.status() >= 500) {
             failures.add(description + ": " + response);
             return null;
