@@ -79,18 +79,20 @@ public final class SessionBlob {
         if (serializer.length > 255 || id.length > 0xffff || authType.length > 0xffff) {
             throw new IllegalArgumentException("serializer id, session id or auth type too long");
         }
-        ByteBuffer header = ByteBuffer.allocate(4 + 1 + 1 + 1 + serializer.length + 2 + webappBytes.length);
-        header.put(MAGIC).put(VERSION).put((byte) seal.flags()).put((byte) serializer.length).put(serializer);
-        header.putShort((short) webappBytes.length).put(webappBytes);
-        ByteBuffer body = ByteBuffer.allocate(8 + 8 + 8 + 4 + 1 + 2 + id.length + 2 + authType.length
-                + 4 + principal.length + 4 + attributes.length);
-        body.putLong(session.creationTime()).putLong(session.lastAccessedTime()).putLong(session.thisAccessedTime());
-        body.putInt(session.maxInactiveInterval()).put((byte) (session.isNew() ? 1 : 0));
-        body.putShort((short) id.length).put(id);
-        body.putShort((short) authType.length).put(authType);
-        body.putInt(principal.length).put(principal);
-        body.putInt(attributes.length).put(attributes);
-        return seal.close(header.array(), body.array());
+        int sealFields = 4 + 1 + 1 + 1 + serializer.length + 2 + webappBytes.length;
+        ByteBuffer out = ByteBuffer.allocate(sealFields + seal.headerLength() + 8 + 8 + 8 + 4 + 1 + 2 + id.length
+                + 2 + authType.length + 4 + principal.length + 4 + attributes.length + seal.trailerLength());
+        out.put(MAGIC).put(VERSION).put((byte) seal.flags()).put((byte) serializer.length).put(serializer);
+        out.putShort((short) webappBytes.length).put(webappBytes);
+        out.position(sealFields + seal.headerLength());
+        out.putLong(session.creationTime()).putLong(session.lastAccessedTime()).putLong(session.thisAccessedTime());
+        out.putInt(session.maxInactiveInterval()).put((byte) (session.isNew() ? 1 : 0));
+        out.putShort((short) id.length).put(id);
+        out.putShort((short) authType.length).put(authType);
+        out.putInt(principal.length).put(principal);
+        out.putInt(attributes.length).put(attributes);
+        seal.close(out.array(), sealFields);
+        return out.array();
     }
 
     /**

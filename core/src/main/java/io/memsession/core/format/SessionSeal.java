@@ -43,11 +43,20 @@ public abstract class SessionSeal {
     /** The header's flag bits this seal sets. */
     abstract int flags();
 
+    /** The length of the header fields this seal adds after the common ones. */
+    abstract int headerLength();
+
+    /** What sealing adds after the body. */
+    abstract int trailerLength();
+
     /**
-     * @param header the blob's header so far, its flags from {@link #flags()}
-     * @return the whole blob
+     * Seals a blob in place: fills in the seal's header fields and protects the body.
+     *
+     * @param blob the common header, {@link #headerLength()} bytes for the seal's fields, the body in the clear, and
+     *        {@link #trailerLength()} bytes free at the end
+     * @param sealFields where the seal's header fields go; the body follows them
      */
-    abstract byte[] close(byte[] header, byte[] body);
+    abstract void close(byte[] blob, int sealFields);
 
     /**
      * @param blob the whole blob
@@ -68,11 +77,17 @@ public abstract class SessionSeal {
         }
 
         @Override
-        byte[] close(byte[] header, byte[] body) {
-            byte[] blob = new byte[header.length + body.length];
-            System.arraycopy(header, 0, blob, 0, header.length);
-            System.arraycopy(body, 0, blob, header.length, body.length);
-            return blob;
+        int headerLength() {
+            return 0;
+        }
+
+        @Override
+        int trailerLength() {
+            return 0;
+        }
+
+        @Override
+        void close(byte[] blob, int sealFields) {
         }
 
         @Override
@@ -116,21 +131,31 @@ public abstract class SessionSeal {
         }
 
         @Override
-        byte[] close(byte[] header, byte[] body) {
+        int headerLength() {
+            return 1 + sealingKeyId.length + SALT_BYTES + NONCE_BYTES;
+        }
+
+        @Override
+        int trailerLength() {
+            return TAG_BITS / 8;
+        }
+
+        @Override
+        void close(byte[] blob, int sealFields) {
             byte[] nonce = new byte[NONCE_BYTES];
             ByteBuffer.wrap(nonce, NONCE_BYTES - 8, 8).putLong(nonces.incrementAndGet());
-            int headerLength = header.length + 1 + sealingKeyId.length + SALT_BYTES + NONCE_BYTES;
-            byte[] blob = new byte[headerLength + body.length + TAG_BITS / 8];
-            ByteBuffer.wrap(blob).put(header).put((byte) sealingKeyId.length).put(sealingKeyId).put(salt).put(nonce);
+            ByteBuffer.wrap(blob, sealFields, headerLength()).put((byte) sealingKeyId.length).put(sealingKeyId)
+                    .put(salt).put(nonce);
+            int body = sealFields + headerLength();
             try {
                 Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
                 cipher.init(Cipher.ENCRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, nonce));
-                cipher.updateAAD(blob, 0, headerLength);
-                cipher.doFinal(body, 0, body.length, blob, headerLength);
+                cipher.updateAAD(blob, 0, body);
+                // in place: the JDK's GCM allows the output to overlap the input at the same offset
+                cipher.doFinal(blob, body, blob.length - body - trailerLength(), blob, body);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("AES/GCM/NoPadding, which every Java 8 JDK has, failed", e);
             }
-            return blob;
         }
 
         @Override
