@@ -1,9 +1,12 @@
 package io.memsession.benchmarks;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
@@ -39,6 +42,8 @@ public final class LoadBenchmark {
     private static final long STATS_POLL_MILLIS = 200;
 
     private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
+    /** In a setup's attributes: the key file this run writes for the sealed configurations. */
+    private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
     private static final Map<String, Setup> MEMSESSION_SETUPS = Map.of(
             "sticky-async", new Setup("sticky async", true, List.of(), 0.75),
@@ -47,21 +52,35 @@ public final class LoadBenchmark {
                     List.of("transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"), 0.80),
             "nonsticky-none", new Setup("nonsticky none", true, List.of("sticky=false", "lockingMode=none"), 0.30),
             "nonsticky-all", new Setup("nonsticky all", true, List.of("sticky=false", "lockingMode=all"), 0.25),
-            "nonsticky-auto", new Setup("nonsticky auto", true, List.of("sticky=false", "lockingMode=auto"), 0.25));
+            "nonsticky-auto", new Setup("nonsticky auto", true, List.of("sticky=false", "lockingMode=auto"), 0.25),
+            "sticky-async-sealed", new Setup("sticky async sealed", true,
+                    List.of("encryptionKeyFile=" + KEY_FILE), Double.NaN),
+            "nonsticky-none-sealed", new Setup("nonsticky none sealed", true,
+                    List.of("sticky=false", "lockingMode=none", "encryptionKeyFile=" + KEY_FILE), Double.NaN));
 
     private final BenchmarkOptions options;
     /** Plain Tomcat first, then the configurations asked for. */
     private final List<Setup> setups = new ArrayList<>();
     private final List<String> tomcatJvmOptions;
     private final Path logs;
+    private final Path keyFile;
 
-    private LoadBenchmark(BenchmarkOptions options, Path logs) {
+    private LoadBenchmark(BenchmarkOptions options, Path logs) throws IOException {
         this.options = options;
         setups.add(PLAIN);
         options.configurations().forEach(name -> setups.add(MEMSESSION_SETUPS.get(name)));
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
+        this.keyFile = writeKeyFile(logs.resolve("memsession.keys"));
+    }
+
+    /** One fresh AES-256 key, as {@code docs/security.md} tells users to make one. */
+    private static Path writeKeyFile(Path file) throws IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Files.writeString(file, "# written by LoadBenchmark for its sealed configurations\nbench1 "
+                + Base64.getEncoder().encodeToString(key) + "\n");
     }
 
     public static void main(String[] args) throws Exception {
@@ -206,7 +225,7 @@ public final class LoadBenchmark {
         }
         arguments.addAll(List.of("--attr", "memcachedNodes=" + memcached.memcachedNodes()));
         for (String attribute : setup.attributes()) {
-            arguments.addAll(List.of("--attr", attribute));
+            arguments.addAll(List.of("--attr", attribute.replace(KEY_FILE, keyFile.toString())));
         }
         return arguments;
     }

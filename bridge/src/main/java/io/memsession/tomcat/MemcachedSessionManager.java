@@ -241,12 +241,12 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     /**
      * Keeps a client-proposed id (Tomcat proposes the id a client uses in another context) only if memsession could
-     * have generated it and its node is up.
+     * have generated it, its node is up and nothing is stored under it: not another application's session.
      */
     @Override
     public Session createSession(String sessionId) {
         SessionEngine current = engine;
-        String id = current != null && sessionId != null && !current.canLoad(sessionId) ? null : sessionId;
+        String id = current != null && sessionId != null && !current.mayAdopt(sessionId) ? null : sessionId;
         Session session = super.createSession(id);
         Configuration config = configuration;
         if (config != null && config.maxInactiveInterval() != null) {
@@ -256,7 +256,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             MemcachedSession created = (MemcachedSession) session;
             if (current != null && !config.sticky()) {
                 created.beginStay(current.newSessionCheckout());
-                RequestSessions request = RequestSessions.current();
+                RequestSessions request = RequestSessions.current(this);
                 if (request != null) {
                     request.checkOut(created);
                 }
@@ -287,7 +287,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             return findNonSticky(current, id);
         }
         Session session = super.findSession(id);
-        RequestSessions request = RequestSessions.current();
+        RequestSessions request = RequestSessions.current(this);
         if (session == null && id != null && current != null && request != null && !request.isIgnored()
                 && !request.isMissing(id) && current.canLoad(id)) {
             session = loadOnce(current, id);
@@ -323,7 +323,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * connector or an application thread, sees the sessions that requests here use, and nothing else.
      */
     private Session findNonSticky(SessionEngine current, String id) throws IOException {
-        RequestSessions request = RequestSessions.current();
+        RequestSessions request = RequestSessions.current(this);
         if (request == null) {
             return super.findSession(id);
         }
@@ -611,7 +611,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * @return the new id, or null when there is no copy (the request gets a new session)
      */
     private String restoreFromBackup(SessionEngine current, String oldId) {
-        RequestSessions request = RequestSessions.current();
+        RequestSessions request = RequestSessions.current(this);
         synchronized (loadLock(oldId)) {
             String restoredInParallel = recentTakeOvers.get(oldId);
             if (restoredInParallel != null) {
@@ -874,6 +874,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setClassAllowListMode(String classAllowListMode) {
         set("classAllowListMode", classAllowListMode);
+    }
+
+    public String getEncryptionKeyFile() {
+        return settings.get("encryptionKeyFile");
+    }
+
+    public void setEncryptionKeyFile(String encryptionKeyFile) {
+        set("encryptionKeyFile", encryptionKeyFile);
     }
 
     public String getEnableStatistics() {

@@ -12,12 +12,15 @@ import org.apache.catalina.connector.Request;
  * The sessions one request used (found, created or renamed), collected on the request thread between the valve's
  * start and end of the request, plus, for an asynchronous request, the session it holds when it completes. Tomcat
  * calls {@code findSession} and {@code createSession} without telling which request asks, so the valve opens this
- * record around the request.
+ * record around the request. The record belongs to the Manager of the request's context: Tomcat also asks the
+ * Managers of other contexts (whether a session id a client proposes exists on the host), and their sessions are
+ * none of this request's.
  */
 final class RequestSessions {
 
     private static final ThreadLocal<RequestSessions> CURRENT = new ThreadLocal<>();
 
+    private final MemcachedSessionManager manager;
     private final boolean ignored;
     private final Request request;
     private final String method;
@@ -30,7 +33,9 @@ final class RequestSessions {
     /** Ids this request looked for in memcached and did not find, so it does not look twice. */
     private List<String> missing;
 
-    private RequestSessions(boolean ignored, Request request, String method, String uri, String query) {
+    private RequestSessions(MemcachedSessionManager manager, boolean ignored, Request request, String method,
+                            String uri, String query) {
+        this.manager = manager;
         this.ignored = ignored;
         this.request = request;
         this.method = method;
@@ -39,15 +44,17 @@ final class RequestSessions {
     }
 
     /** @param request null for an ignored request */
-    static RequestSessions begin(boolean ignored, Request request, String method, String uri, String query) {
-        RequestSessions sessions = new RequestSessions(ignored, request, method, uri, query);
+    static RequestSessions begin(MemcachedSessionManager manager, boolean ignored, Request request, String method,
+                                 String uri, String query) {
+        RequestSessions sessions = new RequestSessions(manager, ignored, request, method, uri, query);
         CURRENT.set(sessions);
         return sessions;
     }
 
-    /** The record of the request the current thread serves; null outside a request. */
-    static RequestSessions current() {
-        return CURRENT.get();
+    /** The record of the request the current thread serves for {@code manager}'s context; null outside one. */
+    static RequestSessions current(MemcachedSessionManager manager) {
+        RequestSessions current = CURRENT.get();
+        return current != null && current.manager == manager ? current : null;
     }
 
     /** Continues the record of an asynchronous request on the thread of one of its later dispatches. */
@@ -59,10 +66,11 @@ final class RequestSessions {
         CURRENT.remove();
     }
 
-    /** Notes that the current request uses the session; no-op outside a request. */
+    /** Notes that the current request uses the session; no-op outside a request of the session's context. */
     static void used(MemcachedSession session) {
         RequestSessions current = CURRENT.get();
-        if (current != null && !current.ignored && !current.used.contains(session)) {
+        if (current != null && current.manager == session.getManager() && !current.ignored
+                && !current.used.contains(session)) {
             current.used.add(session);
         }
     }
@@ -122,7 +130,7 @@ final class RequestSessions {
     /** Notes the number of a change the current request made to the session; no-op outside a request. */
     static void changed(MemcachedSession session, long change) {
         RequestSessions current = CURRENT.get();
-        if (current != null) {
+        if (current != null && current.manager == session.getManager()) {
             if (current.lastChanges == null) {
                 current.lastChanges = new IdentityHashMap<>(2);
             }

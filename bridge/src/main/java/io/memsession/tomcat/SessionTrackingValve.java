@@ -39,7 +39,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(true, null, null, null, null);
+            RequestSessions.begin(manager, true, null, null, null, null);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -60,7 +60,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(false, request, request.getMethod(),
+        RequestSessions sessions = RequestSessions.begin(manager, false, request, request.getMethod(),
                 request.getRequestURI(), request.getQueryString());
         String requestedId = manager.requestedId(request);
         try {

@@ -60,6 +60,18 @@ class ConfigurationErrorsTest {
     }
 
     @Test
+    void wrongKeyFileStopsTheContextNamingFileAndLineButNoKey(@TempDir Path dir) throws Exception {
+        String keyLookingText = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo-MDEyMzQ1";
+        Path keys = Files.writeString(dir.resolve("memsession.keys"), "# keys\nk1 " + keyLookingText + "\n");
+        assertContextDoesNotStart(manager -> manager.setEncryptionKeyFile(keys.toString()),
+                "encryptionKeyFile=\"" + keys + "\"", "line 2: the key of 'k1' is not valid base64");
+        assertFalse(log.warnings().toString().contains(keyLookingText.substring(0, 12)), log.warnings().toString());
+        Path missing = dir.resolve("missing.keys");
+        assertContextDoesNotStart(manager -> manager.setEncryptionKeyFile(missing.toString()),
+                "encryptionKeyFile=\"" + missing + "\"", "cannot be read");
+    }
+
+    @Test
     void unknownAttributeStopsTheContext() {
         // what Tomcat's digester does with an attribute that has no setter
         assertContextDoesNotStart(manager -> manager.setProperty("lockingModeX", "1"), "no attribute lockingModeX",

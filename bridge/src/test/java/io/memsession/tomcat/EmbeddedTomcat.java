@@ -32,7 +32,9 @@ final class EmbeddedTomcat implements AutoCloseable {
     private final int port;
     private final Path baseDir;
     private final Context context;
-    private final MemcachedSessionManager manager = new MemcachedSessionManager();
+    private final MemcachedSessionManager manager;
+    /** A second web application beside the first, or null. */
+    private Context secondContext;
 
     private EmbeddedTomcat(String contextPath, String jvmRoute, String authMethod,
                            Consumer<Context> contextConfiguration, Consumer<MemcachedSessionManager> configuration)
@@ -43,27 +45,36 @@ final class EmbeddedTomcat implements AutoCloseable {
         tomcat.setPort(port);
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.getEngine().setJvmRoute(jvmRoute);
-        Path docBase = Files.createDirectories(baseDir.resolve("webapp"));
-        context = tomcat.addContext(contextPath, docBase.toString());
-        context.setBackgroundProcessorDelay(1);
-        manager.setProcessExpiresFrequency(1);
-        manager.setSessionBackupAsync("false");
+        context = addApplication(contextPath, authMethod, contextConfiguration, configuration);
+        manager = (MemcachedSessionManager) context.getManager();
+    }
+
+    /** The test application at {@code contextPath}, with a Manager of its own. */
+    private Context addApplication(String contextPath, String authMethod, Consumer<Context> contextConfiguration,
+                                   Consumer<MemcachedSessionManager> configuration) throws IOException {
+        Path docBase = Files.createDirectories(baseDir.resolve("webapp" + contextPath.replace('/', '-')));
+        Context application = tomcat.addContext(contextPath, docBase.toString());
+        application.setBackgroundProcessorDelay(1);
+        MemcachedSessionManager applicationManager = new MemcachedSessionManager();
+        applicationManager.setProcessExpiresFrequency(1);
+        applicationManager.setSessionBackupAsync("false");
         // A cold first write on a busy build machine can take longer than the 100 ms default, and a timed-out write
         // marks its node down for a second: scenarios about failures must not get one they did not ask for.
-        manager.setSessionBackupTimeout("1000");
-        configuration.accept(manager);
-        context.setManager(manager);
-        contextConfiguration.accept(context);
+        applicationManager.setSessionBackupTimeout("1000");
+        configuration.accept(applicationManager);
+        application.setManager(applicationManager);
+        contextConfiguration.accept(application);
         // A reload forgets servlets that no web.xml declares: add the servlet at every configuration.
-        context.addLifecycleListener(event -> {
+        application.addLifecycleListener(event -> {
             if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
-                Tomcat.addServlet(context, "test", new TestServlet()).setAsyncSupported(true);
-                TomcatLine.mapServlet(context, "/", "test");
+                Tomcat.addServlet(application, "test", new TestServlet()).setAsyncSupported(true);
+                TomcatLine.mapServlet(application, "/", "test");
             }
         });
         if (authMethod != null) {
-            secure(authMethod);
+            secure(application, authMethod);
         }
+        return application;
     }
 
     /** Starts a Tomcat; {@code jvmRoute} may be null. */
@@ -94,25 +105,42 @@ final class EmbeddedTomcat implements AutoCloseable {
         return start(new EmbeddedTomcat(contextPath, jvmRoute, null, context -> { }, configuration));
     }
 
+    /**
+     * Starts one Tomcat serving the test application twice, at {@code contextPath} and {@code secondContextPath},
+     * as two web applications on one host, each with its own Manager set up by {@code configuration} (as one
+     * {@code <Manager>} in {@code conf/context.xml} would), its own realm and {@code authMethod} login.
+     */
+    static EmbeddedTomcat startTwoApplications(String contextPath, String secondContextPath, String authMethod,
+                                               Consumer<Context> contextConfiguration,
+                                               Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        EmbeddedTomcat server = new EmbeddedTomcat(contextPath, null, authMethod, contextConfiguration,
+                configuration);
+        server.secondContext = server.addApplication(secondContextPath, authMethod, contextConfiguration,
+                configuration);
+        return start(server);
+    }
+
     private static EmbeddedTomcat start(EmbeddedTomcat server) throws LifecycleException {
         server.tomcat.start();
-        if (server.context.getState() != LifecycleState.STARTED) {
+        if (server.context.getState() != LifecycleState.STARTED
+                || (server.secondContext != null && server.secondContext.getState() != LifecycleState.STARTED)) {
             server.close();
             throw new LifecycleException("the context did not start: " + server.context.getState());
         }
         return server;
     }
 
-    private void secure(String authMethod) throws IOException {
+    private void secure(Context application, String authMethod) throws IOException {
         Path users = baseDir.resolve("users.xml");
         Files.writeString(users, "<tomcat-users><role rolename='user'/><role rolename='admin'/><user username='"
                 + USER + "' password='" + PASSWORD + "' roles='user'/></tomcat-users>");
         MemoryRealm realm = new MemoryRealm();
         realm.setPathname(users.toString());
-        context.setRealm(realm);
-        TomcatLine.requireLogin(context, authMethod, "/protected/*", "user");
-        TomcatLine.requireLogin(context, authMethod, "/admin/*", "admin");
-        context.getPipeline().addValve("FORM".equals(authMethod) ? new FormAuthenticator() : new BasicAuthenticator());
+        application.setRealm(realm);
+        TomcatLine.requireLogin(application, authMethod, "/protected/*", "user");
+        TomcatLine.requireLogin(application, authMethod, "/admin/*", "admin");
+        application.getPipeline().addValve("FORM".equals(authMethod) ? new FormAuthenticator() : new BasicAuthenticator());
     }
 
     int port() {
@@ -125,6 +153,11 @@ final class EmbeddedTomcat implements AutoCloseable {
 
     Context context() {
         return context;
+    }
+
+    /** The Manager of the second web application ({@link #startTwoApplications}). */
+    MemcachedSessionManager secondManager() {
+        return (MemcachedSessionManager) secondContext.getManager();
     }
 
     /** Stops and starts the context, as a redeploy does. */

@@ -21,7 +21,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
 import io.memsession.serializer.ClassAllowList;
 import io.memsession.serializer.TranscoderFactory;
@@ -125,8 +124,8 @@ class HugeLengthFieldsTest {
     }
 
     private static byte[] withAttributes(byte[] blob, byte[] attributes) {
-        StoredSession stored = SessionBlob.decode(blob);
-        return SessionBlob.encode(new StoredSession(stored.id(), stored.creationTime(), stored.lastAccessedTime(),
+        StoredSession stored = StoredAttributes.ROOT_CONTEXT.decode(blob);
+        return StoredAttributes.ROOT_CONTEXT.encode(new StoredSession(stored.id(), stored.creationTime(), stored.lastAccessedTime(),
                 stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
                 stored.principal(), stored.serializerId(), attributes));
     }

@@ -40,6 +40,23 @@ final class LogRecorder extends Handler implements AutoCloseable {
         return records.stream().map(LogRecorder::text).collect(Collectors.toList());
     }
 
+    /** Every SEVERE line, and every line whose exception chain holds an {@link Error}, as the log would show it. */
+    List<String> errors() {
+        return records.stream()
+                .filter(record -> record.getLevel().intValue() >= Level.SEVERE.intValue() || holdsError(record))
+                .map(LogRecorder::text)
+                .collect(Collectors.toList());
+    }
+
+    private static boolean holdsError(LogRecord record) {
+        for (Throwable cause = record.getThrown(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof Error) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The warnings that contain every one of {@code fragments}. */
     List<String> warningsContaining(String... fragments) {
         List<String> matching = new ArrayList<>();

@@ -21,10 +21,15 @@ final class Logins {
      * @return the protected page
      */
     static Page form(WebClient browser, int port, String protectedPath) {
+        return form(browser, port, "", protectedPath);
+    }
+
+    /** The same, in the web application at {@code contextPath} ("/app"; "" for the root). */
+    static Page form(WebClient browser, int port, String contextPath, String protectedPath) {
         WebClient.Response loginPage = browser.get(port, protectedPath);
         assertEquals(200, loginPage.status(), loginPage.toString());
         assertTrue(loginPage.body().contains("j_security_check"), "login page expected: " + loginPage);
-        WebClient.Response redirect = browser.post(port, "/j_security_check",
+        WebClient.Response redirect = browser.post(port, contextPath + "/j_security_check",
                 Map.of("j_username", EmbeddedTomcat.USER, "j_password", EmbeddedTomcat.PASSWORD));
         assertTrue(redirect.status() == 302 || redirect.status() == 303, redirect.toString());
         String location = redirect.header("Location");

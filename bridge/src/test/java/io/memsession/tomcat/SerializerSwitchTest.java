@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.memsession.core.format.SessionBlob;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.WebClient;
 
@@ -38,7 +37,7 @@ class SerializerSwitchTest {
     }
 
     private String writerOf(String sessionId) {
-        return SessionBlob.decode(n1.get(sessionId)).serializerId();
+        return StoredAttributes.session(n1.get(sessionId)).serializerId();
     }
 
     @Test

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.memsession.core.format.PrincipalCodec;
-import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.WebClient;
@@ -60,10 +59,10 @@ class StoredLoginTest {
      * making, in the form memsession stores a login.
      */
     private void plantLogin(EmbeddedTomcat tomcat, String sessionId, String user, String... roles) throws Exception {
-        StoredSession stored = SessionBlob.decode(n1.get(sessionId));
+        StoredSession stored = StoredAttributes.ROOT_CONTEXT.decode(n1.get(sessionId));
         byte[] login = new PrincipalCodec(List.of(), getClass().getClassLoader())
                 .encode(tomcat.manager().storable(TomcatLine.principal(user, roles)), Map.of());
-        n1.set(sessionId, SessionBlob.encode(new StoredSession(stored.id(), stored.creationTime(),
+        n1.set(sessionId, StoredAttributes.ROOT_CONTEXT.encode(new StoredSession(stored.id(), stored.creationTime(),
                 stored.lastAccessedTime(), stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(),
                 "BASIC", login, stored.serializerId(), stored.attributes())), 0);
     }

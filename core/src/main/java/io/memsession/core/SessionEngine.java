@@ -26,7 +26,9 @@ import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.PrincipalCodec;
+import io.memsession.core.format.RefusedSessionException;
 import io.memsession.core.format.SessionBlob;
+import io.memsession.core.format.SessionSeal;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
 import io.memsession.core.id.SessionId;
@@ -65,10 +67,13 @@ public final class SessionEngine implements AutoCloseable {
     private static final long FAIRNESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Longer than a waiting Tomcat's pause between two attempts ({@link SessionLocks}), so it gets the lock. */
     private static final long GIVE_WAY_MILLIS = 25;
+    /** Key ids whose refusals are logged once each; beyond this many, planted ones are only counted. */
+    private static final int MAX_LOGGED_KEY_IDS = 64;
 
     private final Configuration config;
     private final SessionStore store;
     private final StorageKeys keys;
+    private final SessionBlob blobs;
     private final SessionAttributesTranscoder transcoder;
     private final String serializerId;
     private final TranscoderSettings transcoderSettings;
@@ -85,13 +90,20 @@ public final class SessionEngine implements AutoCloseable {
     /** Null unless non-sticky mode locks some requests. */
     private final SessionLocks locks;
     private volatile long lastConflictLogNanos = System.nanoTime() - CONFLICT_LOG_INTERVAL_NANOS;
+    /** Key ids (the empty string for unsealed sessions) whose refusal was logged. */
+    private final Map<String, Boolean> refusalsLogged = new ConcurrentHashMap<>();
 
-    SessionEngine(Configuration config, SessionStore store, String keyPrefix, TranscoderFactory factory,
-                  ClassLoader webappClassLoader, PrincipalCodec principalCodec, IntSupplier graceSeconds,
-                  String threadNamePrefix) {
+    /**
+     * @param webapp the identity of the web application ({@link SessionBlob#webapp}): stored sessions of another
+     *        are never used here
+     */
+    SessionEngine(Configuration config, SessionStore store, String keyPrefix, String webapp,
+                  TranscoderFactory factory, ClassLoader webappClassLoader, PrincipalCodec principalCodec,
+                  IntSupplier graceSeconds, String threadNamePrefix) {
         this.config = config;
         this.store = store;
         this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
+        this.blobs = new SessionBlob(webapp, SessionSeal.of(config.sealingKeys()));
         this.serializerId = factory.serializerId();
         this.webappClassLoader = webappClassLoader;
         this.transcoderSettings = new TranscoderSettings(webappClassLoader, config.copyCollectionsForSerialization(),
@@ -108,8 +120,8 @@ public final class SessionEngine implements AutoCloseable {
         if (config.sticky()) {
             this.copies = null;
             this.locks = null;
-            this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
-                    graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
+            this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
+                    statistics, graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
                     config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), null,
                     threadNamePrefix);
         } else {
@@ -125,8 +137,8 @@ public final class SessionEngine implements AutoCloseable {
             this.locks = lockPolicy.locksAtAll() ? new SessionLocks(store, statistics,
                     config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
                     : null;
-            this.backup = new SessionBackup(store, keys, transcoder, serializerId, principalCodec, statistics,
-                    () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
+            this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
+                    statistics, () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
                     config.operationTimeoutMillis(), config.maxSessionSize(), copies, threadNamePrefix);
         }
     }
@@ -148,7 +160,8 @@ public final class SessionEngine implements AutoCloseable {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
         try {
-            return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp), factory,
+            return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp),
+                    SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
                     webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader), graceSeconds,
                     threadNamePrefix);
         } catch (RuntimeException e) {
@@ -374,24 +387,64 @@ public final class SessionEngine implements AutoCloseable {
         }
         try {
             return read(id, id, blob, start, null, 0);
-        } catch (UnreadableSessionException | SerializationException e) {
+        } catch (UnreadableSessionException e) {
             unreadable(id, e);
             return null;
         }
     }
 
     /**
-     * Turns a stored blob into a session.
+     * Whether a new session may take the id a client proposes (Tomcat proposes the id the client uses in another
+     * context of the host): memsession could have generated it, its node is up, and memcached holds nothing under
+     * it. Where web applications share a storage key prefix, a session of another application may be stored under
+     * it; a session here under the same id would overwrite it.
+     */
+    public boolean mayAdopt(String proposedId) {
+        if (!canLoad(proposedId)) {
+            return false;
+        }
+        try {
+            return store.get(keys.nodeId(proposedId), keys.key(proposedId)) == null;
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "cannot tell whether the proposed session id " + proposedId + " is free", e);
+            return false;
+        }
+    }
+
+    /**
+     * Turns a stored blob into a session: the one place where what memcached holds is read. Whatever the bytes say
+     * (huge lengths, nesting that exhausts the stack, classes that fail to load), reading them ends in a session or
+     * in an {@link UnreadableSessionException}.
      *
      * @param storedId the id the blob must hold
      * @param id the id the session has from now on
      * @param checkout null in sticky mode
      * @param cas memcached's version of the blob for a compare-and-set write, 0 for none (sticky mode, or a session
      *        that moves to a new key)
+     * @return null when the blob is another web application's: it is left alone
      */
     private LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
-                               long cas) {
-        StoredSession stored = SessionBlob.decode(blob);
+                               long cas) throws UnreadableSessionException {
+        try {
+            return readUnchecked(storedId, id, blob, startNanos, checkout, cas);
+        } catch (UnreadableSessionException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
+            // an OutOfMemoryError here is an allocation the bytes asked for, not a full heap: the blob is at most
+            // one memcached item, and its lengths are checked against it
+            throw new UnreadableSessionException(e instanceof SerializationException ? e.getMessage() : e.toString(),
+                    e);
+        }
+    }
+
+    private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+                                        long cas) {
+        StoredSession stored = blobs.decode(blob);
+        if (stored == null) {
+            LOG.fine("session " + storedId + " in memcached belongs to another web application than "
+                    + blobs.webapp() + "; its user gets a new session here");
+            return null;
+        }
         if (!stored.id().equals(storedId)) {
             throw new UnreadableSessionException("it holds the session " + stored.id());
         }
@@ -465,11 +518,32 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    private void unreadable(String id, RuntimeException e) {
+    private void unreadable(String id, UnreadableSessionException e) {
         statistics.unreadableSession();
-        LOG.warning("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
-                + "session: " + e.getMessage());
+        logUnreadable("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
+                + "session: " + e.getMessage(), e);
         backup.deleteKey(id);
+    }
+
+    /**
+     * Each unreadable session is a warning, except those no configured key sealed: they are planted or forged, or
+     * left by a key that was removed, and logged once per key id, so that a flood of them does not flood the log.
+     * Every one is counted (msmStatNumUnreadableSessions).
+     */
+    private void logUnreadable(String message, UnreadableSessionException e) {
+        if (!(e instanceof RefusedSessionException)) {
+            LOG.warning(message);
+            return;
+        }
+        String refusedKeyId = ((RefusedSessionException) e).keyId();
+        String keyId = refusedKeyId == null ? "" : refusedKeyId;
+        if (refusalsLogged.size() < MAX_LOGGED_KEY_IDS && refusalsLogged.putIfAbsent(keyId, Boolean.TRUE) == null) {
+            LOG.warning(message + " (further sessions " + (keyId.isEmpty() ? "that are not sealed"
+                    : "sealed with the key id '" + keyId + "'") + " are refused the same way, not logged again, "
+                    + "and counted in msmStatNumUnreadableSessions)");
+        } else {
+            LOG.fine(message);
+        }
     }
 
     // ---------------------------------------------------------------- non-sticky mode
@@ -563,18 +637,22 @@ public final class SessionEngine implements AutoCloseable {
                                          long start) {
         try {
             LoadedSession loaded = read(storedId, id, blob, start, checkout, cas);
+            if (loaded == null) {
+                releaseQuietly(checkout.lock());
+                return null;
+            }
             if (checkout.lockTimedOut()) {
                 loaded.backupState().refuseWrites(); // the lock's holder is changing it
             }
             return loaded;
-        } catch (UnreadableSessionException | SerializationException e) {
+        } catch (UnreadableSessionException e) {
             releaseQuietly(checkout.lock());
             if (storedId.equals(id)) {
                 unreadable(id, e);
             } else {
                 statistics.unreadableSession();
-                LOG.warning("the backup copy of session " + storedId + " cannot be read; its user gets a new "
-                        + "session: " + e.getMessage());
+                logUnreadable("the backup copy of session " + storedId + " cannot be read; its user gets a new "
+                        + "session: " + e.getMessage(), e);
             }
             return null;
         }

@@ -62,6 +62,7 @@ public final class SessionBackup implements AutoCloseable {
     private final StorageKeys keys;
     private final SessionAttributesTranscoder transcoder;
     private final String serializerId;
+    private final SessionBlob blobs;
     private final PrincipalCodec principalCodec;
     private final Statistics statistics;
     private final IntSupplier graceSeconds;
@@ -76,20 +77,21 @@ public final class SessionBackup implements AutoCloseable {
     private volatile long lastOversizedLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
 
     /**
+     * @param blobs the stored form of this web application's sessions (its identity, sealed or not)
      * @param writerThreads 0 for synchronous backup in the request thread
      * @param graceSeconds how long a stored copy outlives the session's own expiry
      * @param maxSessionSize the largest stored session in bytes ({@code maxSessionSize}); a larger one is not sent
      * @param copies non-sticky mode's backup copies; null in sticky mode
      */
     public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
-                         String serializerId, PrincipalCodec principalCodec, Statistics statistics,
-                         IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
-                         long asyncTimeoutMillis, int maxSessionSize, BackupCopies copies,
-                         String threadNamePrefix) {
+                         String serializerId, SessionBlob blobs, PrincipalCodec principalCodec,
+                         Statistics statistics, IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
+                         long asyncTimeoutMillis, int maxSessionSize, BackupCopies copies, String threadNamePrefix) {
         this.store = store;
         this.keys = keys;
         this.transcoder = transcoder;
         this.serializerId = serializerId;
+        this.blobs = blobs;
         this.principalCodec = principalCodec;
         this.statistics = statistics;
         this.graceSeconds = graceSeconds;
@@ -360,7 +362,7 @@ public final class SessionBackup implements AutoCloseable {
                 release(session);
                 return null;
             }
-            byte[] blob = SessionBlob.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
+            byte[] blob = blobs.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
                     principalBytes(state, snapshot), serializerId, attributes));
             if (blob.length > maxSessionSize) {
@@ -634,7 +636,8 @@ public final class SessionBackup implements AutoCloseable {
             return false;
         }
         try {
-            return SessionBlob.decode(blob).thisAccessedTime() > localThisAccessedTime;
+            StoredSession stored = blobs.decode(blob);
+            return stored == null || stored.thisAccessedTime() > localThisAccessedTime; // null: not this webapp's
         } catch (RuntimeException unreadable) {
             return false;
         }

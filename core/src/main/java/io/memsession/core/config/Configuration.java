@@ -4,6 +4,7 @@ import java.security.KeyStore;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.memsession.core.format.SealingKeys;
 import io.memsession.serializer.ClassAllowList;
 
 /**
@@ -37,6 +38,8 @@ public final class Configuration {
     final Pattern tomcatAttributeNameFilter;
     final Pattern tomcatValueClassNameFilter;
     final boolean warnOnTomcatFilterFailure;
+    final String encryptionKeyFile;
+    final SealingKeys sealingKeys;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -69,6 +72,8 @@ public final class Configuration {
         this.tomcatAttributeNameFilter = p.tomcatAttributeNameFilter;
         this.tomcatValueClassNameFilter = p.tomcatValueClassNameFilter;
         this.warnOnTomcatFilterFailure = p.warnOnTomcatFilterFailure;
+        this.encryptionKeyFile = p.encryptionKeyFile;
+        this.sealingKeys = p.sealingKeys;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -159,7 +164,12 @@ public final class Configuration {
 
     /** Whether stored sessions are sealed ({@code encryptionKeyFile}). */
     public boolean sealsSessions() {
-        return false;
+        return sealingKeys != null;
+    }
+
+    /** The keys of {@code encryptionKeyFile}; null when sessions are not sealed. */
+    public SealingKeys sealingKeys() {
+        return sealingKeys;
     }
 
     /** {@code classAllowListMode="report"}: classes outside the list are logged, not refused. */
@@ -240,6 +250,7 @@ public final class Configuration {
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol
                 + (tls ? ", tls=true" + (tlsTrustStoreFile != null ? ", tlsTrustStoreFile=" + tlsTrustStoreFile : "")
                         : "")
+                + (sealingKeys != null ? ", encryptionKeyFile=" + encryptionKeyFile + " (" + sealingKeys + ")" : "")
                 + (username != null ? ", username=" + username + ", password=***" : "");
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import io.memsession.core.format.SealingKeys;
 import io.memsession.serializer.ClassAllowList;
 
 /**
@@ -76,6 +78,7 @@ public final class ConfigurationBuilder {
         values.put("classAllowList", null);
         values.put("maxSessionSize", String.valueOf(DEFAULT_MAX_SESSION_SIZE));
         values.put("classAllowListMode", "enforce");
+        values.put("encryptionKeyFile", null);
         values.put("enableStatistics", "true");
         values.put("memcachedProtocol", "text");
         values.put("username", null);
@@ -217,6 +220,8 @@ public final class ConfigurationBuilder {
             throw new ConfigurationException("classAllowList", values.get("classAllowList"), e.getMessage());
         }
         p.maxSessionSize = integer("maxSessionSize", MIN_MAX_SESSION_SIZE, Integer.MAX_VALUE);
+        p.encryptionKeyFile = values.get("encryptionKeyFile");
+        p.sealingKeys = p.encryptionKeyFile == null ? null : sealingKeys(p.encryptionKeyFile);
         p.enableStatistics = bool("enableStatistics");
         String protocol = values.get("memcachedProtocol").toLowerCase(Locale.ROOT);
         if (!protocol.equals("text") && !protocol.equals("binary")) {
@@ -315,6 +320,17 @@ public final class ConfigurationBuilder {
                 + ")");
     }
 
+    /** The message names the file and the line, never a key. */
+    private static SealingKeys sealingKeys(String file) {
+        try {
+            return SealingKeys.read(Paths.get(file));
+        } catch (InvalidPathException e) {
+            throw new ConfigurationException("encryptionKeyFile", file, "not a file path: " + e.getReason());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("encryptionKeyFile", file, e.getMessage());
+        }
+    }
+
     private boolean bool(String name) {
         String value = values.get(name);
         if ("true".equalsIgnoreCase(value)) {
@@ -400,6 +416,8 @@ public final class ConfigurationBuilder {
         Pattern tomcatAttributeNameFilter;
         Pattern tomcatValueClassNameFilter;
         boolean warnOnTomcatFilterFailure;
+        String encryptionKeyFile;
+        SealingKeys sealingKeys;
         boolean enableStatistics;
         Configuration.Protocol protocol;
         String username;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
+import io.memsession.core.format.SessionSeal;
 import io.memsession.core.stats.Statistics;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.serializer.SessionAttributesTranscoder;
@@ -35,6 +36,7 @@ class SessionBackupTest {
     private SessionBackup backup;
 
     /** Strings only, in map order: enough to see what the backup does with the bytes. */
+    private static final SessionBlob BLOBS = new SessionBlob("localhost/app", SessionSeal.none());
     private static final SessionAttributesTranscoder STRINGS = new SessionAttributesTranscoder() {
         @Override
         public byte[] serialize(Map<String, Object> attributes) {
@@ -57,7 +59,7 @@ class SessionBackupTest {
     };
 
     private SessionBackup backup(int writerThreads) {
-        backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings",
+        backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
                 () -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null, "test-backup-");
         return backup;
@@ -77,7 +79,7 @@ class SessionBackupTest {
         session.set("a", "1");
         backup.afterRequest(session);
         assertEquals(1, store.sets.get());
-        assertEquals("A-n1.tc1", SessionBlob.decode(store.values.get("p_A-n1.tc1")).id());
+        assertEquals("A-n1.tc1", BLOBS.decode(store.values.get("p_A-n1.tc1")).id());
         assertEquals(1800 + GRACE, store.ttls.get("p_A-n1.tc1"), 1);
     }
 
@@ -187,7 +189,7 @@ class SessionBackupTest {
         awaitTrue(() -> backup.queuedSessions() == 0 && store.concurrentSets.get() == 0
                 && store.sets.get() == 2);
         assertEquals(1, store.maxConcurrentSets, "writes of one session never overlap");
-        assertTrue(new String(SessionBlob.decode(store.values.get("p_A-n1")).attributes()).contains("50"),
+        assertTrue(new String(BLOBS.decode(store.values.get("p_A-n1")).attributes()).contains("50"),
                 "the newest state was written");
         assertEquals(2, statistics.backupLag().count());
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +120,23 @@ class ConfigurationBuilderTest {
                 .set("memcachedProtocol", "binary").build();
         assertEquals("u", config.username());
         assertFalse(config.toString().contains("secret"), config.toString());
+    }
+
+    @Test
+    void encryptionKeyFileSealsSessionsAndAWrongOneNamesFileAndLine(@TempDir Path dir) throws IOException {
+        assertFalse(nodes("n1:a:1").build().sealsSessions());
+        Path keys = Files.writeString(dir.resolve("memsession.keys"),
+                "k1 " + Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        Configuration config = nodes("n1:a:1").set("encryptionKeyFile", keys.toString()).build();
+        assertTrue(config.sealsSessions());
+        assertTrue(config.toString().contains("encryptionKeyFile=" + keys + " (keys k1 (k1 seals))"),
+                config.toString());
+        Path wrong = Files.writeString(dir.resolve("wrong.keys"), "# keys\nk1 AAAA\n");
+        ConfigurationException e = refused(nodes("n1:a:1").set("encryptionKeyFile", wrong.toString()));
+        assertEquals("Manager attribute encryptionKeyFile=\"" + wrong + "\" is invalid: line 2: the key of 'k1' has "
+                + "3 bytes; expected 32 (e.g. openssl rand -base64 32)", e.getMessage());
+        assertEquals("encryptionKeyFile",
+                refused(nodes("n1:a:1").set("encryptionKeyFile", dir.resolve("missing").toString())).attribute());
     }
 
     @Test
