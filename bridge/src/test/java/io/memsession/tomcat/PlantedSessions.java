@@ -6,7 +6,6 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,26 +45,6 @@ final class PlantedSessions {
         return new SessionBlob(SessionBlob.webapp("localhost", "", ""), seal).encode(new StoredSession(id, now, now,
                 now, 1800, false, authType, principal == null ? null : javaSerialized(principal), "java",
                 serialized));
-    }
-
-    /** Tomcat's own principal class, as its realms make it: {@code GenericPrincipal(name, [password,] roles)}. */
-    static Principal genericPrincipal(String name, List<String> roles) {
-        try {
-            Class<?> type = Class.forName("org.apache.catalina.realm.GenericPrincipal");
-            for (Constructor<?> constructor : type.getConstructors()) {
-                Class<?>[] parameters = constructor.getParameterTypes();
-                if (parameters.length == 2 && parameters[0] == String.class && parameters[1] == List.class) {
-                    return (Principal) constructor.newInstance(name, roles);
-                }
-                if (parameters.length == 3 && parameters[0] == String.class && parameters[1] == String.class
-                        && parameters[2] == List.class) {
-                    return (Principal) constructor.newInstance(name, "forged", roles);
-                }
-            }
-            throw new IllegalStateException("no GenericPrincipal(String, [String,] List) on this Tomcat line");
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static byte[] javaSerialized(Object object) {

@@ -203,7 +203,7 @@ class SealedSessionsTest {
         for (SessionSeal plant : List.of(SessionSeal.none(), PlantedSessions.seal(forgersKey))) {
             String id = plantedId("tc0");
             MEMCACHED.inspector("n1").set(id, PlantedSessions.blob(plant, id, Map.of(), "FORM",
-                    PlantedSessions.genericPrincipal("mallory", List.of("user", "admin"))), 0);
+                    tc1.manager().storable(TomcatLine.principal("mallory", "user", "admin"))), 0);
             browser.setCookie("JSESSIONID", id);
             WebClient.Response page = browser.get(tc1.port(), "/protected/page");
             assertFalse(page.body().contains("mallory"), page.toString());
