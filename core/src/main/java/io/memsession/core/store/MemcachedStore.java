@@ -1,12 +1,15 @@
 package io.memsession.core.store;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +32,7 @@ import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedConnection;
 import net.spy.memcached.OperationFactory;
 import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.auth.AuthThreadMonitor;
 import net.spy.memcached.auth.PlainCallbackHandler;
 import net.spy.memcached.ops.DeleteOperation;
 import net.spy.memcached.ops.GetOperation;
@@ -270,6 +274,7 @@ public final class MemcachedStore implements SessionStore {
         // A stopping web application's class loader reports every thread still alive as a leak.
         for (NodeClient node : clients.values()) {
             node.client.awaitIoThreadEnd(operationTimeoutMillis);
+            node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
         }
         try {
             prober.awaitTermination(operationTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -291,6 +296,21 @@ public final class MemcachedStore implements SessionStore {
 
     /** A client of one node, whose IO thread can be waited for when it shuts down. */
     private static final class NodeMemcachedClient extends MemcachedClient {
+        /** The client's SASL threads by connection: only the monitor knows them, behind a protected getter. */
+        private static final Method AUTH_THREADS = authThreadsGetter();
+
+        private static Method authThreadsGetter() {
+            try {
+                Method getter = AuthThreadMonitor.class.getDeclaredMethod("getNodeMap");
+                getter.setAccessible(true);
+                return getter;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(Level.FINE, "the memcached client's SASL threads cannot be listed; a stop does not wait "
+                        + "for them", e);
+                return null;
+            }
+        }
+
         NodeMemcachedClient(ConnectionFactory factory, InetSocketAddress address, ConnectionEvents events)
                 throws IOException {
             super(factory, Collections.singletonList(address));
@@ -318,6 +338,35 @@ public final class MemcachedStore implements SessionStore {
                 mconn.join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * With SASL, the client logs each new connection in on a thread of its own, which its shutdown interrupts
+         * but does not wait for; one still ending when the web application stops is reported as a leak.
+         */
+        @SuppressWarnings("unchecked")
+        void awaitAuthThreadsEnd(long millis) {
+            if (AUTH_THREADS == null) {
+                return;
+            }
+            List<Thread> threads;
+            try {
+                synchronized (authMonitor) {
+                    threads = new ArrayList<>(((Map<?, ? extends Thread>) AUTH_THREADS.invoke(authMonitor)).values());
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.log(Level.FINE, "cannot list the SASL threads of " + mconn, e);
+                return;
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            for (Thread thread : threads) {
+                try {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
