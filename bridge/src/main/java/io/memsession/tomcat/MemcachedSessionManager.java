@@ -136,6 +136,12 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (config.enabled() && exposure != null) {
             log.warn("memsession for " + contextName() + ": " + exposure);
         }
+        for (String property : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+            if (property.startsWith("msm.")) {
+                log.warn("system property " + property + " is memcached-session-manager's; memsession does not read"
+                        + " it (see docs/migration.md, System properties, for what memsession does instead)");
+            }
+        }
         startEngine(config);
         valve = new SessionTrackingValve(this);
         getContext().getParent().getPipeline().addValve(valve);

@@ -131,6 +131,42 @@ class MsmConfigurationTest {
     }
 
     @Test
+    void msmsSystemPropertiesAreNamedInTheLogAsNotRead() throws Exception {
+        System.setProperty("msm.kryo.defaultSerializerFactory",
+                "de.javakaffee.web.msm.serializer.kryo.CompatibleFieldSerializerFactory");
+        try (LogRecorder memsession = LogRecorder.of("io.memsession")) {
+            started("tc1", MemcachedSessionManager::new,
+                    manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1")));
+            assertFalse(memsession.warningsContaining("system property msm.kryo.defaultSerializerFactory is "
+                    + "memcached-session-manager's; memsession does not read it").isEmpty(),
+                    memsession.warnings().toString());
+        } finally {
+            System.clearProperty("msm.kryo.defaultSerializerFactory");
+        }
+    }
+
+    /** msm's statistic of what a request's end cost its thread, in both modes. */
+    @Test
+    void msmsEffectiveBackupStatisticCountsEachRequestsEnd() throws Exception {
+        EmbeddedTomcat sticky = started("tc1", MemcachedSessionManager::new,
+                manager -> manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1")));
+        Page.of(browser.get(sticky.port(), "/"));
+        Page.of(browser.get(sticky.port(), "/"));
+        assertEquals("Count = 2", sticky.manager().getMsmStatEffectiveBackupInfo()[0]);
+
+        browser.clearCookies();
+        EmbeddedTomcat nonSticky = started("tc2", MemcachedSessionManager::new, manager -> {
+            manager.setMemcachedNodes(MEMCACHED.memcachedNodes("n1"));
+            manager.setSticky(false);
+        });
+        Page.of(browser.get(nonSticky.port(), "/"));
+        Page.of(browser.get(nonSticky.port(), "/"));
+        Page.of(browser.get(nonSticky.port(), "/"));
+        assertEquals("Count = 3", nonSticky.manager().getMsmStatEffectiveBackupInfo()[0]);
+        assertEquals(0, nonSticky.manager().getMsmStatNumNonStickySessionsPingFailed());
+    }
+
+    @Test
     void aWrongTextStillStopsTheContextThoughATypedSetterIsThere() {
         // a digester that chose setSticky(boolean) would read "yes" as false and start without a word
         assertThrows(LifecycleException.class, () -> EmbeddedTomcat.startWith("tc1",
