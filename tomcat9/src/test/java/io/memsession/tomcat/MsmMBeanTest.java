@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The Manager's MBean against memcached-session-manager 2.3.2's, read from msm's real jars (Maven Central, copied to
  * {@code target/msm} by the build) and described by the same Tomcat introspection that registered msm's Manager in
- * Tomcat: every {@code msmStat*} attribute with msm's name and type, every operation with msm's name and signature,
- * but the internals listed below.
+ * Tomcat: every {@code msmStat*} attribute with msm's name and type, every other attribute by name, every operation
+ * with msm's name and signature, but the internals listed below.
  */
 class MsmMBeanTest {
 
@@ -53,6 +53,9 @@ class MsmMBeanTest {
             "newMemcachedBackupSession()",
             "startInternal()",
             "stopInternal()");
+
+    /** Read-only attributes of msm's that were its plumbing: whether its service had started, the cookie's name. */
+    private static final Set<String> MSM_INTERNAL_ATTRIBUTES = Set.of("initialized", "sessionCookieName");
 
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1");
@@ -76,6 +79,10 @@ class MsmMBeanTest {
         for (String statistic : msmStatistics.keySet()) {
             server.getAttribute(name, statistic); // and each can be read
         }
+
+        Set<String> attributes = names(msm);
+        attributes.removeAll(names(ours));
+        assertEquals(MSM_INTERNAL_ATTRIBUTES, attributes, "msm's attributes that memsession's MBean lacks");
 
         Set<String> missing = operations(msm);
         missing.removeAll(operations(ours));
@@ -132,6 +139,11 @@ class MsmMBeanTest {
         return Arrays.stream(bean.getAttributes()).filter(a -> a.getName().startsWith("msmStat"))
                 .collect(Collectors.toMap(MBeanAttributeInfo::getName, MBeanAttributeInfo::getType, (a, b) -> a,
                         TreeMap::new));
+    }
+
+    private static Set<String> names(MBeanInfo bean) {
+        return Arrays.stream(bean.getAttributes()).map(MBeanAttributeInfo::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static Set<String> operations(MBeanInfo bean) {
