@@ -91,6 +91,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /** How a stored login becomes the session's principal again: chosen with the configuration. */
     private volatile Function<StoredPrincipal, Principal> storedLogins = this::confirmedByRealm;
     private SessionTrackingValve valve;
+    /** Whether requestUriIgnorePattern applies: not where a FORM login guards the context (see {@link #formLoginGuards}). */
+    private volatile boolean ignoresRequests = true;
 
     private static List<String> principalPackages(String... tomcatPackages) {
         List<String> packages = new ArrayList<>(Arrays.asList(tomcatPackages));
@@ -141,6 +143,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
                 log.warn("system property " + property + " is memcached-session-manager's; memsession does not read"
                         + " it (see docs/migration.md, System properties, for what memsession does instead)");
             }
+        }
+        ignoresRequests = !formLoginGuards();
+        if (!ignoresRequests && config.requestUriIgnorePattern() != null) {
+            log.info("memsession for " + contextName() + ": requestUriIgnorePattern does not apply, a FORM login"
+                    + " guards this context: its login must be found for every request it guards");
         }
         startEngine(config);
         valve = new SessionTrackingValve(this);
@@ -496,7 +503,18 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     boolean isIgnored(String requestUri) {
         SessionEngine current = engine;
-        return current != null && current.isIgnored(requestUri);
+        return current != null && ignoresRequests && current.isIgnored(requestUri);
+    }
+
+    /**
+     * Whether a FORM login guards part of the context. Its authenticator needs the session of each request it guards,
+     * ignored or not: without it, a guarded resource that requestUriIgnorePattern matches gets the login page and a
+     * new session, and its user is logged out. memcached-session-manager read the session for such requests too.
+     */
+    private boolean formLoginGuards() {
+        Context context = getContext();
+        return context.getLoginConfig() != null && "FORM".equals(context.getLoginConfig().getAuthMethod())
+                && context.findConstraints().length > 0;
     }
 
     boolean storesAttribute(String name) {

@@ -166,6 +166,33 @@ class MsmConfigurationTest {
         assertEquals(0, nonSticky.manager().getMsmStatNumNonStickySessionsPingFailed());
     }
 
+    /**
+     * msm's meaning: under a FORM login, a request the pattern matches still finds its session's login (msm read the
+     * session for it in non-sticky mode), or Tomcat's authenticator would answer with the login page and a new
+     * session, logging the user out.
+     */
+    @Test
+    void anIgnoredResourceBehindAFormLoginKeepsTheLoginInNonStickyMode() throws Exception {
+        EmbeddedTomcat tc1;
+        try {
+            tc1 = tomcats.add(EmbeddedTomcat.start("tc1", "FORM", manager -> digest(manager,
+                    "memcachedNodes", MEMCACHED.memcachedNodes("n1"), "sticky", "false", "lockingMode", "auto",
+                    "requestUriIgnorePattern", ".*\\.(ico|png|gif|jpg|css|js)$")));
+        } catch (LifecycleException e) {
+            throw new AssertionError("the context did not start: " + log.warnings(), e);
+        }
+        Page loggedIn = Logins.form(browser, tc1.port(), "/protected/page");
+
+        WebClient.Response css = browser.get(tc1.port(), "/protected/site.css");
+        assertEquals(200, css.status(), css.toString());
+        assertEquals(EmbeddedTomcat.USER, Page.of(css).get("user"), css.toString());
+        assertEquals(List.of(), css.setCookies(), "no new session");
+
+        Page after = Page.of(browser.get(tc1.port(), "/protected/page"));
+        assertEquals(loggedIn.id(), after.id());
+        assertEquals(EmbeddedTomcat.USER, after.get("user"));
+    }
+
     @Test
     void aWrongTextStillStopsTheContextThoughATypedSetterIsThere() {
         // a digester that chose setSticky(boolean) would read "yes" as false and start without a word
