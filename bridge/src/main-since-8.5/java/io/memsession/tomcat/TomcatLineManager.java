@@ -9,19 +9,37 @@ import org.apache.catalina.session.ManagerBase;
  * The part of {@link MemcachedSessionManager} that differs between Tomcat lines, as Tomcat 8.5 and later need it:
  * their saved requests serialize as they are (how their principals are stored and made again differs from line
  * to line: each line's {@code TomcatLinePrincipals}). Tomcat 7 keeps a property of its own under the name
- * {@code maxInactiveInterval}, so only these lines can show memsession's attribute of that name.
+ * {@code maxInactiveInterval}, so only these lines have memsession's typed accessors of that name.
  */
 public abstract class TomcatLineManager extends ManagerBase {
 
     /** The classes a stored login is made of on this line, beside Tomcat's own: none. */
     static final List<String> STORED_LOGIN_CLASSES = Collections.emptyList();
 
-    public String getMaxInactiveInterval() {
-        return attribute("maxInactiveInterval");
+    /**
+     * The timeout of new sessions in seconds, typed as memcached-session-manager's getter was: the value set, or the
+     * context's session timeout while none is (memcached-session-manager failed then).
+     */
+    public int getMaxInactiveInterval() {
+        if (isMaxInactiveIntervalSet()) {
+            return intValue("maxInactiveInterval");
+        }
+        return getContext() == null ? -1 : getContext().getSessionTimeout() * 60;
     }
 
-    /** The value of one of memsession's attributes, as set; null if unset. */
-    abstract String attribute(String name);
+    /** memcached-session-manager's typed form of the text setter. */
+    public void setMaxInactiveInterval(int maxInactiveInterval) {
+        set("maxInactiveInterval", String.valueOf(maxInactiveInterval));
+    }
+
+    /** Whether memsession's {@code maxInactiveInterval} is set, as memcached-session-manager's getter said. */
+    public abstract boolean isMaxInactiveIntervalSet();
+
+    /** One of memsession's attributes as a number (see {@code ConfigurationBuilder#intValue}). */
+    abstract int intValue(String name);
+
+    /** Sets one of memsession's attributes as text. */
+    abstract void set(String name, String value);
 
     /** A stored note ({@link MemcachedSession#STORED_NOTES}) in a form that serializes. */
     Object storableNote(Object note) {

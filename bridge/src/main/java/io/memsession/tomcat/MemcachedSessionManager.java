@@ -91,6 +91,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /** How a stored login becomes the session's principal again: chosen with the configuration. */
     private volatile Function<StoredPrincipal, Principal> storedLogins = this::confirmedByRealm;
     private SessionTrackingValve valve;
+    /** Whether requestUriIgnorePattern applies: not where a FORM login guards the context (see {@link #formLoginGuards}). */
+    private volatile boolean ignoresRequests = true;
 
     private static List<String> principalPackages(String... tomcatPackages) {
         List<String> packages = new ArrayList<>(Arrays.asList(tomcatPackages));
@@ -106,9 +108,20 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /** Tomcat registers the Manager's MBean here: its description must be there first (see {@link ManagerDescriptor}). */
+    @Override
+    protected void initInternal() throws LifecycleException {
+        ManagerDescriptor.register(getClass());
+        super.initInternal();
+    }
+
     @Override
     protected void startInternal() throws LifecycleException {
         TomcatLineGuard.requireTheLineOfThisJar();
+        String msmJars = MsmJars.leftOver();
+        if (msmJars != null) {
+            throw new LifecycleException(msmJars);
+        }
         super.startInternal();
         if (!unknownAttributes.isEmpty()) {
             throw new LifecycleException("Manager " + getClass().getSimpleName() + " has no attribute "
@@ -124,6 +137,17 @@ public class MemcachedSessionManager extends TomcatLineManager {
         String exposure = SessionEngine.exposure(config);
         if (config.enabled() && exposure != null) {
             log.warn("memsession for " + contextName() + ": " + exposure);
+        }
+        for (String property : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+            if (property.startsWith("msm.")) {
+                log.warn("system property " + property + " is memcached-session-manager's; memsession does not read"
+                        + " it (see docs/migration.md, System properties, for what memsession does instead)");
+            }
+        }
+        ignoresRequests = !formLoginGuards();
+        if (!ignoresRequests && config.requestUriIgnorePattern() != null) {
+            log.info("memsession for " + contextName() + ": requestUriIgnorePattern does not apply, a FORM login"
+                    + " guards this context: its login must be found for every request it guards");
         }
         startEngine(config);
         valve = new SessionTrackingValve(this);
@@ -479,7 +503,18 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     boolean isIgnored(String requestUri) {
         SessionEngine current = engine;
-        return current != null && current.isIgnored(requestUri);
+        return current != null && ignoresRequests && current.isIgnored(requestUri);
+    }
+
+    /**
+     * Whether a FORM login guards part of the context. Its authenticator needs the session of each request it guards,
+     * ignored or not: without it, a guarded resource that requestUriIgnorePattern matches gets the login page and a
+     * new session, and its user is logged out. memcached-session-manager read the session for such requests too.
+     */
+    private boolean formLoginGuards() {
+        Context context = getContext();
+        return context.getLoginConfig() != null && "FORM".equals(context.getLoginConfig().getAuthMethod())
+                && context.findConstraints().length > 0;
     }
 
     boolean storesAttribute(String name) {
@@ -687,7 +722,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     // ---------------------------------------------------------------- attributes
 
-    private void set(String name, String value) {
+    void set(String name, String value) {
         String previous = settings.get(name);
         settings.set(name, value);
         if (getState().isAvailable()) {
@@ -740,12 +775,32 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("enabled", enabled);
     }
 
+    /** memcached-session-manager's typed form of {@link #setEnabled(String)}, for code written against it. */
+    public void setEnabled(boolean enabled) {
+        setEnabled(String.valueOf(enabled));
+    }
+
+    /** The value set, as memcached-session-manager's getter gave it; JMX shows this one. */
+    public boolean isEnabled() {
+        return settings.booleanValue("enabled");
+    }
+
     public String getSticky() {
         return settings.get("sticky");
     }
 
     public void setSticky(String sticky) {
         set("sticky", sticky);
+    }
+
+    /** memcached-session-manager's typed form of {@link #setSticky(String)}. */
+    public void setSticky(boolean sticky) {
+        setSticky(String.valueOf(sticky));
+    }
+
+    /** The value set, as memcached-session-manager's getter gave it; JMX shows this one. */
+    public boolean isSticky() {
+        return settings.booleanValue("sticky");
     }
 
     public String getLockingMode() {
@@ -762,6 +817,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setLockExpiration(String lockExpiration) {
         set("lockExpiration", lockExpiration);
+    }
+
+    /** memcached-session-manager's typed form of {@link #setLockExpiration(String)}. */
+    public void setLockExpiration(int lockExpiration) {
+        setLockExpiration(String.valueOf(lockExpiration));
     }
 
     public String getLockTimeout() {
@@ -788,28 +848,67 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("sessionBackupAsync", sessionBackupAsync);
     }
 
-    public String getBackupThreadCount() {
-        return settings.get("backupThreadCount");
+    /** memcached-session-manager's typed form of {@link #setSessionBackupAsync(String)}. */
+    public void setSessionBackupAsync(boolean sessionBackupAsync) {
+        setSessionBackupAsync(String.valueOf(sessionBackupAsync));
+    }
+
+    /** The value set, as memcached-session-manager's getter gave it; JMX shows this one. */
+    public boolean isSessionBackupAsync() {
+        return settings.booleanValue("sessionBackupAsync");
+    }
+
+    /**
+     * The value set (unset: the number of processors), typed as memcached-session-manager's getter was; there is no
+     * text getter of this name beside it, Java allows one getter per name.
+     */
+    public int getBackupThreadCount() {
+        return settings.intValue("backupThreadCount");
     }
 
     public void setBackupThreadCount(String backupThreadCount) {
         set("backupThreadCount", backupThreadCount);
     }
 
-    public String getSessionBackupTimeout() {
-        return settings.get("sessionBackupTimeout");
+    /** memcached-session-manager's typed form of {@link #setBackupThreadCount(String)}. */
+    public void setBackupThreadCount(int backupThreadCount) {
+        setBackupThreadCount(String.valueOf(backupThreadCount));
+    }
+
+    /** The value set, in milliseconds, typed as memcached-session-manager's getter was (see {@link #getBackupThreadCount}). */
+    public long getSessionBackupTimeout() {
+        return settings.intValue("sessionBackupTimeout");
     }
 
     public void setSessionBackupTimeout(String sessionBackupTimeout) {
         set("sessionBackupTimeout", sessionBackupTimeout);
     }
 
-    public String getOperationTimeout() {
-        return settings.get("operationTimeout");
+    /** memcached-session-manager's typed form of {@link #setSessionBackupTimeout(String)}. */
+    public void setSessionBackupTimeout(int sessionBackupTimeout) {
+        setSessionBackupTimeout(String.valueOf(sessionBackupTimeout));
+    }
+
+    /**
+     * The setter JMX uses: its attribute takes the type of the getter, {@code long} as memcached-session-manager's
+     * getter had it.
+     */
+    public void setSessionBackupTimeout(long sessionBackupTimeout) {
+        setSessionBackupTimeout(String.valueOf(sessionBackupTimeout));
+    }
+
+    /** The value set, in milliseconds, typed as memcached-session-manager's getter was (see {@link #getBackupThreadCount}). */
+    public long getOperationTimeout() {
+        return settings.intValue("operationTimeout");
     }
 
     public void setOperationTimeout(String operationTimeout) {
         set("operationTimeout", operationTimeout);
+    }
+
+    /** memcached-session-manager's typed form of {@link #setOperationTimeout(String)}. */
+    public void setOperationTimeout(long operationTimeout) {
+        setOperationTimeout(String.valueOf(operationTimeout));
     }
 
     public String getStorageKeyPrefix() {
@@ -842,6 +941,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setCopyCollectionsForSerialization(String copyCollectionsForSerialization) {
         set("copyCollectionsForSerialization", copyCollectionsForSerialization);
+    }
+
+    /** memcached-session-manager's typed form of {@link #setCopyCollectionsForSerialization(String)}. */
+    public void setCopyCollectionsForSerialization(boolean copyCollectionsForSerialization) {
+        setCopyCollectionsForSerialization(String.valueOf(copyCollectionsForSerialization));
     }
 
     public String getCustomConverter() {
@@ -890,6 +994,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setEnableStatistics(String enableStatistics) {
         set("enableStatistics", enableStatistics);
+    }
+
+    /** memcached-session-manager's typed form of {@link #setEnableStatistics(String)}. */
+    public void setEnableStatistics(boolean enableStatistics) {
+        setEnableStatistics(String.valueOf(enableStatistics));
     }
 
     public String getMemcachedProtocol() {
@@ -942,9 +1051,16 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("tlsTrustStorePassword", tlsTrustStorePassword);
     }
 
-    /** Its getter is {@link TomcatLineManager}'s: Tomcat 7 has one of its own under this name. */
+    /**
+     * Its getter and typed setter are {@link TomcatLineManager}'s: Tomcat 7 has a property of its own under this name,
+     * the context's session timeout.
+     */
     public void setMaxInactiveInterval(String maxInactiveInterval) {
         set("maxInactiveInterval", maxInactiveInterval);
+    }
+
+    public boolean isMaxInactiveIntervalSet() {
+        return settings.get("maxInactiveInterval") != null;
     }
 
     /** Tomcat's own attribute, applied by memsession (see {@link ConfigurationBuilder#tomcatFilters}). */
@@ -981,9 +1097,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
         }
     }
 
-    /** The value of one of memsession's attributes, as set; null if unset. */
-    String attribute(String name) {
-        return settings.get(name);
+    int intValue(String name) {
+        return settings.intValue(name);
     }
 
     // ---------------------------------------------------------------- statistics (JMX attributes)
@@ -1033,6 +1148,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
         return statistics().unreadableSessions();
     }
 
+    /**
+     * Always 0: memcached-session-manager counted the sessions its pings found missing; memsession sends no pings (a
+     * non-sticky request reads its session, and a missing one is a new session).
+     */
+    public long getMsmStatNumNonStickySessionsPingFailed() {
+        return 0;
+    }
+
     public long getMsmStatNumNonStickySessionsReadOnlyRequest() {
         return statistics().unlockedRequests();
     }
@@ -1055,6 +1178,47 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public String[] getMsmStatNonStickyAcquireLockInfo() {
         return statistics().lockWait().describe();
+    }
+
+    /** The waits that ended without the lock (lockTimeout). */
+    public String[] getMsmStatNonStickyAcquireLockFailureInfo() {
+        return statistics().lockWaitRefused().describe();
+    }
+
+    /** Releases sent on their own; the release at the end of a stay travels with its write, in none of these. */
+    public String[] getMsmStatNonStickyReleaseLockInfo() {
+        return statistics().lockRelease().describe();
+    }
+
+    /** What the end of a request cost its thread: the decision to write, and a synchronous write. */
+    public String[] getMsmStatEffectiveBackupInfo() {
+        return statistics().requestEnd().describe();
+    }
+
+    /** Non-sticky requests with a session id that never used the session: memsession reads and writes nothing. */
+    public String[] getMsmStatNonStickyOnBackupWithoutLoadedSessionInfo() {
+        return statistics().untouchedSession().describe();
+    }
+
+    /**
+     * Always {@code Count = 0}: memcached-session-manager timed the validity and backup keys it wrote after a
+     * session's write. memsession has no validity key, and writes backup copies on their own thread.
+     */
+    public String[] getMsmStatNonStickyAfterBackupInfo() {
+        return NO_STATISTICS.backup().describe();
+    }
+
+    /** Always {@code Count = 0}: the validity key memcached-session-manager read after a session has no counterpart. */
+    public String[] getMsmStatNonStickyAfterLoadFromMemcachedInfo() {
+        return NO_STATISTICS.backup().describe();
+    }
+
+    /**
+     * Always {@code Count = 0}: memcached-session-manager deleted the validity and backup keys after the session;
+     * memsession deletes the backup copy together with it, in {@link #getMsmStatSessionsDeletedFromMemcachedInfo}.
+     */
+    public String[] getMsmStatNonStickyAfterDeleteFromMemcachedInfo() {
+        return NO_STATISTICS.backup().describe();
     }
 
     public int getMsmStatQueuedBackups() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
@@ -39,23 +40,30 @@ final class EmbeddedTomcat implements AutoCloseable {
     private EmbeddedTomcat(String contextPath, String jvmRoute, String authMethod,
                            Consumer<Context> contextConfiguration, Consumer<MemcachedSessionManager> configuration)
             throws IOException {
+        this(contextPath, jvmRoute, authMethod, contextConfiguration, MemcachedSessionManager::new, configuration);
+    }
+
+    private EmbeddedTomcat(String contextPath, String jvmRoute, String authMethod,
+                           Consumer<Context> contextConfiguration, Supplier<MemcachedSessionManager> newManager,
+                           Consumer<MemcachedSessionManager> configuration) throws IOException {
         this.port = FreePorts.find();
         this.baseDir = Files.createTempDirectory("memsession-tomcat");
         tomcat.setBaseDir(baseDir.toString());
         tomcat.setPort(port);
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         tomcat.getEngine().setJvmRoute(jvmRoute);
-        context = addApplication(contextPath, authMethod, contextConfiguration, configuration);
+        context = addApplication(contextPath, authMethod, contextConfiguration, newManager, configuration);
         manager = (MemcachedSessionManager) context.getManager();
     }
 
     /** The test application at {@code contextPath}, with a Manager of its own. */
     private Context addApplication(String contextPath, String authMethod, Consumer<Context> contextConfiguration,
+                                   Supplier<MemcachedSessionManager> newManager,
                                    Consumer<MemcachedSessionManager> configuration) throws IOException {
         Path docBase = Files.createDirectories(baseDir.resolve("webapp" + contextPath.replace('/', '-')));
         Context application = tomcat.addContext(contextPath, docBase.toString());
         application.setBackgroundProcessorDelay(1);
-        MemcachedSessionManager applicationManager = new MemcachedSessionManager();
+        MemcachedSessionManager applicationManager = newManager.get();
         applicationManager.setProcessExpiresFrequency(1);
         applicationManager.setSessionBackupAsync("false");
         // A cold first write on a busy build machine can take longer than the 100 ms default, and a timed-out write
@@ -99,6 +107,16 @@ final class EmbeddedTomcat implements AutoCloseable {
         return start(new EmbeddedTomcat("", jvmRoute, authMethod, contextConfiguration, configuration));
     }
 
+    /**
+     * Starts a Tomcat whose Manager is made by {@code newManager}, as Tomcat makes the one a {@code className} names
+     * in {@code context.xml}.
+     */
+    static EmbeddedTomcat startWith(String jvmRoute, Supplier<MemcachedSessionManager> newManager,
+                                    Consumer<MemcachedSessionManager> configuration)
+            throws IOException, LifecycleException {
+        return start(new EmbeddedTomcat("", jvmRoute, null, context -> { }, newManager, configuration));
+    }
+
     /** Starts a Tomcat serving the test application at {@code contextPath} ("/app") instead of the root. */
     static EmbeddedTomcat startAt(String contextPath, String jvmRoute, Consumer<MemcachedSessionManager> configuration)
             throws IOException, LifecycleException {
@@ -117,7 +135,7 @@ final class EmbeddedTomcat implements AutoCloseable {
         EmbeddedTomcat server = new EmbeddedTomcat(contextPath, null, authMethod, contextConfiguration,
                 configuration);
         server.secondContext = server.addApplication(secondContextPath, authMethod, contextConfiguration,
-                configuration);
+                MemcachedSessionManager::new, configuration);
         return start(server);
     }
 

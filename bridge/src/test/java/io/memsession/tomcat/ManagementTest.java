@@ -86,7 +86,7 @@ class ManagementTest {
         assertEquals("Count = 1", ((String[]) server.getAttribute(manager, "msmStatBackupInfo"))[0]);
         assertEquals("n1:" + MEMCACHED.process("n1").address(), server.getAttribute(manager, "memcachedNodes"));
 
-        server.setAttribute(manager, new Attribute("enabled", "false"));
+        server.setAttribute(manager, new Attribute("enabled", false));
         browser.clearCookies();
         Page inMemoryOnly = get(tc1, "/");
         assertTrue(inMemoryOnly.id().matches("[0-9A-F]{32}\\.tc1"), "no node: " + inMemoryOnly.id());

@@ -609,7 +609,7 @@ public final class SessionEngine implements AutoCloseable {
                     lockTimedOut = !locks.acquire(lock, start
                             + TimeUnit.MILLISECONDS.toNanos(config.lockTimeoutMillis()));
                     if (lockTimedOut) {
-                        lockTimedOut(id, lock);
+                        lockTimedOut(id, lock, start);
                         lock = null;
                     }
                     stored = store.startGets(nodeId, keys.key(id)).await(config.operationTimeoutMillis());
@@ -658,8 +658,8 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    private void lockTimedOut(String id, SessionLock lock) {
-        statistics.lockTimeout();
+    private void lockTimedOut(String id, SessionLock lock, long start) {
+        statistics.lockTimeout(millisSince(start));
         LOG.warning("request for session " + id + " waited " + config.lockTimeoutMillis() + " ms (lockTimeout) "
                 + "for the lock " + lock + " that another request holds; it runs without the lock, and any change "
                 + "it makes to the session is refused (counted in msmStatNumLockTimeouts)");
@@ -669,8 +669,10 @@ public final class SessionEngine implements AutoCloseable {
         if (lock == null) {
             return;
         }
+        long start = System.nanoTime();
         try {
             locks.startRelease(lock).await(config.operationTimeoutMillis());
+            statistics.lockReleased(millisSince(start));
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not release the lock " + lock + "; it expires", e);
         }
@@ -759,9 +761,11 @@ public final class SessionEngine implements AutoCloseable {
      */
     public CheckIn checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
                            String uri) {
+        long start = System.nanoTime();
         SessionLock lock = checkout.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
         SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, lastChange, release);
+        statistics.requestEnded(millisSince(start));
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
         if (outcome == SessionBackup.Outcome.OVERSIZED) {
             return CheckIn.OVERSIZED; // counted and logged where it was found
@@ -821,16 +825,21 @@ public final class SessionEngine implements AutoCloseable {
      * @param hadSessionId whether the request came with a session id
      */
     public void requestFinished(BackedUpSession session, boolean hadSessionId) {
+        long start = System.nanoTime();
         statistics.requestFinished(session != null || hadSessionId);
         if (session == null) {
             if (hadSessionId) {
                 statistics.backupSkipped(Statistics.Skip.NO_SESSION_ACCESS);
+                if (!config.sticky()) {
+                    statistics.sessionUntouched(millisSince(start));
+                }
             }
             return;
         }
         if (session.isLive()) {
             backup.afterRequest(session);
         }
+        statistics.requestEnded(millisSince(start));
     }
 
     /** See {@link SessionBackup#refreshExpiration}. */

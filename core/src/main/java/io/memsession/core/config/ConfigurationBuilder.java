@@ -31,6 +31,7 @@ import io.memsession.serializer.ClassAllowList;
 public final class ConfigurationBuilder {
 
     public static final String JAVA_TRANSCODER_FACTORY = "io.memsession.serializer.java.JavaTranscoderFactory";
+    private static final String KRYO_TRANSCODER_FACTORY = "io.memsession.serializer.kryo.KryoTranscoderFactory";
 
     /** memcached-session-manager's serializer class names, accepted so its configurations move over unchanged. */
     private static final Map<String, String> MSM_TRANSCODER_FACTORIES = new HashMap<>();
@@ -39,7 +40,40 @@ public final class ConfigurationBuilder {
         MSM_TRANSCODER_FACTORIES.put("de.javakaffee.web.msm.JavaSerializationTranscoderFactory",
                 JAVA_TRANSCODER_FACTORY);
         MSM_TRANSCODER_FACTORIES.put("de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory",
-                "io.memsession.serializer.kryo.KryoTranscoderFactory");
+                KRYO_TRANSCODER_FACTORY);
+    }
+
+    /**
+     * memcached-session-manager's serializers and Kryo converters that memsession has no counterpart for, with what
+     * to configure instead. Named in {@code context.xml}, they stop the context: a configuration that asked for them
+     * must not run with something else without its operator knowing.
+     */
+    private static final Map<String, String> MSM_NAMES_WITHOUT_COUNTERPART = new HashMap<>();
+
+    static {
+        String msm = "de.javakaffee.web.msm.serializer.";
+        String serializers = "use " + KRYO_TRANSCODER_FACTORY + " or the default, " + JAVA_TRANSCODER_FACTORY
+                + " (memsession's serializers check the classes they read, see docs/security.md)";
+        MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "xstream.XStreamTranscoderFactory",
+                "memsession has no XStream serializer: " + serializers);
+        MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "json.JSONTranscoderFactory",
+                "memsession has no flexjson serializer: " + serializers);
+        MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "javolution.JavolutionTranscoderFactory",
+                "memsession has no Javolution serializer: " + serializers);
+        String writtenWithout = "memsession's Kryo serializer has no such converter and needs none for these classes"
+                + " (a class with its own Java serialization is Java-serialized inside Kryo's data, any other is"
+                + " written field by field): remove it from customConverter, or name a class of yours implementing"
+                + " io.memsession.serializer.kryo.KryoCustomization";
+        for (String converter : new String[] {"CGLibProxySerializerFactory", "HibernateCollectionsSerializerFactory",
+                "WicketSerializerFactory", "WicketMiniMapRegistration", "ComponentSerializerFactory",
+                "WicketChildListSerializerFactory", "FacesLRUMapRegistration", "GrailsFlashScopeRegistration",
+                "SpringSecurityUserRegistration"}) {
+            MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "kryo." + converter, writtenWithout);
+        }
+        MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "kryo.CompatibleFieldSerializerFactory",
+                "use customConverter=\"io.memsession.serializer.kryo.CompatibleFieldSerializerRegistration\"");
+        MSM_NAMES_WITHOUT_COUNTERPART.put(msm + "kryo.DefaultFieldSerializerFactory",
+                "remove it from customConverter: field by field is how memsession's Kryo serializer writes a class");
     }
 
     /**
@@ -110,6 +144,29 @@ public final class ConfigurationBuilder {
             throw new IllegalArgumentException("unknown attribute " + name);
         }
         return values.get(name);
+    }
+
+    /**
+     * An attribute as {@code true} or {@code false}, for the Manager's typed getters (memcached-session-manager's).
+     *
+     * @throws ConfigurationException for a text that is neither, as at start
+     */
+    public boolean booleanValue(String name) {
+        get(name);
+        return bool(name);
+    }
+
+    /**
+     * An attribute as a whole number, for the Manager's typed getters; {@code backupThreadCount} unset is the number
+     * of processors, as at start.
+     *
+     * @throws ConfigurationException for a text that is no whole number, as at start
+     */
+    public int intValue(String name) {
+        if (get(name) == null && name.equals("backupThreadCount")) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        return integer(name, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     /**
@@ -198,10 +255,14 @@ public final class ConfigurationBuilder {
         p.storageKeyPrefix = StorageKeyPrefix.parse(values.get("storageKeyPrefix"));
         p.sessionAttributeFilter = pattern("sessionAttributeFilter");
         String factory = values.get("transcoderFactoryClass");
+        refuseMsmWithoutCounterpart("transcoderFactoryClass", factory);
         p.transcoderFactoryClass = MSM_TRANSCODER_FACTORIES.containsKey(factory)
                 ? MSM_TRANSCODER_FACTORIES.get(factory) : factory;
         p.copyCollectionsForSerialization = bool("copyCollectionsForSerialization");
         p.customConverters = list("customConverter");
+        for (String converter : p.customConverters) {
+            refuseMsmWithoutCounterpart("customConverter", converter);
+        }
         String mode = values.get("classAllowListMode").toLowerCase(Locale.ROOT);
         if (!mode.equals("enforce") && !mode.equals("report")) {
             throw new ConfigurationException("classAllowListMode", values.get("classAllowListMode"),
@@ -245,6 +306,14 @@ public final class ConfigurationBuilder {
         p.maxInactiveInterval = values.get("maxInactiveInterval") == null ? null
                 : integer("maxInactiveInterval", Integer.MIN_VALUE, Integer.MAX_VALUE);
         return new Configuration(p);
+    }
+
+    private static void refuseMsmWithoutCounterpart(String attribute, String className) {
+        String instead = MSM_NAMES_WITHOUT_COUNTERPART.get(className);
+        if (instead != null) {
+            throw new ConfigurationException(attribute, className, "a class of memcached-session-manager that "
+                    + "memsession has no counterpart for; " + instead);
+        }
     }
 
     /** {@code password}, or the first line of {@code passwordFile}; null when neither is set. */

@@ -26,9 +26,14 @@ public final class LockingMode {
         this.uriPattern = uriPattern;
     }
 
-    /** @throws IllegalArgumentException naming what is expected */
+    /**
+     * The words in any case, as memcached-session-manager read them ({@code lockingMode="ALL"} worked there);
+     * {@code uriPattern:} as written, as there.
+     *
+     * @throws IllegalArgumentException naming what is expected
+     */
     static LockingMode parse(String value) {
-        switch (value) {
+        switch (value.toLowerCase(java.util.Locale.ROOT)) {
             case "none":
                 return new LockingMode(Kind.NONE, null);
             case "all":

@@ -37,6 +37,12 @@ public final class MemcachedNodes {
             throw new ConfigurationException("Manager attribute memcachedNodes is required: " + EXPECTED);
         }
         String value = memcachedNodes.trim();
+        if (value.contains("://")) {
+            // redis://host:6379 would otherwise pass for a node "redis" on host "//host"
+            throw new ConfigurationException("memcachedNodes", memcachedNodes, "memcached-session-manager's Redis "
+                    + "and Couchbase URLs have no counterpart: memsession stores sessions in memcached only; "
+                    + EXPECTED);
+        }
         List<MemcachedNode> nodes = new ArrayList<>();
         Matcher single = SINGLE_NODE_WITHOUT_ID.matcher(value);
         if (single.matches()) {

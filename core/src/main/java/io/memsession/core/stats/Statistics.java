@@ -39,6 +39,10 @@ public final class Statistics {
     private final Probe sessionsDeleted = new Probe();
     private final Probe storedSize = new Probe();
     private final Probe lockWait = new Probe();
+    private final Probe lockWaitRefused = new Probe();
+    private final Probe lockRelease = new Probe();
+    private final Probe requestEnd = new Probe();
+    private final Probe untouchedSession = new Probe();
 
     public Statistics(boolean enabled) {
         this.enabled = enabled;
@@ -107,11 +111,27 @@ public final class Statistics {
         record(lockWait, waitMillis);
     }
 
-    /** A request could not take its session's lock within lockTimeout and ran without it. */
-    public void lockTimeout() {
+    /** A request could not take its session's lock within lockTimeout, after waiting this long, and ran without it. */
+    public void lockTimeout(long waitMillis) {
         if (enabled) {
             lockTimeouts.increment();
+            lockWaitRefused.record(waitMillis);
         }
+    }
+
+    /** A lock was released on its own, not alongside a write, in this time. */
+    public void lockReleased(long millis) {
+        record(lockRelease, millis);
+    }
+
+    /** What a request's end cost its thread: deciding whether to write, and a synchronous write. */
+    public void requestEnded(long millis) {
+        record(requestEnd, millis);
+    }
+
+    /** A non-sticky request came with a session id and never used the session: nothing was read or written. */
+    public void sessionUntouched(long millis) {
+        record(untouchedSession, millis);
     }
 
     /** A held lock expired because it could not be renewed. */
@@ -230,6 +250,22 @@ public final class Statistics {
 
     public Probe lockWait() {
         return lockWait;
+    }
+
+    public Probe lockWaitRefused() {
+        return lockWaitRefused;
+    }
+
+    public Probe lockRelease() {
+        return lockRelease;
+    }
+
+    public Probe requestEnd() {
+        return requestEnd;
+    }
+
+    public Probe untouchedSession() {
+        return untouchedSession;
     }
 
     public Probe attributesSerialization() {

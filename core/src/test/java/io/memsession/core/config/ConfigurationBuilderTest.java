@@ -147,6 +147,66 @@ class ConfigurationBuilderTest {
     }
 
     @Test
+    void msmSerializersAndConvertersWithoutCounterpartStopTheStartNamingWhatToUse() {
+        ConfigurationException xstream = refused(nodes("n1:a:1").set("transcoderFactoryClass",
+                "de.javakaffee.web.msm.serializer.xstream.XStreamTranscoderFactory"));
+        assertEquals("transcoderFactoryClass", xstream.attribute());
+        assertTrue(xstream.getMessage().contains("memsession has no XStream serializer: use "
+                + "io.memsession.serializer.kryo.KryoTranscoderFactory or the default, "
+                + "io.memsession.serializer.java.JavaTranscoderFactory"), xstream.getMessage());
+        assertTrue(refused(nodes("n1:a:1").set("transcoderFactoryClass",
+                "de.javakaffee.web.msm.serializer.json.JSONTranscoderFactory")).getMessage().contains("flexjson"));
+        assertTrue(refused(nodes("n1:a:1").set("transcoderFactoryClass",
+                "de.javakaffee.web.msm.serializer.javolution.JavolutionTranscoderFactory")).getMessage()
+                .contains("Javolution"));
+
+        ConfigurationException wicket = refused(nodes("n1:a:1")
+                .set("transcoderFactoryClass", "de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory")
+                .set("customConverter", "de.javakaffee.web.msm.serializer.kryo.JodaDateTimeRegistration,"
+                        + "de.javakaffee.web.msm.serializer.kryo.WicketSerializerFactory"));
+        assertEquals("customConverter", wicket.attribute());
+        assertTrue(wicket.getMessage().startsWith("Manager attribute customConverter=\""
+                + "de.javakaffee.web.msm.serializer.kryo.WicketSerializerFactory\" is invalid"), wicket.getMessage());
+        assertTrue(wicket.getMessage().contains("remove it from customConverter"), wicket.getMessage());
+        assertTrue(refused(nodes("n1:a:1").set("customConverter",
+                "de.javakaffee.web.msm.serializer.kryo.CompatibleFieldSerializerFactory")).getMessage()
+                .contains("io.memsession.serializer.kryo.CompatibleFieldSerializerRegistration"));
+
+        Configuration joda = nodes("n1:a:1")
+                .set("transcoderFactoryClass", "de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory")
+                .set("customConverter", "de.javakaffee.web.msm.serializer.kryo.JodaDateTimeRegistration").build();
+        assertEquals("io.memsession.serializer.kryo.KryoTranscoderFactory", joda.transcoderFactoryClass());
+    }
+
+    @Test
+    void msmsRedisAndCouchbaseUrlsAreRefused() {
+        for (String url : new String[] {"redis://mc1:6379", "http://cb1:8091/pools"}) {
+            ConfigurationException e = refused(nodes(url));
+            assertEquals("memcachedNodes", e.attribute());
+            assertTrue(e.getMessage().contains("Redis and Couchbase URLs have no counterpart"), e.getMessage());
+        }
+    }
+
+    @Test
+    void lockingModeWordsInAnyCaseAsMsmReadThem() {
+        assertEquals("all", nodes("n1:a:1").set("lockingMode", "ALL").build().lockingMode().toString());
+        assertEquals("auto", nodes("n1:a:1").set("lockingMode", "Auto").build().lockingMode().toString());
+        assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "URIPATTERN:/x")).attribute());
+    }
+
+    @Test
+    void typedValuesForMsmsGettersAreReadAsAtStart() {
+        ConfigurationBuilder builder = nodes("n1:a:1").set("sticky", "FALSE").set("operationTimeout", "250");
+        assertFalse(builder.booleanValue("sticky"));
+        assertEquals(250, builder.intValue("operationTimeout"));
+        assertEquals(Runtime.getRuntime().availableProcessors(), builder.intValue("backupThreadCount"));
+        assertEquals("Manager attribute sessionBackupAsync=\"yes\" is invalid: expected true or false",
+                assertThrows(ConfigurationException.class,
+                        () -> builder.set("sessionBackupAsync", "yes").booleanValue("sessionBackupAsync"))
+                        .getMessage());
+    }
+
+    @Test
     void attributeFilterMatchesWholeNames() {
         Configuration config = nodes("n1:a:1").set("sessionAttributeFilter", "user|cart").build();
         assertTrue(config.storesAttribute("cart"));
