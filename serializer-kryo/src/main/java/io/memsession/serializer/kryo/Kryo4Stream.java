@@ -17,7 +17,7 @@ import io.memsession.serializer.SerializationException;
  */
 final class Kryo4Stream {
 
-    /** Kryo 4's markers: in a class position, null and "a class name follows"; in a reference position, null and new. */
+    /** Kryo 4's markers: where a class goes, null and "a class name follows"; where a reference goes, null and new. */
     private static final int NULL = 0;
     private static final int NAME = 1;
     private static final int NOT_NULL = 1;

@@ -88,6 +88,14 @@ import io.memsession.serializer.SerializationException;
  */
 final class MsmKryoReader implements MsmAttributesReader {
 
+    /**
+     * The collections kryo-serializers 0.41 wraps, by the ordinal it writes: any collection, a random-access list, a
+     * list, a set, a sorted set, a map, a sorted map.
+     */
+    private static final JdkSerializers.Shape[] MSM_WRAPPER_SHAPES = {JdkSerializers.Shape.COLLECTION,
+            JdkSerializers.Shape.LIST, JdkSerializers.Shape.LIST, JdkSerializers.Shape.SET,
+            JdkSerializers.Shape.SORTED_SET, JdkSerializers.Shape.MAP, JdkSerializers.Shape.SORTED_MAP};
+
     private final ClassLoader classLoader;
     private final ClassAllowList allowList;
     private final boolean copyCollections;
@@ -114,13 +122,12 @@ final class MsmKryoReader implements MsmAttributesReader {
         register(void.class, (in, type) -> null);
         register(Arrays.asList("").getClass(), MsmKryoReader::readArraysAsList);
         register(InvocationHandler.class, refused("a JDK proxy"));
-        List<?> list = new ArrayList<>();
-        Object[] wrapped = {Arrays.asList(""), list, new LinkedList<>(), new HashSet<>(), new TreeSet<>(),
+        // kryo-serializers 0.41's order, which its ordinals in the stored bytes follow too
+        Object[] wrapped = {Arrays.asList(""), new ArrayList<>(), new LinkedList<>(), new HashSet<>(), new TreeSet<>(),
                 new HashMap<>(), new TreeMap<>()};
-        for (boolean unmodifiable : new boolean[] {true, false}) {
-            for (Object contents : wrapped) {
-                register(Wrapper.of(unmodifiable, wrappedShape(contents), contents).getClass(),
-                        wrapperFormat(unmodifiable));
+        for (JdkSerializers.Wrapper wrapper : JdkSerializers.Wrapper.values()) {
+            for (int i = 0; i < wrapped.length; i++) {
+                register(wrapper.wrap(MSM_WRAPPER_SHAPES[i], wrapped[i]).getClass(), wrapperFormat(wrapper));
             }
         }
         if (joda) {
@@ -391,7 +398,14 @@ final class MsmKryoReader implements MsmAttributesReader {
             return (in, t) -> Period.of(in.input.readVarInt(true), in.input.readVarInt(true),
                     in.input.readVarInt(true));
         }
-        // Kryo 4 took these apart field by field (fields in name order, numbers as variable-length ints)
+        // Kryo 4 took these apart field by field (fields in name order, numbers as variable-length ints); the
+        // JDK's comparator singletons have no fields, so nothing of them is stored
+        if (type == Collections.reverseOrder().getClass()) {
+            return (in, t) -> Collections.reverseOrder();
+        }
+        if (type == String.CASE_INSENSITIVE_ORDER.getClass()) {
+            return (in, t) -> String.CASE_INSENSITIVE_ORDER;
+        }
         if (type == java.util.UUID.class) {
             return (in, t) -> {
                 long least = in.input.readVarLong(false);
@@ -532,57 +546,14 @@ final class MsmKryoReader implements MsmAttributesReader {
     }
 
     /** kryo-serializers' unmodifiable and synchronized collection serializers: which wrapper, then its contents. */
-    private static Kryo4Format wrapperFormat(boolean unmodifiable) {
+    private static Kryo4Format wrapperFormat(JdkSerializers.Wrapper wrapper) {
         return (in, type) -> {
             int ordinal = in.input.readVarInt(true);
-            Shape[] shapes = Shape.values();
-            if (ordinal < 0 || ordinal >= shapes.length) {
+            if (ordinal < 0 || ordinal >= MSM_WRAPPER_SHAPES.length) {
                 throw new SerializationException("unknown collection wrapper " + ordinal);
             }
-            return Wrapper.of(unmodifiable, shapes[ordinal], in.readClassAndObject());
+            return wrapper.wrap(MSM_WRAPPER_SHAPES[ordinal], in.readClassAndObject());
         };
-    }
-
-    /** The collection kinds of kryo-serializers 0.41's wrapper serializers, in the order of their ordinals. */
-    private enum Shape {
-        COLLECTION, RANDOM_ACCESS_LIST, LIST, SET, SORTED_SET, MAP, SORTED_MAP
-    }
-
-    private static Shape wrappedShape(Object contents) {
-        return contents instanceof ArrayList ? Shape.RANDOM_ACCESS_LIST : contents instanceof LinkedList ? Shape.LIST
-                : contents instanceof TreeSet ? Shape.SORTED_SET : contents instanceof Set ? Shape.SET
-                : contents instanceof TreeMap ? Shape.SORTED_MAP : contents instanceof Map ? Shape.MAP
-                : Shape.COLLECTION;
-    }
-
-    private static final class Wrapper {
-
-        private Wrapper() {
-        }
-
-        static Object of(boolean unmodifiable, Shape shape, Object contents) {
-            switch (shape) {
-                case COLLECTION:
-                    return unmodifiable ? Collections.unmodifiableCollection((Collection<?>) contents)
-                            : Collections.synchronizedCollection((Collection<?>) contents);
-                case RANDOM_ACCESS_LIST:
-                case LIST:
-                    return unmodifiable ? Collections.unmodifiableList((List<?>) contents)
-                            : Collections.synchronizedList((List<?>) contents);
-                case SET:
-                    return unmodifiable ? Collections.unmodifiableSet((Set<?>) contents)
-                            : Collections.synchronizedSet((Set<?>) contents);
-                case SORTED_SET:
-                    return unmodifiable ? Collections.unmodifiableSortedSet((SortedSet<?>) contents)
-                            : Collections.synchronizedSortedSet((SortedSet<?>) contents);
-                case MAP:
-                    return unmodifiable ? Collections.unmodifiableMap((Map<?, ?>) contents)
-                            : Collections.synchronizedMap((Map<?, ?>) contents);
-                default:
-                    return unmodifiable ? Collections.unmodifiableSortedMap((SortedMap<?, ?>) contents)
-                            : Collections.synchronizedSortedMap((SortedMap<?, ?>) contents);
-            }
-        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -732,7 +703,7 @@ final class MsmKryoReader implements MsmAttributesReader {
 
     private static ZoneOffset readZoneOffset(Kryo4Stream in) {
         int quarters = in.input.readByte();
-        return quarters == 127 ? ZoneOffset.ofTotalSeconds(in.readFixedInt()) : ZoneOffset.ofTotalSeconds(quarters * 900);
+        return ZoneOffset.ofTotalSeconds(quarters == 127 ? in.readFixedInt() : quarters * 900);
     }
 
     /** Kryo 4's array serializers: the length plus one (zero for null), then the elements. */
