@@ -1,6 +1,15 @@
 package io.memsession.serializer.kryo;
 
 import java.math.BigDecimal;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.Period;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -10,7 +19,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.EnumMap;
+import java.util.Currency;
 import java.util.EnumSet;
+import java.util.GregorianCalendar;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,9 +30,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.collections.functors.InvokerTransformer;
 import org.joda.time.DateTime;
@@ -81,6 +99,48 @@ final class MsmSessions {
         collections.put("names", new String[] {"a", null, "c"});
         sessions.put("collections", collections);
 
+        Map<String, Object> jdk = new HashMap<>();
+        jdk.put("time zone", TimeZone.getTimeZone("America/New_York"));
+        GregorianCalendar calendar = new GregorianCalendar(TimeZone.getTimeZone("Asia/Tokyo"), Locale.JAPAN);
+        calendar.setTimeInMillis(1_700_000_000_123L);
+        jdk.put("calendar", calendar);
+        jdk.put("currency", Currency.getInstance("EUR"));
+        jdk.put("builder", new StringBuilder("built"));
+        jdk.put("buffer", new StringBuffer("buffered"));
+        jdk.put("optional", Optional.of("present"));
+        jdk.put("optional int", OptionalInt.of(3));
+        jdk.put("url", url("https://example.com/a?b=c"));
+        jdk.put("atomic int", new AtomicInteger(5));
+        jdk.put("atomic long", new AtomicLong(-6));
+        jdk.put("timestamp", new Timestamp(1_700_000_000_123L));
+        jdk.put("charset", StandardCharsets.UTF_8);
+        jdk.put("class", String.class);
+        jdk.put("primitive class", int.class);
+        TreeSet<String> reversed = new TreeSet<>(Collections.reverseOrder());
+        reversed.addAll(List.of("a", "b"));
+        jdk.put("reverse order", reversed);
+        TreeMap<String, Integer> caseless = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        caseless.put("B", 2);
+        caseless.put("a", 1);
+        jdk.put("case insensitive", caseless);
+        jdk.put("empty map", Collections.emptyMap());
+        jdk.put("singleton map", Collections.singletonMap("k", 1));
+        jdk.put("synchronized map", Collections.synchronizedMap(new HashMap<>(Map.of("s", 1))));
+        jdk.put("concurrent map", new ConcurrentHashMap<>(Map.of("c", 1)));
+        jdk.put("copy on write", new CopyOnWriteArrayList<>(List.of("w")));
+        jdk.put("chars", new char[] {'a', '\u00e9'});
+        jdk.put("shorts", new short[] {1, -2});
+        jdk.put("floats", new float[] {1.5f, -0.25f});
+        jdk.put("booleans", new boolean[] {true, false});
+        jdk.put("ints", new int[] {1, -1, 1 << 30});
+        jdk.put("matrix", new int[][] {{1}, {2, 3}});
+        jdk.put("offset date time", OffsetDateTime.of(2026, 12, 2, 4, 30, 0, 5, ZoneOffset.ofHoursMinutes(5, 30)));
+        jdk.put("odd offset", ZoneOffset.ofTotalSeconds(3601));
+        jdk.put("local time", LocalTime.of(4, 30));
+        jdk.put("period", Period.of(1, 2, 3));
+        jdk.put("year month", YearMonth.of(2026, 12));
+        sessions.put("jdk", jdk);
+
         Map<String, Object> joda = new HashMap<>();
         DateTime login = new DateTime(2018, 11, 29, 18, 47, 5, 123, DateTimeZone.forID("Europe/Berlin"));
         joda.put("login", login);
@@ -107,6 +167,14 @@ final class MsmSessions {
         gadget.put("planted", new ArrayList<>(List.of("a", new InvokerTransformer("calc"))));
         sessions.put(GADGET, gadget);
         return sessions;
+    }
+
+    private static URL url(String text) {
+        try {
+            return new URL(text);
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     enum Status {
