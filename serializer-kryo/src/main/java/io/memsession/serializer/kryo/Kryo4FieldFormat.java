@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import org.objenesis.instantiator.ObjectInstantiator;
+
 import io.memsession.serializer.SerializationException;
 
 /**
@@ -24,6 +26,7 @@ final class Kryo4FieldFormat implements Kryo4Format {
     private final Class<?> type;
     /** Built on first use, when the class is met in a stored session. */
     private volatile Slot[] slots;
+    private volatile ObjectInstantiator<?> instantiator;
 
     Kryo4FieldFormat(MsmKryoReader reader, Class<?> type) {
         this.reader = reader;
@@ -33,7 +36,12 @@ final class Kryo4FieldFormat implements Kryo4Format {
     @Override
     public Object read(Kryo4Stream in, Class<?> ignored) {
         Slot[] fields = slots();
-        Object object = reader.instantiate(type);
+        ObjectInstantiator<?> creator = instantiator;
+        if (creator == null) {
+            creator = reader.instantiatorOf(type);
+            instantiator = creator;
+        }
+        Object object = creator.newInstance();
         in.reference(object);
         for (Slot slot : fields) {
             Object value;

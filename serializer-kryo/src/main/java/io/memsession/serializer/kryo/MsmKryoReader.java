@@ -431,14 +431,17 @@ final class MsmKryoReader implements MsmAttributesReader {
         };
     }
 
-    /** An instance without running a constructor when there is no no-argument one, as Kryo 4 made it. */
+    private <T> T instantiate(Class<T> type) {
+        return instantiatorOf(type).newInstance();
+    }
+
+    /** Creates instances without running a constructor when there is no no-argument one, as Kryo 4 made them. */
     @SuppressWarnings("unchecked")
-    <T> T instantiate(Class<T> type) {
+    <T> ObjectInstantiator<T> instantiatorOf(Class<T> type) {
         if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
             throw new SerializationException("cannot create an instance of " + type.getName());
         }
-        ObjectInstantiator<T> instantiator = instantiators.newInstantiatorOf(type);
-        return instantiator.newInstance();
+        return instantiators.newInstantiatorOf(type);
     }
 
     /**
