@@ -58,6 +58,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.objenesis.instantiator.ObjectInstantiator;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -103,6 +104,8 @@ final class MsmKryoReader implements MsmAttributesReader {
     private final List<Class<?>> registered = new ArrayList<>();
     private final Map<Class<?>, Kryo4Format> registeredFormats = new IdentityHashMap<>();
     private final Map<Class<?>, Kryo4Format> formats = new ConcurrentHashMap<>();
+    /** The classes named in stored sessions, by name: only those the web application has, so a bounded few. */
+    private final Map<String, Class<?>> loaded = new ConcurrentHashMap<>();
     private final DefaultInstantiatorStrategy instantiators = new DefaultInstantiatorStrategy(
             new StdInstantiatorStrategy());
 
@@ -185,12 +188,15 @@ final class MsmKryoReader implements MsmAttributesReader {
         if (name == null) {
             throw new SerializationException("a class name that is null");
         }
-        check(name);
-        Class<?> type;
-        try {
-            type = Class.forName(name, false, classLoader);
-        } catch (ClassNotFoundException e) {
-            throw new SerializationException("class " + name + " not found", e);
+        check(name); // every time: report mode and Tomcat's filter log what they see
+        Class<?> type = loaded.get(name);
+        if (type == null) {
+            try {
+                type = Class.forName(name, false, classLoader);
+            } catch (ClassNotFoundException e) {
+                throw new SerializationException("class " + name + " not found", e);
+            }
+            loaded.put(name, type);
         }
         if (Proxy.isProxyClass(type)) {
             throw new SerializationException("a JDK proxy (" + name + ") is not read");
@@ -224,7 +230,7 @@ final class MsmKryoReader implements MsmAttributesReader {
     private Kryo4Format chooseFormat(Class<?> type) {
         if (copyCollections && (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type))) {
             // msm's CopyForIterate serializers, Kryo's plain collection and map format for every such class
-            return Collection.class.isAssignableFrom(type) ? this::readCollection : this::readMap;
+            return Collection.class.isAssignableFrom(type) ? collectionFormat(emptyOf(type)) : mapFormat(emptyOf(type));
         }
         if (EnumMap.class.isAssignableFrom(type)) {
             return MsmKryoReader::readEnumMap;
@@ -298,13 +304,13 @@ final class MsmKryoReader implements MsmAttributesReader {
             return this::readTreeSet;
         }
         if (Collection.class.isAssignableFrom(type)) {
-            return this::readCollection;
+            return collectionFormat(emptyOf(type));
         }
         if (TreeMap.class.isAssignableFrom(type)) {
             return this::readTreeMap;
         }
         if (Map.class.isAssignableFrom(type)) {
-            return this::readMap;
+            return mapFormat(emptyOf(type));
         }
         if (TimeZone.class.isAssignableFrom(type)) {
             return (in, t) -> TimeZone.getTimeZone(in.input.readString());
@@ -431,10 +437,6 @@ final class MsmKryoReader implements MsmAttributesReader {
         };
     }
 
-    private <T> T instantiate(Class<T> type) {
-        return instantiatorOf(type).newInstance();
-    }
-
     /** Creates instances without running a constructor when there is no no-argument one, as Kryo 4 made them. */
     @SuppressWarnings("unchecked")
     <T> ObjectInstantiator<T> instantiatorOf(Class<T> type) {
@@ -445,33 +447,43 @@ final class MsmKryoReader implements MsmAttributesReader {
     }
 
     /**
-     * The empty collection or map of the class written. A JDK class is created through a public constructor only;
-     * one without (a view such as a map's key set) comes back as a copy of its kind.
+     * Creates the empty collection or map of the class written. A JDK class is created through a public constructor
+     * only; one without (a view such as a map's key set) comes back as a copy of its kind.
      */
-    @SuppressWarnings("unchecked")
-    private <T> T createEmpty(Class<T> type) {
+    private Supplier<Object> emptyOf(Class<?> type) {
         if (!SessionKryo.isJdkClass(type)) {
-            return instantiate(type);
+            ObjectInstantiator<?> instantiator = instantiatorOf(type);
+            return instantiator::newInstance;
         }
         if (Modifier.isPublic(type.getModifiers()) && !Modifier.isAbstract(type.getModifiers())) {
             try {
-                Constructor<T> constructor = type.getConstructor();
-                return constructor.newInstance();
-            } catch (ReflectiveOperationException e) {
+                Constructor<?> constructor = type.getConstructor();
+                return () -> {
+                    try {
+                        return constructor.newInstance();
+                    } catch (ReflectiveOperationException e) {
+                        throw new SerializationException("cannot create " + type.getName() + ": " + e, e);
+                    }
+                };
+            } catch (NoSuchMethodException e) {
                 // no public no-argument constructor: a copy below
             }
         }
-        Object copy = Map.class.isAssignableFrom(type) ? SortedMap.class.isAssignableFrom(type)
-                ? new TreeMap<>() : new LinkedHashMap<>()
-                : SortedSet.class.isAssignableFrom(type) ? new TreeSet<>()
-                : Set.class.isAssignableFrom(type) ? new LinkedHashSet<>() : new ArrayList<>();
-        return (T) copy;
+        if (Map.class.isAssignableFrom(type)) {
+            return SortedMap.class.isAssignableFrom(type) ? TreeMap::new : LinkedHashMap::new;
+        }
+        return SortedSet.class.isAssignableFrom(type) ? TreeSet::new
+                : Set.class.isAssignableFrom(type) ? LinkedHashSet::new : ArrayList::new;
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Object readCollection(Kryo4Stream in, Class<?> type) {
-        Collection collection = (Collection) createEmpty(type);
-        return readElements(in, collection);
+    @SuppressWarnings("rawtypes")
+    private static Kryo4Format collectionFormat(Supplier<Object> empty) {
+        return (in, type) -> readElements(in, (Collection) empty.get());
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static Kryo4Format mapFormat(Supplier<Object> empty) {
+        return (in, type) -> readEntries(in, (Map) empty.get());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -494,11 +506,6 @@ final class MsmKryoReader implements MsmAttributesReader {
             collection.add(in.readClassAndObject());
         }
         return collection;
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Object readMap(Kryo4Stream in, Class<?> type) {
-        return readEntries(in, (Map) createEmpty(type));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
