@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memsession.serializer.MsmAttributesReader;
+import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SessionAttributesTranscoder;
 import io.memsession.serializer.TranscoderFactory;
 import io.memsession.serializer.TranscoderSettings;
@@ -13,9 +15,10 @@ import io.memsession.serializer.TranscoderSettings;
 /**
  * Kryo serialization of session attributes: {@code transcoderFactoryClass="io.memsession.serializer.kryo.KryoTranscoderFactory"}.
  * Honours {@code copyCollectionsForSerialization}, {@code customConverter} (classes implementing
- * {@link KryoCustomization}) and {@code classAllowList}.
+ * {@link KryoCustomization}) and {@code classAllowList}. Reads the sessions memcached-session-manager 2.3's Kryo
+ * serializer wrote too ({@link MsmKryoReader}).
  */
-public final class KryoTranscoderFactory implements TranscoderFactory {
+public final class KryoTranscoderFactory implements TranscoderFactory, ReadsMsmSessions {
 
     /** memcached-session-manager's converters that have a counterpart here, so its configurations carry over. */
     private static final Map<String, String> MSM_CONVERTERS;
@@ -46,6 +49,26 @@ public final class KryoTranscoderFactory implements TranscoderFactory {
                     + String.join(",", settings.customConverters()) + "\": a converter cannot configure Kryo (" + e
                     + "). A converter in Tomcat's lib/ sees only the classes in lib/: for JodaDateTimeRegistration,"
                     + " joda-time's jar must be there too", e);
+        }
+    }
+
+    /**
+     * msm registered its Joda serializers only with its {@code JodaDateTimeRegistration}; the registration ids in
+     * its sessions depend on it, so the reader registers them when either name (msm's or ours) is configured.
+     */
+    @Override
+    public MsmAttributesReader createMsmReader(TranscoderSettings settings) {
+        boolean joda = false;
+        for (String name : settings.customConverters()) {
+            joda |= JodaDateTimeRegistration.class.getName().equals(MSM_CONVERTERS.getOrDefault(name, name));
+        }
+        try {
+            return new MsmKryoReader(settings.classLoader(), settings.classAllowList(),
+                    settings.copyCollectionsForSerialization(), joda);
+        } catch (LinkageError e) {
+            throw new IllegalArgumentException("Manager attribute customConverter=\""
+                    + String.join(",", settings.customConverters()) + "\": sessions msm wrote with Joda-Time cannot be"
+                    + " read without joda-time's jar in Tomcat's lib/ (" + e + ")", e);
         }
     }
 
