@@ -1,5 +1,7 @@
 package io.memsession.tomcat;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -169,8 +171,9 @@ class MsmMigrationIT {
             Page before = counter(cart, tomcat);
             assertEquals(2, before.counter());
             Page loggedIn = Logins.form(login, tomcat.httpPort(), "/protected/page.jsp");
-            assertTrue(isMsms(inspector.get(before.id())), "msm wrote the session");
-            assertTrue(isMsms(inspector.get(loggedIn.id())), "msm wrote the login");
+            for (String id : List.of(before.id(), loggedIn.id())) {
+                await().alias("msm wrote " + id).atMost(5, SECONDS).until(() -> isMsms(inspector.get(id)));
+            }
 
             tomcat.stop();
             switchToMemsession(tomcat, attributes);
