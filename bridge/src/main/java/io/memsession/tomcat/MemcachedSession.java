@@ -68,7 +68,7 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.maxInactiveInterval = fields.maxInactiveInterval();
         this.isNew = false; // the client sent its id: it knows the session
         this.isValid = true;
-        this.principal = sessionManager.restored(loaded.principal(), loaded.id());
+        this.principal = sessionManager.restored(loaded.principal(), loaded.id(), loaded.isImportedFromMsm());
         boolean loginRefused = loaded.principal() != null && principal == null;
         this.authType = loginRefused ? null : fields.authType();
         for (Map.Entry<String, Object> note : loaded.notes().entrySet()) {
@@ -76,8 +76,10 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         }
         this.attributes.putAll(loaded.attributes());
         this.backupState = loaded.backupState();
-        if (loginRefused) {
-            mustWrite(); // memcached's copy loses the login too, so the next read does not ask the realm again
+        if (loginRefused || loaded.isImportedFromMsm()) {
+            // memcached's copy loses the refused login too, so the next read does not ask the realm again; and a
+            // session memcached-session-manager wrote is written in memsession's format from now on
+            mustWrite();
         }
     }
 

@@ -59,6 +59,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
             "org.apache.catalina.authenticator.SavedRequest", "org.apache.tomcat.util.buf.",
             "javax.servlet.http.Cookie");
 
+    /**
+     * The principal classes memcached-session-manager stored (on Tomcat 8.5 and 9 the realm's principal itself), read
+     * from its sessions only for the user name, which the realm then confirms.
+     */
+    private static final List<String> MSM_PRINCIPAL_CLASSES = Collections.singletonList(
+            "org.apache.catalina.realm.GenericPrincipal");
+
     /** What the statistics attributes show while memsession is disabled or stopped. */
     private static final Statistics NO_STATISTICS = new Statistics(false);
 
@@ -160,7 +167,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (config.enabled()) {
             try {
                 started = SessionEngine.start(config, webappNames(), getContext().getLoader().getClassLoader(),
-                        PRINCIPAL_PACKAGES, getContext().getLoader().getClassLoader(), this::expiryGraceSeconds,
+                        PRINCIPAL_PACKAGES, MSM_PRINCIPAL_CLASSES, getContext().getLoader().getClassLoader(),
+                        this::expiryGraceSeconds,
                         "memsession-backup" + getContext().getName().replace('/', '-') + "-");
             } catch (IOException e) {
                 throw new LifecycleException("cannot create the memcached clients: " + e, e);
@@ -414,15 +422,18 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     /**
      * The session's principal from its stored form: as stored when sessions are sealed, else the one the context's
-     * realm gives for the stored user name, with the realm's roles.
+     * realm gives for the stored user name, with the realm's roles. A login memcached-session-manager stored is
+     * always only a user name for the realm to confirm: nothing authenticates it.
      *
+     * @param importedFromMsm whether memcached-session-manager stored it (the realm's own principal class)
      * @return null when the session carried no login, or the realm does not confirm it (the user logs in again)
      */
-    Principal restored(Principal stored, String sessionId) {
-        if (!(stored instanceof StoredPrincipal)) {
+    Principal restored(Principal stored, String sessionId, boolean importedFromMsm) {
+        if (stored == null || !importedFromMsm && !(stored instanceof StoredPrincipal)) {
             return null;
         }
-        Principal principal = storedLogins.apply((StoredPrincipal) stored);
+        Principal principal = importedFromMsm ? confirmedByRealm(stored.getName())
+                : storedLogins.apply((StoredPrincipal) stored);
         if (principal == null) {
             log.warn("the realm of " + contextName() + " does not confirm the login of user \""
                     + printable(stored.getName()) + "\" that session " + sessionId + " holds in memcached (the user is"
@@ -437,12 +448,16 @@ public class MemcachedSessionManager extends TomcatLineManager {
      * realm's own answer for that name is used.
      */
     private Principal confirmedByRealm(StoredPrincipal stored) {
+        return confirmedByRealm(stored.getName());
+    }
+
+    private Principal confirmedByRealm(String userName) {
         Realm realm = getContext().getRealm();
-        if (realm == null) {
+        if (realm == null || userName == null) {
             return null;
         }
         try {
-            Principal answer = realm.authenticate(stored.getName());
+            Principal answer = realm.authenticate(userName);
             return TomcatLinePrincipals.isKnownUser(answer) ? answer : null;
         } catch (RuntimeException e) {
             log.debug("the realm failed to look up a stored login's user", e);
@@ -986,6 +1001,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public void setEncryptionKeyFile(String encryptionKeyFile) {
         set("encryptionKeyFile", encryptionKeyFile);
+    }
+
+    public String getMsmImport() {
+        return settings.get("msmImport");
+    }
+
+    public void setMsmImport(String msmImport) {
+        set("msmImport", msmImport);
     }
 
     public String getEnableStatistics() {

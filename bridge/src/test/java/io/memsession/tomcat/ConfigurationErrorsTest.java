@@ -53,6 +53,7 @@ class ConfigurationErrorsTest {
         "maxSessionSize     | 1MB    | from 1024",
         "classAllowListMode | strict | expected enforce or report",
         "tls                | yes    | expected true or false",
+        "msmImport          | until tomorrow | until and a date and time with its offset",
     })
     void invalidValueStopsTheContext(String attribute, String value, String expected) {
         assertContextDoesNotStart(manager -> ManagerAttributes.set(manager, attribute, value),

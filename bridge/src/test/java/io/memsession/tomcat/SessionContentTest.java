@@ -115,7 +115,8 @@ class SessionContentTest {
     void unreadableStoredSessionGivesANewSessionAndIsDeleted() throws Exception {
         EmbeddedTomcat tc1 = start("tc1");
         String planted = "0123456789ABCDEF0123456789ABCDEF-n1.tc1";
-        inspector.set(planted, "not a session".getBytes(StandardCharsets.US_ASCII), 0);
+        // memsession's format, of a version it cannot read: what is not memsession's is left (MsmImportTest)
+        inspector.set(planted, "MSES\u0009 not a session".getBytes(StandardCharsets.US_ASCII), 0);
         browser.setCookie("JSESSIONID", planted);
 
         Page page = get(tc1, "/");

@@ -18,15 +18,18 @@ public final class LoadedSession {
     private final PrincipalCodec.Authentication authentication;
     private final BackupState backupState;
     private final Checkout checkout;
+    private final boolean importedFromMsm;
 
     LoadedSession(String id, StoredSession stored, Map<String, Object> attributes,
-                  PrincipalCodec.Authentication authentication, BackupState backupState, Checkout checkout) {
+                  PrincipalCodec.Authentication authentication, BackupState backupState, Checkout checkout,
+                  boolean importedFromMsm) {
         this.id = id;
         this.stored = stored;
         this.attributes = attributes;
         this.authentication = authentication;
         this.backupState = backupState;
         this.checkout = checkout;
+        this.importedFromMsm = importedFromMsm;
     }
 
     /** The id the session has from now on: the one it was read under, unless it moved to another node. */
@@ -55,6 +58,14 @@ public final class LoadedSession {
 
     public BackupState backupState() {
         return backupState;
+    }
+
+    /**
+     * Whether memcached-session-manager wrote it: nothing in it is authenticated, so its login is only a user name
+     * for the realm to confirm, sealed or not, and it must be written in memsession's format.
+     */
+    public boolean isImportedFromMsm() {
+        return importedFromMsm;
     }
 
     /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; null in sticky mode. */

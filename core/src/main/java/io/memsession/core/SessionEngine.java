@@ -1,6 +1,7 @@
 package io.memsession.core;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,6 +27,8 @@ import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
+import io.memsession.core.format.ForeignSessionException;
+import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.RefusedSessionException;
 import io.memsession.core.format.SessionBlob;
@@ -43,6 +47,8 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.serializer.MsmAttributesReader;
+import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SerializationException;
 import io.memsession.serializer.SessionAttributesTranscoder;
 import io.memsession.serializer.TranscoderFactory;
@@ -81,6 +87,14 @@ public final class SessionEngine implements AutoCloseable {
     /** Transcoders for sessions another serializer wrote, by serializer id; empty when it is not installed. */
     private final Map<String, Optional<SessionAttributesTranscoder>> otherReaders = new ConcurrentHashMap<>();
     private final PrincipalCodec principalCodec;
+    private final TranscoderFactory factory;
+    /** Readers of the attributes memcached-session-manager wrote, by serializer id; empty when there is none. */
+    private final Map<String, Optional<MsmAttributesReader>> msmReaders = new ConcurrentHashMap<>();
+    /** Reads the principals memcached-session-manager stored: the container's own principal class. */
+    private final PrincipalCodec msmPrincipalCodec;
+    /** Kinds of foreign values ({@link ForeignSessionException#kind()}) that were logged. */
+    private final Map<String, Boolean> foreignLogged = new ConcurrentHashMap<>();
+    private final AtomicBoolean importLogged = new AtomicBoolean();
     private final Statistics statistics;
     private final SessionBackup backup;
     private final IntSupplier graceSeconds;
@@ -99,7 +113,7 @@ public final class SessionEngine implements AutoCloseable {
      */
     SessionEngine(Configuration config, SessionStore store, String keyPrefix, String webapp,
                   TranscoderFactory factory, ClassLoader webappClassLoader, PrincipalCodec principalCodec,
-                  IntSupplier graceSeconds, String threadNamePrefix) {
+                  PrincipalCodec msmPrincipalCodec, IntSupplier graceSeconds, String threadNamePrefix) {
         this.config = config;
         this.store = store;
         this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
@@ -114,6 +128,8 @@ public final class SessionEngine implements AutoCloseable {
             throw new ConfigurationException(e.getMessage());
         }
         this.principalCodec = principalCodec;
+        this.factory = factory;
+        this.msmPrincipalCodec = msmPrincipalCodec;
         this.statistics = new Statistics(config.enableStatistics());
         this.graceSeconds = graceSeconds;
         this.lockPolicy = new LockPolicy(config.lockingMode());
@@ -148,6 +164,8 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @param principalPackages packages (or class names) of the container's principal and login note classes, the
      *        only ones read back with the principal
+     * @param msmPrincipalClasses packages (or class names) of the container's principal classes as
+     *        memcached-session-manager stored them, the only ones read back from its sessions' logins
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
      * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings, or
      *         SASL credentials a node refuses
@@ -155,15 +173,15 @@ public final class SessionEngine implements AutoCloseable {
      */
     public static SessionEngine start(Configuration config, StorageKeyPrefix.WebappNames webapp,
                                       ClassLoader webappClassLoader, List<String> principalPackages,
-                                      ClassLoader containerClassLoader, IntSupplier graceSeconds,
-                                      String threadNamePrefix) throws IOException {
+                                      List<String> msmPrincipalClasses, ClassLoader containerClassLoader,
+                                      IntSupplier graceSeconds, String threadNamePrefix) throws IOException {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
         try {
             return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp),
                     SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
-                    webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader), graceSeconds,
-                    threadNamePrefix);
+                    webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader),
+                    new PrincipalCodec(msmPrincipalClasses, containerClassLoader), graceSeconds, threadNamePrefix);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -365,8 +383,10 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     /**
-     * Reads a session from memcached. A stored session that cannot be read (corrupt, planted, unknown format or
-     * serializer, refused class) is logged and deleted: its user gets a new session.
+     * Reads a session from memcached, memsession's own or one memcached-session-manager wrote ({@code msmImport}).
+     * One of memsession's own that cannot be read (corrupt, planted, unknown version or serializer, refused class)
+     * is logged and deleted; anything else that cannot be read is logged and left in memcached. Either way its user
+     * gets a new session.
      *
      * @return null when memcached has no readable session under this id, or the node cannot be reached
      */
@@ -439,6 +459,9 @@ public final class SessionEngine implements AutoCloseable {
 
     private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
                                         long cas) {
+        if (MsmSessionBlob.isMsmSession(blob)) {
+            return importMsm(storedId, id, blob, startNanos, checkout, cas);
+        }
         StoredSession stored = blobs.decode(blob);
         if (stored == null) {
             LOG.fine("session " + storedId + " in memcached belongs to another web application than "
@@ -469,7 +492,147 @@ public final class SessionEngine implements AutoCloseable {
                 state.movesToNewKey(checkout.lock() != null);
             }
         }
-        return new LoadedSession(id, stored, attributes, authentication, state, checkout);
+        return new LoadedSession(id, stored, attributes, authentication, state, checkout, false);
+    }
+
+    /**
+     * Reads a session memcached-session-manager (msm) wrote, so that the switch from msm logs nobody out: with the
+     * same class checks and read limits as memsession's own, its login confirmed by the realm as an unsealed
+     * login is (msm's sessions say neither which application wrote them nor who), and written in memsession's
+     * format by the request that reads it. What cannot be read, or may not be ({@code msmImport}), is left in
+     * memcached for msm, should the switch be rolled back.
+     */
+    private LoadedSession importMsm(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+                                    long cas) {
+        if (!config.importsMsmSessions(System.currentTimeMillis())) {
+            throw new ForeignSessionException("msm, not imported", "it was written by memcached-session-manager, "
+                    + "and msmImport=\"" + config.msmImport() + "\" does not import such sessions "
+                    + (config.sealsSessions() ? "into sealed ones (encryptionKeyFile)" : "now")
+                    + "; it is left in memcached");
+        }
+        try {
+            return importMsmUnchecked(storedId, id, blob, startNanos, checkout, cas);
+        } catch (ForeignSessionException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
+            throw new ForeignSessionException("msm, unreadable", "it was written by memcached-session-manager and "
+                    + "cannot be read (" + (e instanceof UnreadableSessionException
+                    || e instanceof SerializationException ? e.getMessage() : e.toString())
+                    + "); it is left in memcached", e);
+        }
+    }
+
+    private LoadedSession importMsmUnchecked(String storedId, String id, byte[] blob, long startNanos,
+                                             Checkout checkout, long cas) {
+        MsmSessionBlob.MsmSession msm = MsmSessionBlob.decode(blob);
+        if (!msm.id().equals(storedId)) {
+            throw new UnreadableSessionException("it holds the session " + msm.id());
+        }
+        long lastAccessedTime = msm.lastAccessedTime();
+        long thisAccessedTime = msm.thisAccessedTime();
+        int maxInactiveInterval = msm.maxInactiveInterval();
+        if (checkout != null) {
+            // msm wrote a non-sticky session only when it changed; the times of its later requests are beside it
+            byte[] validity = msmValidity(storedId, id);
+            if (validity != null && validity.length == 20) {
+                ByteBuffer times = ByteBuffer.wrap(validity);
+                maxInactiveInterval = times.getInt();
+                lastAccessedTime = times.getLong();
+                thisAccessedTime = times.getLong();
+            }
+            if (!msm.isValid() || maxInactiveInterval > 0
+                    && System.currentTimeMillis() - thisAccessedTime >= maxInactiveInterval * 1000L) {
+                LOG.fine("session " + storedId + " that memcached-session-manager wrote has expired");
+                return null;
+            }
+        }
+        MsmAttributesReader reader = msmReaderFor(msm.attributes());
+        long deserializationStart = System.nanoTime();
+        Map<String, Object> attributes = reader.read(msm.attributes());
+        statistics.sessionDeserialized(millisSince(deserializationStart));
+        attributes.keySet().removeIf(name -> !config.storesAttribute(name));
+        byte[] login = msm.principal() != null ? msm.principal() : msm.formPrincipal();
+        PrincipalCodec.Authentication authentication = readMsmAuthentication(storedId, login);
+        statistics.sessionLoaded(millisSince(startNanos));
+        StoredSession stored = new StoredSession(msm.id(), msm.creationTime(), lastAccessedTime, thisAccessedTime,
+                maxInactiveInterval, msm.isNew(), authentication == null ? null : msm.authType(), null,
+                serializerId, msm.attributes());
+        BackupState state;
+        if (checkout == null) {
+            long storedExpiry = maxInactiveInterval <= 0 ? Long.MAX_VALUE
+                    : thisAccessedTime + (maxInactiveInterval + (long) graceSeconds.getAsInt()) * 1000L;
+            state = BackupState.forLoadedSession(msm.attributes(), storedExpiry);
+        } else {
+            state = BackupState.forCheckedOutSession(msm.attributes(), blob, cas, checkout.lock() != null, false);
+            if (!id.equals(storedId)) {
+                state.movesToNewKey(checkout.lock() != null);
+            }
+        }
+        if (importLogged.compareAndSet(false, true)) {
+            LOG.info("memsession imports the sessions memcached-session-manager wrote for " + blobs.webapp()
+                    + " (msmImport=\"" + config.msmImport() + "\"), beginning with " + storedId + "; each is written in"
+                    + " memsession's format by the request that reads it. This is logged once.");
+        }
+        return new LoadedSession(id, stored, attributes, authentication, state, checkout, true);
+    }
+
+    /** msm's access times of a non-sticky session, or of its backup copy when the session is restored from it. */
+    private byte[] msmValidity(String storedId, String id) {
+        boolean ofBackupCopy = !id.equals(storedId);
+        try {
+            return store.get(keys.nodeId(id), keys.msmValidityKey(storedId, ofBackupCopy));
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "cannot read memcached-session-manager's access times of session " + storedId, e);
+            return null;
+        }
+    }
+
+    /**
+     * The reader of msm's attribute bytes: Java serialization's when they are a Java object stream (msm's default
+     * serializer), else the configured serializer's, if it reads what msm's serializer of its kind wrote.
+     */
+    private MsmAttributesReader msmReaderFor(byte[] attributes) {
+        boolean javaStream = attributes.length >= 2 && (attributes[0] & 0xff) == 0xac
+                && (attributes[1] & 0xff) == 0xed;
+        String kind = javaStream ? "java" : serializerId;
+        Optional<MsmAttributesReader> reader = msmReaders.computeIfAbsent(kind, this::createMsmReader);
+        if (!reader.isPresent()) {
+            throw new UnreadableSessionException(javaStream ? "no reader of Java serialization is installed"
+                    : "its attributes are not a Java object stream, and the serializer '" + serializerId
+                    + "' does not read what memcached-session-manager's serializers wrote");
+        }
+        return reader.get();
+    }
+
+    private Optional<MsmAttributesReader> createMsmReader(String kind) {
+        TranscoderFactory readerFactory = factory;
+        TranscoderSettings settings = transcoderSettings;
+        if (!kind.equals(serializerId)) {
+            try {
+                readerFactory = loadTranscoderFactory(SHIPPED_SERIALIZERS.get(kind), webappClassLoader);
+            } catch (ConfigurationException e) {
+                LOG.log(Level.FINE, "no reader for memcached-session-manager's " + kind + " attributes", e);
+                return Optional.empty();
+            }
+            // e.g. Kryo's customConverter is none of Java serialization's business
+            settings = new TranscoderSettings(webappClassLoader, false, Collections.<String>emptyList(),
+                    config.classAllowList());
+        }
+        if (!(readerFactory instanceof ReadsMsmSessions)) {
+            return Optional.empty();
+        }
+        return Optional.of(((ReadsMsmSessions) readerFactory).createMsmReader(settings));
+    }
+
+    private PrincipalCodec.Authentication readMsmAuthentication(String id, byte[] bytes) {
+        try {
+            PrincipalCodec.Authentication read = msmPrincipalCodec.decode(bytes);
+            return read == null || read.principal() == null ? null : read;
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("the login that memcached-session-manager stored with session " + id + " cannot be read ("
+                    + e.getMessage() + "); the session is kept and its user must log in again");
+            return null;
+        }
     }
 
     /** Serializers memsession ships, by the id they write: what a switch of transcoderFactoryClass leaves behind. */
@@ -520,6 +683,11 @@ public final class SessionEngine implements AutoCloseable {
 
     private void unreadable(String id, UnreadableSessionException e) {
         statistics.unreadableSession();
+        if (e instanceof ForeignSessionException) {
+            logUnreadable("session " + id + " in memcached is not read; its user gets a new session: "
+                    + e.getMessage(), e);
+            return; // not memsession's: left to whatever wrote it
+        }
         logUnreadable("session " + id + " in memcached cannot be read and is deleted; its user gets a new "
                 + "session: " + e.getMessage(), e);
         backup.deleteKey(id);
@@ -531,6 +699,16 @@ public final class SessionEngine implements AutoCloseable {
      * Every one is counted (msmStatNumUnreadableSessions).
      */
     private void logUnreadable(String message, UnreadableSessionException e) {
+        if (e instanceof ForeignSessionException) {
+            String kind = ((ForeignSessionException) e).kind();
+            if (foreignLogged.putIfAbsent(kind, Boolean.TRUE) == null) {
+                LOG.warning(message + " (further values of this kind are left alone the same way, not logged again,"
+                        + " and counted in msmStatNumUnreadableSessions)");
+            } else {
+                LOG.fine(message);
+            }
+            return;
+        }
         if (!(e instanceof RefusedSessionException)) {
             LOG.warning(message);
             return;

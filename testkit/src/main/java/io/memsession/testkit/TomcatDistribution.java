@@ -116,6 +116,22 @@ public final class TomcatDistribution implements AutoCloseable {
         return this;
     }
 
+    /** Deletes a jar from lib/, as an operator swapping one manager's jars for another's. */
+    public TomcatDistribution removeLibJar(String fileName) {
+        try {
+            Files.delete(home.resolve("lib").resolve(fileName));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** Writes a file of conf/, such as "tomcat-users.xml". */
+    public TomcatDistribution confFile(String fileName, String content) {
+        write(home.resolve("conf").resolve(fileName), content);
+        return this;
+    }
+
     /** Replaces conf/context.xml, the defaults for every web application, with one using {@code managerElementXml}. */
     public TomcatDistribution contextXml(String managerElementXml) {
         write(home.resolve("conf/context.xml"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -40,6 +40,8 @@ public final class Configuration {
     final boolean warnOnTomcatFilterFailure;
     final String encryptionKeyFile;
     final SealingKeys sealingKeys;
+    final String msmImport;
+    final long msmImportUntilMillis;
     final boolean enableStatistics;
     final Protocol protocol;
     final String username;
@@ -74,6 +76,8 @@ public final class Configuration {
         this.warnOnTomcatFilterFailure = p.warnOnTomcatFilterFailure;
         this.encryptionKeyFile = p.encryptionKeyFile;
         this.sealingKeys = p.sealingKeys;
+        this.msmImport = p.msmImport;
+        this.msmImportUntilMillis = p.msmImportUntilMillis;
         this.enableStatistics = p.enableStatistics;
         this.protocol = p.protocol;
         this.username = p.username;
@@ -172,6 +176,19 @@ public final class Configuration {
         return sealingKeys;
     }
 
+    /**
+     * {@code msmImport}: whether a session memcached-session-manager wrote is imported now (read, continued, and
+     * written in memsession's format from then on).
+     */
+    public boolean importsMsmSessions(long nowMillis) {
+        return nowMillis < msmImportUntilMillis;
+    }
+
+    /** {@code msmImport} as set, for messages. */
+    public String msmImport() {
+        return msmImport;
+    }
+
     /** {@code classAllowListMode="report"}: classes outside the list are logged, not refused. */
     public boolean classAllowListReports() {
         return classAllowListReports;
@@ -251,6 +268,7 @@ public final class Configuration {
                 + (tls ? ", tls=true" + (tlsTrustStoreFile != null ? ", tlsTrustStoreFile=" + tlsTrustStoreFile : "")
                         : "")
                 + (sealingKeys != null ? ", encryptionKeyFile=" + encryptionKeyFile + " (" + sealingKeys + ")" : "")
-                + (username != null ? ", username=" + username + ", password=***" : "");
+                + (username != null ? ", username=" + username + ", password=***" : "")
+                + ", msmImport=" + msmImport;
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -113,6 +115,7 @@ public final class ConfigurationBuilder {
         values.put("maxSessionSize", String.valueOf(DEFAULT_MAX_SESSION_SIZE));
         values.put("classAllowListMode", "enforce");
         values.put("encryptionKeyFile", null);
+        values.put("msmImport", "auto");
         values.put("enableStatistics", "true");
         values.put("memcachedProtocol", "text");
         values.put("username", null);
@@ -283,6 +286,8 @@ public final class ConfigurationBuilder {
         p.maxSessionSize = integer("maxSessionSize", MIN_MAX_SESSION_SIZE, Integer.MAX_VALUE);
         p.encryptionKeyFile = values.get("encryptionKeyFile");
         p.sealingKeys = p.encryptionKeyFile == null ? null : sealingKeys(p.encryptionKeyFile);
+        p.msmImport = values.get("msmImport");
+        p.msmImportUntilMillis = msmImportUntil(p.sealingKeys != null);
         p.enableStatistics = bool("enableStatistics");
         String protocol = values.get("memcachedProtocol").toLowerCase(Locale.ROOT);
         if (!protocol.equals("text") && !protocol.equals("binary")) {
@@ -314,6 +319,30 @@ public final class ConfigurationBuilder {
             throw new ConfigurationException(attribute, className, "a class of memcached-session-manager that "
                     + "memsession has no counterpart for; " + instead);
         }
+    }
+
+    /**
+     * {@code msmImport}: until when sessions memcached-session-manager wrote are read. {@code auto} imports them
+     * while sessions are not sealed: sealed, an unsealed session is what someone without the key plants.
+     */
+    private long msmImportUntil(boolean seals) {
+        String value = values.get("msmImport");
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (lower.equals("auto")) {
+            return seals ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        if (lower.equals("off")) {
+            return Long.MIN_VALUE;
+        }
+        if (lower.startsWith("until ")) {
+            try {
+                return OffsetDateTime.parse(value.substring("until ".length()).trim()).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e) {
+                // reported below, with what is expected
+            }
+        }
+        throw new ConfigurationException("msmImport", value, "expected auto, off, or until and a date and time "
+                + "with its offset, e.g. until 2027-01-31T00:00Z");
     }
 
     /** {@code password}, or the first line of {@code passwordFile}; null when neither is set. */
@@ -487,6 +516,8 @@ public final class ConfigurationBuilder {
         boolean warnOnTomcatFilterFailure;
         String encryptionKeyFile;
         SealingKeys sealingKeys;
+        String msmImport;
+        long msmImportUntilMillis;
         boolean enableStatistics;
         Configuration.Protocol protocol;
         String username;

@@ -95,18 +95,25 @@ public final class SessionBlob {
         return out.array();
     }
 
+    /** Whether the bytes start with memsession's magic: whatever else they hold, they are memsession's own. */
+    public static boolean isOwn(byte[] blob) {
+        return blob.length >= MAGIC.length && blob[0] == MAGIC[0] && blob[1] == MAGIC[1] && blob[2] == MAGIC[2]
+                && blob[3] == MAGIC[3];
+    }
+
     /**
      * @return null when the session belongs to another web application: it is not this one's to read, nor to delete
-     * @throws UnreadableSessionException when the bytes are not a stored session this version and seal can read
+     * @throws UnreadableSessionException when the bytes are not a stored session this version and seal can read (a
+     *         {@link ForeignSessionException} when they are not memsession's at all)
      */
     public StoredSession decode(byte[] blob) {
+        if (!isOwn(blob)) {
+            throw new ForeignSessionException("not memsession's", "it is not in memsession's format ("
+                    + blob.length + " bytes); it is left in memcached");
+        }
         try {
             ByteBuffer in = ByteBuffer.wrap(blob);
-            byte[] magic = new byte[MAGIC.length];
-            in.get(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new UnreadableSessionException("not a memsession session (unknown magic)");
-            }
+            in.position(MAGIC.length);
             int version = in.get();
             if (version != VERSION) {
                 throw new UnreadableSessionException("stored with format version " + version

@@ -33,6 +33,15 @@ public final class StorageKeys {
     }
 
     /**
+     * The key of the access times memcached-session-manager kept beside a non-sticky session it wrote (on the
+     * session's node), or, for its backup copy, beside the copy (on the copy's node).
+     */
+    public String msmValidityKey(String sessionId, boolean ofBackupCopy) {
+        String validity = "validity:" + prefix + sessionId;
+        return ofBackupCopy ? "bak:" + prefix + validity : validity;
+    }
+
+    /**
      * The node id of the session's node, or null when the configuration is a single {@code host:port}.
      *
      * @throws IllegalArgumentException when node ids are in use and the id names none: such a session has no node

@@ -140,6 +140,32 @@ class ConfigurationBuilderTest {
     }
 
     @Test
+    void msmImportIsOnWithoutSealingOffWithItAndAnExplicitWindowEndsAtItsInstant(@TempDir Path dir)
+            throws IOException {
+        long now = System.currentTimeMillis();
+        assertTrue(nodes("n1:a:1").build().importsMsmSessions(now));
+        Path keys = Files.writeString(dir.resolve("memsession.keys"),
+                "k1 " + Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        ConfigurationBuilder sealed = nodes("n1:a:1").set("encryptionKeyFile", keys.toString());
+        assertFalse(sealed.build().importsMsmSessions(now),
+                "an unsealed session is what someone without the key plants");
+        assertFalse(nodes("n1:a:1").set("msmImport", "off").build().importsMsmSessions(now));
+
+        Configuration window = sealed.set("msmImport", "until 2027-01-31T00:00Z").build();
+        long end = java.time.Instant.parse("2027-01-31T00:00:00Z").toEpochMilli();
+        assertTrue(window.importsMsmSessions(end - 1));
+        assertFalse(window.importsMsmSessions(end));
+        assertTrue(window.toString().contains("msmImport=until 2027-01-31T00:00Z"), window.toString());
+        assertTrue(nodes("n1:a:1").set("msmImport", "UNTIL 2027-01-31T01:00+01:00").build()
+                .importsMsmSessions(end - 1));
+
+        assertEquals("Manager attribute msmImport=\"until 2027-01-31\" is invalid: expected auto, off, or until and "
+                + "a date and time with its offset, e.g. until 2027-01-31T00:00Z",
+                refused(nodes("n1:a:1").set("msmImport", "until 2027-01-31")).getMessage());
+        assertEquals("msmImport", refused(nodes("n1:a:1").set("msmImport", "yes")).attribute());
+    }
+
+    @Test
     void msmJavaSerializerNameIsAnAlias() {
         assertEquals("io.memsession.serializer.java.JavaTranscoderFactory",
                 nodes("n1:a:1").set("transcoderFactoryClass", "de.javakaffee.web.msm.JavaSerializationTranscoderFactory")
