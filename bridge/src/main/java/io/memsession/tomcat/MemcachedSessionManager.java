@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -145,7 +146,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (config.enabled() && exposure != null) {
             log.warn("memsession for " + contextName() + ": " + exposure);
         }
-        for (String property : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+        for (String property : new TreeSet<>(System.getProperties().stringPropertyNames())) {
             if (property.startsWith("msm.")) {
                 log.warn("system property " + property + " is memcached-session-manager's; memsession does not read"
                         + " it (see docs/migration.md, System properties, for what memsession does instead)");

@@ -79,14 +79,15 @@ class MsmJarsLeftInLibIT {
     }
 
     private static List<Path> msmJars() {
-        Path directory = Path.of(System.getProperty("msm.jars", ""));
+        Path directory = Path.of(System.getProperty("memsession.test.msmJars", ""));
         try (Stream<Path> files = Files.list(directory)) {
             List<Path> jars = files.filter(file -> file.toString().endsWith(".jar")).sorted()
                     .collect(Collectors.toList());
             assertEquals(4, jars.size(), "msm's core, Tomcat 9 and Kryo jars and spymemcached in " + directory);
             return jars;
         } catch (IOException e) {
-            throw new IllegalStateException("system property msm.jars must name the directory of msm's jars", e);
+            throw new IllegalStateException("system property memsession.test.msmJars must name the directory of msm's"
+                    + " jars", e);
         }
     }
 

@@ -91,7 +91,7 @@ class MsmMBeanTest {
 
     /** msm's Manager class as Tomcat's introspection described it for Tomcat's registry. */
     private static MBeanInfo msmsManagerBean() throws Exception {
-        Path jars = Path.of(System.getProperty("msm.jars", "target/msm"));
+        Path jars = Path.of(System.getProperty("memsession.test.msmJars", "target/msm"));
         URL[] urls;
         try (Stream<Path> files = Files.list(jars)) {
             urls = files.filter(file -> file.getFileName().toString().startsWith("memcached-session-manager"))

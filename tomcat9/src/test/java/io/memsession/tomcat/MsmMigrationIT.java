@@ -107,7 +107,7 @@ class MsmMigrationIT {
     }
 
     private static List<Path> msmJars() {
-        try (Stream<Path> jars = Files.list(Path.of(requiredFile("msm.jars")))) {
+        try (Stream<Path> jars = Files.list(Path.of(requiredFile("memsession.test.msmJars")))) {
             return jars.filter(jar -> jar.toString().endsWith(".jar")).collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
