@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -617,6 +619,45 @@ class NonStickyTest {
         assertEquals(EmbeddedTomcat.USER, page.get("user"));
         get(tc2, "/set?after=login");
         assertEquals("login", get(tc1, "/protected/page").get("after"));
+    }
+
+    /**
+     * A FORM login in every locking mode, on one Tomcat and on two that a load balancer without stickiness
+     * alternates between: its requests are answered as on a single Tomcat (lockingMode none answered the credentials
+     * with 409: the login's new id was written compare-and-set against a version of the old key), and the session
+     * it leaves holds the login and takes changes on either Tomcat.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none:1", "none:2", "all:1", "all:2", "auto:1", "auto:2"})
+    void formLoginWorksInEveryLockingModeWhereverItsRequestsLand(String lockingModeAndTomcats) throws Exception {
+        String[] parts = lockingModeAndTomcats.split(":");
+        EmbeddedTomcat tc1 = startWithLogin("tc1", "FORM", "lockingMode", parts[0]);
+        EmbeddedTomcat tc2 = parts[1].equals("1") ? tc1 : startWithLogin("tc2", "FORM", "lockingMode", parts[0]);
+
+        WebClient.Response loginPage = browser.get(tc1.port(), "/protected/page");
+        assertTrue(loginPage.body().contains("j_security_check"), loginPage.toString());
+        String loginPageId = browser.cookie("JSESSIONID");
+        // Tomcat's FormAuthenticator completes the login page's response itself, before memsession's write of the
+        // session under way ends; a person typing a password always comes later than that
+        await().atMost(5, SECONDS).until(() -> node(loginPageId).get(loginPageId) != null);
+        WebClient.Response redirect = browser.post(tc2.port(), "/j_security_check",
+                Map.of("j_username", EmbeddedTomcat.USER, "j_password", EmbeddedTomcat.PASSWORD));
+        assertTrue(redirect.status() == 302 || redirect.status() == 303, redirect.toString());
+        String id = browser.cookie("JSESSIONID");
+        assertNotEquals(loginPageId, id, "changeSessionIdOnAuthentication gives the login a new id");
+        assertNull(node(loginPageId).get(loginPageId), "the login page's id is gone from memcached");
+
+        Page page = get(tc1, URI.create(redirect.header("Location")).getRawPath());
+        assertEquals(EmbeddedTomcat.USER, page.get("user"), page.toString());
+        assertEquals(id, page.id());
+        assertEquals(EmbeddedTomcat.USER, get(tc2, "/protected/page").get("user"));
+        get(tc1, "/set?after=login");
+        Page last = get(tc2, "/protected/page");
+        assertEquals("login", last.get("after"));
+        assertEquals(EmbeddedTomcat.USER, last.get("user"));
+        assertEquals(id, last.id());
+        assertEquals(0, tc1.manager().getMsmStatNumWriteConflicts()
+                + (tc2 == tc1 ? 0 : tc2.manager().getMsmStatNumWriteConflicts()));
     }
 
     @Test
