@@ -267,10 +267,11 @@ class NonStickyTest {
         assertEquals("true", rewritten.get("requestedSessionIdValid"));
     }
 
-    @Test
-    void changedIdMovesTheStoredSession() throws Exception {
-        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
-        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void changedIdMovesTheStoredSession(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode);
         String oldId = get(tc1, "/").id();
         awaitCopy(MEMCACHED.inspector(otherOf(nodeOf(oldId))), oldId);
 
@@ -283,6 +284,39 @@ class NonStickyTest {
         assertNull(node(oldId).get("lock:" + oldId), "and its lock");
         assertNotNull(node(newId).get(newId));
         assertEquals(2, get(tc1, "/").counter());
+    }
+
+    /**
+     * Without a lock, an id change (a login) on one Tomcat while another Tomcat changes the session: the change
+     * answered 200 stays in memcached under the old id, and the id change, made to the session as it was before,
+     * is refused with 409.
+     */
+    @Test
+    void anIdChangeNeverDeletesAChangeAnotherTomcatMadeMeanwhile() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "none");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "none");
+        String id = get(tc1, "/").id();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<WebClient.Response> changeId = CompletableFuture.supplyAsync(() -> {
+                try (WebClient client = new WebClient()) {
+                    client.setCookie("JSESSIONID", id);
+                    return client.get(tc1.port(), "/changeId?millis=1500");
+                }
+            }, pool);
+            await().atMost(5, SECONDS).until(() -> tc1.manager().getActiveSessions() == 1); // it read the session
+
+            assertEquals(2, request(tc2, id, "/count").counter());
+            assertFalse(changeId.isDone(), "the change came while the id change was under way");
+            WebClient.Response refused = changeId.get();
+            assertEquals(409, refused.status(), refused.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        Page after = request(tc2, id, "/read");
+        assertEquals(id, after.id());
+        assertEquals(2, after.counter());
+        assertEquals(1, tc1.manager().getMsmStatNumWriteConflicts());
     }
 
     @ParameterizedTest
