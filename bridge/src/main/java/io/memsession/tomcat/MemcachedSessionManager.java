@@ -492,7 +492,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
     void sessionRenamed(MemcachedSession session, String oldId) {
         SessionEngine current = engine;
         if (current != null) {
-            current.sessionRenamed(session, oldId);
+            // the renaming request is answered 409 if the session under its new id cannot be written
+            RequestSessions.changed(session, current.sessionRenamed(session, oldId));
         }
     }
 

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -265,10 +267,11 @@ class NonStickyTest {
         assertEquals("true", rewritten.get("requestedSessionIdValid"));
     }
 
-    @Test
-    void changedIdMovesTheStoredSession() throws Exception {
-        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "all");
-        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "all");
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void changedIdMovesTheStoredSession(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", lockingMode);
         String oldId = get(tc1, "/").id();
         awaitCopy(MEMCACHED.inspector(otherOf(nodeOf(oldId))), oldId);
 
@@ -281,6 +284,39 @@ class NonStickyTest {
         assertNull(node(oldId).get("lock:" + oldId), "and its lock");
         assertNotNull(node(newId).get(newId));
         assertEquals(2, get(tc1, "/").counter());
+    }
+
+    /**
+     * Without a lock, an id change (a login) on one Tomcat while another Tomcat changes the session: the change
+     * answered 200 stays in memcached under the old id, and the id change, made to the session as it was before,
+     * is refused with 409.
+     */
+    @Test
+    void anIdChangeNeverDeletesAChangeAnotherTomcatMadeMeanwhile() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "lockingMode", "none");
+        EmbeddedTomcat tc2 = start("tc2", "lockingMode", "none");
+        String id = get(tc1, "/").id();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<WebClient.Response> changeId = CompletableFuture.supplyAsync(() -> {
+                try (WebClient client = new WebClient()) {
+                    client.setCookie("JSESSIONID", id);
+                    return client.get(tc1.port(), "/changeId?millis=1500");
+                }
+            }, pool);
+            await().atMost(5, SECONDS).until(() -> tc1.manager().getActiveSessions() == 1); // it read the session
+
+            assertEquals(2, request(tc2, id, "/count").counter());
+            assertFalse(changeId.isDone(), "the change came while the id change was under way");
+            WebClient.Response refused = changeId.get();
+            assertEquals(409, refused.status(), refused.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        Page after = request(tc2, id, "/read");
+        assertEquals(id, after.id());
+        assertEquals(2, after.counter());
+        assertEquals(1, tc1.manager().getMsmStatNumWriteConflicts());
     }
 
     @ParameterizedTest
@@ -617,6 +653,45 @@ class NonStickyTest {
         assertEquals(EmbeddedTomcat.USER, page.get("user"));
         get(tc2, "/set?after=login");
         assertEquals("login", get(tc1, "/protected/page").get("after"));
+    }
+
+    /**
+     * A FORM login in every locking mode, on one Tomcat and on two that a load balancer without stickiness
+     * alternates between: its requests are answered as on a single Tomcat (lockingMode none answered the credentials
+     * with 409: the login's new id was written compare-and-set against a version of the old key), and the session
+     * it leaves holds the login and takes changes on either Tomcat.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none:1", "none:2", "all:1", "all:2", "auto:1", "auto:2"})
+    void formLoginWorksInEveryLockingModeWhereverItsRequestsLand(String lockingModeAndTomcats) throws Exception {
+        String[] parts = lockingModeAndTomcats.split(":");
+        EmbeddedTomcat tc1 = startWithLogin("tc1", "FORM", "lockingMode", parts[0]);
+        EmbeddedTomcat tc2 = parts[1].equals("1") ? tc1 : startWithLogin("tc2", "FORM", "lockingMode", parts[0]);
+
+        WebClient.Response loginPage = browser.get(tc1.port(), "/protected/page");
+        assertTrue(loginPage.body().contains("j_security_check"), loginPage.toString());
+        String loginPageId = browser.cookie("JSESSIONID");
+        // Tomcat's FormAuthenticator completes the login page's response itself, before memsession's write of the
+        // session under way ends; a person typing a password always comes later than that
+        await().atMost(5, SECONDS).until(() -> node(loginPageId).get(loginPageId) != null);
+        WebClient.Response redirect = browser.post(tc2.port(), "/j_security_check",
+                Map.of("j_username", EmbeddedTomcat.USER, "j_password", EmbeddedTomcat.PASSWORD));
+        assertTrue(redirect.status() == 302 || redirect.status() == 303, redirect.toString());
+        String id = browser.cookie("JSESSIONID");
+        assertNotEquals(loginPageId, id, "changeSessionIdOnAuthentication gives the login a new id");
+        assertNull(node(loginPageId).get(loginPageId), "the login page's id is gone from memcached");
+
+        Page page = get(tc1, URI.create(redirect.header("Location")).getRawPath());
+        assertEquals(EmbeddedTomcat.USER, page.get("user"), page.toString());
+        assertEquals(id, page.id());
+        assertEquals(EmbeddedTomcat.USER, get(tc2, "/protected/page").get("user"));
+        get(tc1, "/set?after=login");
+        Page last = get(tc2, "/protected/page");
+        assertEquals("login", last.get("after"));
+        assertEquals(EmbeddedTomcat.USER, last.get("user"));
+        assertEquals(id, last.id());
+        assertEquals(0, tc1.manager().getMsmStatNumWriteConflicts()
+                + (tc2 == tc1 ? 0 : tc2.manager().getMsmStatNumWriteConflicts()));
     }
 
     @Test

@@ -33,7 +33,7 @@ import org.apache.commons.collections.functors.InvokerTransformer;
  *   <li>{@code /setBytes?name=a&size=N}: sets attribute {@code a} to a byte array of N bytes, and increments the
  *       counter</li>
  *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
- *   <li>{@code /invalidate}, {@code /changeId}, {@code /noSession} (does not touch the session),
+ *   <li>{@code /invalidate}, {@code /changeId[?millis=N]} (waits N ms first), {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
  *       {@code /async} (increments the counter in an async request), {@code /asyncDispatch} (an async request
  *       dispatched to {@code /count}), {@code /protected/*} and {@code /admin/*} (behind login),
@@ -113,11 +113,7 @@ public class TestServlet extends HttpServlet {
                 session.removeAttribute(request.getParameter("name"));
                 break;
             case "/slow":
-                try {
-                    Thread.sleep(Long.parseLong(request.getParameter("millis")));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                pause(request);
                 increment(session);
                 break;
             case "/invalidate":
@@ -125,6 +121,7 @@ public class TestServlet extends HttpServlet {
                 response.getWriter().println("invalidated");
                 return;
             case "/changeId":
+                pause(request);
                 TomcatLine.changeSessionId(request);
                 break;
             case "/listener":
@@ -142,6 +139,19 @@ public class TestServlet extends HttpServlet {
             response.getWriter().println("user=" + request.getUserPrincipal().getName());
         }
         print(session, response.getWriter());
+    }
+
+    /** Sleeps for the request's {@code millis} parameter, if it has one. */
+    private static void pause(HttpServletRequest request) {
+        String millis = request.getParameter("millis");
+        if (millis == null) {
+            return;
+        }
+        try {
+            Thread.sleep(Long.parseLong(millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Parallel requests on one Tomcat share the session object, as in any Tomcat: the increment is atomic. */

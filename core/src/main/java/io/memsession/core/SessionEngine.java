@@ -1031,8 +1031,8 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     /** See {@link SessionBackup#sessionRenamed}. */
-    public void sessionRenamed(BackedUpSession session, String oldId) {
-        backup.sessionRenamed(session, oldId);
+    public long sessionRenamed(BackedUpSession session, String oldId) {
+        return backup.sessionRenamed(session, oldId);
     }
 
     /** Counts a session that moved here from another Tomcat. */

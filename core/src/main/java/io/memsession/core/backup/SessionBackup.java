@@ -643,16 +643,43 @@ public final class SessionBackup implements AutoCloseable {
         }
     }
 
-    /** The session got a new id: its copy under the old id goes, and it is written under the new one. */
-    public void sessionRenamed(BackedUpSession session, String oldId) {
+    /**
+     * The session got a new id: its copy under the old id goes, and it is written under the new one. A non-sticky
+     * stay without the lock first checks that the old key still holds what it read or last wrote (else another
+     * Tomcat changed the session since, and its change stays where it is while this stay may write no more), and
+     * creates the new key with {@code add}: there is no version of it to compare against.
+     *
+     * @return the number of this change ({@link BackupState#mustWrite()}), the renaming request's
+     */
+    public long sessionRenamed(BackedUpSession session, String oldId) {
         BackupState state = session.backupState();
         state.acquireWrite();
         try {
-            state.mustWrite();
+            long change = state.mustWrite();
+            if (state.versionsEveryWrite && !state.createsKey) {
+                if (state.writesRefused || !holdsThisStaysVersion(oldId, state)) {
+                    state.refuseWrites();
+                    return change;
+                }
+                state.createsKey = true;
+            }
             state.loadedCas = 0; // the version read belongs to the old key
             deleteKey(oldId);
+            return change;
         } finally {
             release(session);
+        }
+    }
+
+    /** Whether memcached's session under {@code id} is the version this stay read, or the one it last wrote. */
+    private boolean holdsThisStaysVersion(String id, BackupState state) {
+        try {
+            Versioned current = store.startGets(keys.nodeId(id), keys.key(id)).await(asyncTimeoutMillis);
+            return current != null && (state.loadedCas != 0 ? current.cas() == state.loadedCas
+                    : Arrays.equals(current.value(), state.storedBlob));
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not read the version of session " + id, e);
+            return false;
         }
     }
 
