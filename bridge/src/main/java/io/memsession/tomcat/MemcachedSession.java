@@ -17,7 +17,7 @@ import io.memsession.core.backup.BackedUpSession;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionSnapshot;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 
 /**
  * Tomcat's session, plus what the backup needs to know: whether a stored attribute was touched, whether the id or
@@ -39,8 +39,8 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     private transient volatile BackupState backupState = BackupState.forNewSession();
     private transient volatile boolean renaming;
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
-    private transient volatile Checkout checkout;
-    private transient volatile boolean checkedOutByARequest;
+    private transient volatile Stay stay;
+    private transient volatile boolean joinedByARequest;
     /** The principal and its stored form ({@link MemcachedSessionManager#storable}), replaced together. */
     private transient volatile Principal[] storablePrincipal;
 
@@ -59,9 +59,9 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.id = loaded.id();
         this.creationTime = fields.creationTime();
         this.lastAccessedTime = fields.lastAccessedTime();
-        this.thisAccessedTime = loaded.checkout() == null ? fields.thisAccessedTime()
+        this.thisAccessedTime = loaded.stay() == null ? fields.thisAccessedTime()
                 : Math.max(fields.thisAccessedTime(), System.currentTimeMillis());
-        this.checkout = loaded.checkout();
+        this.stay = loaded.stay();
         // Tomcat makes the facade on first use, unsynchronized: parallel requests of a non-sticky stay could each get
         // one, and an application synchronizing on its HttpSession would hold two different monitors
         getSession();
@@ -163,22 +163,22 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     }
 
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
-    Checkout checkout() {
-        return checkout;
+    Stay stay() {
+        return stay;
     }
 
     /** Non-sticky mode: a session created here begins its stay with the request that created it. */
-    void beginStay(Checkout newStay) {
-        this.checkout = newStay;
+    void beginStay(Stay newStay) {
+        this.stay = newStay;
     }
 
     /** Whether a request has joined the stay (a session created on an application thread has none yet). */
-    boolean isCheckedOutByARequest() {
-        return checkedOutByARequest;
+    boolean isJoinedByARequest() {
+        return joinedByARequest;
     }
 
-    void checkedOutByARequest() {
-        checkedOutByARequest = true;
+    void joinedByARequest() {
+        joinedByARequest = true;
     }
 
     /** Whether the session is being removed from the manager only to come back under a new id. */

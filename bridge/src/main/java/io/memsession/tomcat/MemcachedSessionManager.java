@@ -33,7 +33,7 @@ import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.StorageKeyPrefix;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 import io.memsession.core.stats.Statistics;
 
 /**
@@ -288,10 +288,10 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (session instanceof MemcachedSession) {
             MemcachedSession created = (MemcachedSession) session;
             if (current != null && !config.sticky()) {
-                created.beginStay(current.newSessionCheckout());
+                created.beginStay(current.newSessionStay());
                 RequestSessions request = RequestSessions.current(this);
                 if (request != null) {
-                    request.checkOut(created);
+                    request.join(created);
                 }
             }
             RequestSessions.used(created);
@@ -363,23 +363,23 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (request.isIgnored()) {
             return null;
         }
-        MemcachedSession mine = request.checkedOut(id);
+        MemcachedSession mine = request.joinedStay(id);
         if (mine != null || request.isMissing(id)) {
             return mine;
         }
         synchronized (loadLock(id)) {
             Session local = super.findSession(id);
-            if (local instanceof MemcachedSession && ((MemcachedSession) local).checkout() != null) {
+            if (local instanceof MemcachedSession && ((MemcachedSession) local).stay() != null) {
                 MemcachedSession shared = (MemcachedSession) local;
-                Checkout stay = shared.checkout();
+                Stay stay = shared.stay();
                 if (current.mayJoin(stay) && stay.join()) {
-                    request.checkOut(shared);
+                    request.join(shared);
                     return shared;
                 }
                 stay.awaitEnd(); // its last request is writing it: read what it wrote
                 current.giveWay(stay);
             }
-            LoadedSession loaded = current.checkOut(id, request.method(), request.uri(), request.query());
+            LoadedSession loaded = current.beginStay(id, request.method(), request.uri(), request.query());
             if (loaded == null && !current.canLoad(id)) {
                 // the session's node died after the request arrived: the backup copy serves, as on arrival
                 String restoredId = restoreFromBackup(current, id);
@@ -392,16 +392,16 @@ public class MemcachedSessionManager extends TomcatLineManager {
                 request.missing(id);
                 return null;
             }
-            return checkedOut(request, loaded);
+            return added(request, loaded);
         }
     }
 
-    private MemcachedSession checkedOut(RequestSessions request, LoadedSession loaded) {
+    private MemcachedSession added(RequestSessions request, LoadedSession loaded) {
         MemcachedSession session = (MemcachedSession) createEmptySession();
         session.restore(loaded);
         add(session);
         session.activate();
-        request.checkOut(session);
+        request.join(session);
         return session;
     }
 
@@ -481,8 +481,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
             if (removed.isRenaming()) {
                 return;
             }
-            if (removed.checkout() != null) {
-                current.sessionInvalidated(removed, removed.checkout());
+            if (removed.stay() != null) {
+                current.sessionInvalidated(removed, removed.stay());
             } else {
                 current.sessionRemoved(removed, removed.isTimingOut(), removed.lastUsedMillis());
             }
@@ -505,7 +505,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (current != null) {
             for (Session session : findSessions()) {
                 // a non-sticky session is here only while requests use it; they keep its stored copy alive
-                if (session instanceof MemcachedSession && ((MemcachedSession) session).checkout() == null) {
+                if (session instanceof MemcachedSession && ((MemcachedSession) session).stay() == null) {
                     current.refreshExpiration((MemcachedSession) session);
                 }
             }
@@ -673,7 +673,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
             if (loaded == null) {
                 return null;
             }
-            MemcachedSession session = checkedOut(request, loaded);
+            MemcachedSession session = added(request, loaded);
             recentTakeOvers.put(oldId, session.getIdInternal());
             return session.getIdInternal();
         }
@@ -682,13 +682,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
     /**
      * A request ended: back up the sessions it used.
      *
-     * @return whether a non-sticky session's changes were accepted (see {@link SessionEngine#checkIn}); when not,
+     * @return whether a non-sticky session's changes were accepted (see {@link SessionEngine#leaveStay}); when not,
      *         the client must be told
      */
-    SessionEngine.CheckIn requestFinished(RequestSessions request, boolean hadSessionId) {
+    SessionEngine.Changes requestFinished(RequestSessions request, boolean hadSessionId) {
         SessionEngine current = engine;
         if (current == null) {
-            return SessionEngine.CheckIn.ACCEPTED;
+            return SessionEngine.Changes.ACCEPTED;
         }
         if (!current.configuration().sticky()) {
             return nonStickyRequestFinished(current, request, hadSessionId);
@@ -699,31 +699,31 @@ public class MemcachedSessionManager extends TomcatLineManager {
         for (MemcachedSession session : request.used()) {
             current.requestFinished(session, hadSessionId);
         }
-        return SessionEngine.CheckIn.ACCEPTED;
+        return SessionEngine.Changes.ACCEPTED;
     }
 
     /**
      * Each request writes its own changes; the last request of a session's stay also releases the lock, and the
      * session leaves this Tomcat (listeners are told it passivates).
      */
-    private SessionEngine.CheckIn nonStickyRequestFinished(SessionEngine current, RequestSessions request,
+    private SessionEngine.Changes nonStickyRequestFinished(SessionEngine current, RequestSessions request,
                                                            boolean hadSessionId) {
-        if (request.checkedOut().isEmpty()) {
+        if (request.stays().isEmpty()) {
             current.requestFinished(null, hadSessionId);
-            return SessionEngine.CheckIn.ACCEPTED;
+            return SessionEngine.Changes.ACCEPTED;
         }
         current.statistics().requestFinished(true);
-        SessionEngine.CheckIn result = SessionEngine.CheckIn.ACCEPTED;
-        for (MemcachedSession session : request.checkedOut()) {
-            Checkout stay = session.checkout();
+        SessionEngine.Changes result = SessionEngine.Changes.ACCEPTED;
+        for (MemcachedSession session : request.stays()) {
+            Stay stay = session.stay();
             boolean last = stay.leave();
             if (last && session.isLive()) {
                 session.passivate();
             }
-            SessionEngine.CheckIn checkIn = current.checkIn(session, stay, last, request.lastChange(session),
+            SessionEngine.Changes changes = current.leaveStay(session, stay, last, request.lastChange(session),
                     request.method(), request.uri());
-            if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
-                result = checkIn;
+            if (changes != SessionEngine.Changes.ACCEPTED) {
+                result = changes;
             }
             if (last) {
                 sessions.remove(session.getIdInternal(), session);

@@ -27,7 +27,7 @@ final class RequestSessions {
     private final String uri;
     private final String query;
     private final List<MemcachedSession> used = new ArrayList<>(2);
-    private final List<MemcachedSession> checkedOut = new ArrayList<>(1);
+    private final List<MemcachedSession> stays = new ArrayList<>(1);
     /** Non-sticky: the number of this request's last change to each session it changed. */
     private Map<MemcachedSession, Long> lastChanges;
     /** Ids this request looked for in memcached and did not find, so it does not look twice. */
@@ -80,8 +80,8 @@ final class RequestSessions {
         if (session instanceof MemcachedSession && !ignored && !used.contains(session)) {
             MemcachedSession memcachedSession = (MemcachedSession) session;
             used.add(memcachedSession);
-            if (memcachedSession.checkout() != null && !memcachedSession.isCheckedOutByARequest()) {
-                checkOut(memcachedSession); // non-sticky: created on the application's thread
+            if (memcachedSession.stay() != null && !memcachedSession.isJoinedByARequest()) {
+                join(memcachedSession); // non-sticky: created on the application's thread
             }
         }
     }
@@ -112,14 +112,14 @@ final class RequestSessions {
     }
 
     /** Non-sticky: the request joined the session's stay in this Tomcat, and leaves it when it ends. */
-    void checkOut(MemcachedSession session) {
-        checkedOut.add(session);
-        session.checkedOutByARequest();
+    void join(MemcachedSession session) {
+        stays.add(session);
+        session.joinedByARequest();
     }
 
     /** Non-sticky: the session with this id if this request has joined its stay, else null. */
-    MemcachedSession checkedOut(String id) {
-        for (MemcachedSession session : checkedOut) {
+    MemcachedSession joinedStay(String id) {
+        for (MemcachedSession session : stays) {
             if (id.equals(session.getIdInternal())) {
                 return session;
             }
@@ -156,7 +156,7 @@ final class RequestSessions {
     }
 
     /** Non-sticky: the sessions whose stay this request joined. */
-    List<MemcachedSession> checkedOut() {
-        return checkedOut;
+    List<MemcachedSession> stays() {
+        return stays;
     }
 }

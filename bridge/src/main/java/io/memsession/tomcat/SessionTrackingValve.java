@@ -75,9 +75,9 @@ final class SessionTrackingValve extends ValveBase {
                 request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
                         requestedId != null));
             } else {
-                SessionEngine.CheckIn checkIn = manager.requestFinished(sessions, requestedId != null);
-                if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
-                    refuse(response, checkIn);
+                SessionEngine.Changes changes = manager.requestFinished(sessions, requestedId != null);
+                if (changes != SessionEngine.Changes.ACCEPTED) {
+                    refuse(response, changes);
                 }
             }
         }
@@ -89,13 +89,13 @@ final class SessionTrackingValve extends ValveBase {
      * request's other effects have happened): 409 Conflict when it would have overwritten another request's
      * change; 507 Insufficient Storage when the session grew larger than memcached may hold (maxSessionSize).
      */
-    private static void refuse(Response response, SessionEngine.CheckIn why) throws IOException {
+    private static void refuse(Response response, SessionEngine.Changes why) throws IOException {
         if (response.isCommitted()) {
             return; // too late to tell; the refusal is counted and logged
         }
         response.reset();
         response.setContentType("text/plain;charset=UTF-8");
-        if (why == SessionEngine.CheckIn.OVERSIZED) {
+        if (why == SessionEngine.Changes.OVERSIZED) {
             response.setStatus(INSUFFICIENT_STORAGE);
             response.getWriter().println("This request's changes to the session were not saved: the session "
                     + "would be too large to store.");

@@ -7,7 +7,7 @@ import java.util.Map;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 
 /** A session read from memcached, ready for the bridge to turn into a container session. */
 public final class LoadedSession {
@@ -17,18 +17,18 @@ public final class LoadedSession {
     private final Map<String, Object> attributes;
     private final PrincipalCodec.Authentication authentication;
     private final BackupState backupState;
-    private final Checkout checkout;
+    private final Stay stay;
     private final boolean importedFromMsm;
 
     LoadedSession(String id, StoredSession stored, Map<String, Object> attributes,
-                  PrincipalCodec.Authentication authentication, BackupState backupState, Checkout checkout,
+                  PrincipalCodec.Authentication authentication, BackupState backupState, Stay stay,
                   boolean importedFromMsm) {
         this.id = id;
         this.stored = stored;
         this.attributes = attributes;
         this.authentication = authentication;
         this.backupState = backupState;
-        this.checkout = checkout;
+        this.stay = stay;
         this.importedFromMsm = importedFromMsm;
     }
 
@@ -69,7 +69,7 @@ public final class LoadedSession {
     }
 
     /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; null in sticky mode. */
-    public Checkout checkout() {
-        return checkout;
+    public Stay stay() {
+        return stay;
     }
 }

@@ -36,7 +36,7 @@ import io.memsession.core.format.SessionSeal;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
 import io.memsession.core.id.SessionId;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 import io.memsession.core.lock.LockPolicy;
 import io.memsession.core.lock.SessionLock;
 import io.memsession.core.lock.SessionLocks;
@@ -438,15 +438,15 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @param storedId the id the blob must hold
      * @param id the id the session has from now on
-     * @param checkout null in sticky mode
+     * @param stay null in sticky mode
      * @param cas memcached's version of the blob for a compare-and-set write, 0 for none (sticky mode, or a session
      *        that moves to a new key)
      * @return null when the blob is another web application's: it is left alone
      */
-    private LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    private LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                long cas) throws UnreadableSessionException {
         try {
-            return readUnchecked(storedId, id, blob, startNanos, checkout, cas);
+            return readUnchecked(storedId, id, blob, startNanos, stay, cas);
         } catch (UnreadableSessionException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
@@ -457,10 +457,10 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                         long cas) {
         if (MsmSessionBlob.isMsmSession(blob)) {
-            return importMsm(storedId, id, blob, startNanos, checkout, cas);
+            return importMsm(storedId, id, blob, startNanos, stay, cas);
         }
         StoredSession stored = blobs.decode(blob);
         if (stored == null) {
@@ -480,19 +480,19 @@ public final class SessionEngine implements AutoCloseable {
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
         statistics.sessionLoaded(millisSince(startNanos));
         BackupState state;
-        if (checkout == null) {
+        if (stay == null) {
             long storedExpiry = stored.maxInactiveInterval() <= 0 ? Long.MAX_VALUE
                     : stored.thisAccessedTime() + (stored.maxInactiveInterval() + (long) graceSeconds.getAsInt())
                     * 1000L;
             state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
         } else {
-            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null,
+            state = BackupState.forStayingSession(stored.attributes(), blob, cas, stay.lock() != null,
                     attributes.isEmpty() && stored.principal() == null);
             if (!id.equals(storedId)) {
-                state.movesToNewKey(checkout.lock() != null);
+                state.movesToNewKey(stay.lock() != null);
             }
         }
-        return new LoadedSession(id, stored, attributes, authentication, state, checkout, false);
+        return new LoadedSession(id, stored, attributes, authentication, state, stay, false);
     }
 
     /**
@@ -502,7 +502,7 @@ public final class SessionEngine implements AutoCloseable {
      * format by the request that reads it. What cannot be read, or may not be ({@code msmImport}), is left in
      * memcached for msm, should the switch be rolled back.
      */
-    private LoadedSession importMsm(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    private LoadedSession importMsm(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                     long cas) {
         if (!config.importsMsmSessions(System.currentTimeMillis())) {
             throw new ForeignSessionException("msm, not imported", "it was written by memcached-session-manager, "
@@ -511,7 +511,7 @@ public final class SessionEngine implements AutoCloseable {
                     + "; it is left in memcached");
         }
         try {
-            return importMsmUnchecked(storedId, id, blob, startNanos, checkout, cas);
+            return importMsmUnchecked(storedId, id, blob, startNanos, stay, cas);
         } catch (ForeignSessionException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
@@ -523,7 +523,7 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     private LoadedSession importMsmUnchecked(String storedId, String id, byte[] blob, long startNanos,
-                                             Checkout checkout, long cas) {
+                                             Stay stay, long cas) {
         MsmSessionBlob.MsmSession msm = MsmSessionBlob.decode(blob);
         if (!msm.id().equals(storedId)) {
             throw new UnreadableSessionException("it holds the session " + msm.id());
@@ -531,7 +531,7 @@ public final class SessionEngine implements AutoCloseable {
         long lastAccessedTime = msm.lastAccessedTime();
         long thisAccessedTime = msm.thisAccessedTime();
         int maxInactiveInterval = msm.maxInactiveInterval();
-        if (checkout != null) {
+        if (stay != null) {
             // msm wrote a non-sticky session only when it changed; the times of its later requests are beside it
             byte[] validity = msmValidity(storedId, id);
             if (validity != null && validity.length == 20) {
@@ -558,14 +558,14 @@ public final class SessionEngine implements AutoCloseable {
                 maxInactiveInterval, msm.isNew(), authentication == null ? null : msm.authType(), null,
                 serializerId, msm.attributes());
         BackupState state;
-        if (checkout == null) {
+        if (stay == null) {
             long storedExpiry = maxInactiveInterval <= 0 ? Long.MAX_VALUE
                     : thisAccessedTime + (maxInactiveInterval + (long) graceSeconds.getAsInt()) * 1000L;
             state = BackupState.forLoadedSession(msm.attributes(), storedExpiry);
         } else {
-            state = BackupState.forCheckedOutSession(msm.attributes(), blob, cas, checkout.lock() != null, false);
+            state = BackupState.forStayingSession(msm.attributes(), blob, cas, stay.lock() != null, false);
             if (!id.equals(storedId)) {
-                state.movesToNewKey(checkout.lock() != null);
+                state.movesToNewKey(stay.lock() != null);
             }
         }
         if (importLogged.compareAndSet(false, true)) {
@@ -573,7 +573,7 @@ public final class SessionEngine implements AutoCloseable {
                     + " (msmImport=\"" + config.msmImport() + "\"), beginning with " + storedId + "; each is written in"
                     + " memsession's format by the request that reads it. This is logged once.");
         }
-        return new LoadedSession(id, stored, attributes, authentication, state, checkout, true);
+        return new LoadedSession(id, stored, attributes, authentication, state, stay, true);
     }
 
     /** msm's access times of a non-sticky session, or of its backup copy when the session is restored from it. */
@@ -730,11 +730,11 @@ public final class SessionEngine implements AutoCloseable {
      * Non-sticky mode: reads a session for a request, after taking its lock when {@code lockingMode} locks this
      * request. Uncontended, the lock and the read cost one round trip: both are sent before the first answer is
      * awaited. A contended lock is retried until {@code lockTimeout}; then the request goes on without it, and a
-     * change it makes is refused ({@link #checkIn}).
+     * change it makes is refused ({@link #leaveStay}).
      *
      * @return null when memcached has no readable session under this id, or the node cannot be reached
      */
-    public LoadedSession checkOut(String id, String method, String uri, String query) {
+    public LoadedSession beginStay(String id, String method, String uri, String query) {
         if (!canLoad(id)) {
             return null;
         }
@@ -744,20 +744,20 @@ public final class SessionEngine implements AutoCloseable {
             return null;
         }
         if (read.stored == null) {
-            releaseQuietly(read.checkout.lock());
+            releaseQuietly(read.stay.lock());
             return null;
         }
-        return readCheckedOut(id, id, read.stored.value(), read.stored.cas(), read.checkout, start);
+        return readForStay(id, id, read.stored.value(), read.stored.cas(), read.stay, start);
     }
 
     /** A non-sticky session's stored form as read, and the stay its request begins (with the lock, if taken). */
     private static final class LockedRead {
         final Versioned stored;
-        final Checkout checkout;
+        final Stay stay;
 
-        LockedRead(Versioned stored, Checkout checkout) {
+        LockedRead(Versioned stored, Stay stay) {
             this.stored = stored;
-            this.checkout = checkout;
+            this.stay = stay;
         }
     }
 
@@ -803,7 +803,7 @@ public final class SessionEngine implements AutoCloseable {
             releaseQuietly(lock);
             return null;
         }
-        return new LockedRead(stored, new Checkout(lock, lockTimedOut));
+        return new LockedRead(stored, new Stay(lock, lockTimedOut));
     }
 
     /**
@@ -811,20 +811,20 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @return null when the blob cannot be read
      */
-    private LoadedSession readCheckedOut(String storedId, String id, byte[] blob, long cas, Checkout checkout,
+    private LoadedSession readForStay(String storedId, String id, byte[] blob, long cas, Stay stay,
                                          long start) {
         try {
-            LoadedSession loaded = read(storedId, id, blob, start, checkout, cas);
+            LoadedSession loaded = read(storedId, id, blob, start, stay, cas);
             if (loaded == null) {
-                releaseQuietly(checkout.lock());
+                releaseQuietly(stay.lock());
                 return null;
             }
-            if (checkout.lockTimedOut()) {
+            if (stay.lockTimedOut()) {
                 loaded.backupState().refuseWrites(); // the lock's holder is changing it
             }
             return loaded;
         } catch (UnreadableSessionException e) {
-            releaseQuietly(checkout.lock());
+            releaseQuietly(stay.lock());
             if (storedId.equals(id)) {
                 unreadable(id, e);
             } else {
@@ -862,7 +862,7 @@ public final class SessionEngine implements AutoCloseable {
      * session would keep its lock for as long as its requests overlap, and the others would time out. Whether others
      * wait costs one read, at most every {@link #FAIRNESS_CHECK_NANOS}, by the request that asks.
      */
-    public boolean mayJoin(Checkout stay) {
+    public boolean mayJoin(Stay stay) {
         SessionLock lock = stay.lock();
         if (lock != null && stay.othersCheckDue(FAIRNESS_CHECK_NANOS) && locks.othersWait(lock)) {
             stay.closeForOthers();
@@ -874,7 +874,7 @@ public final class SessionEngine implements AutoCloseable {
      * Non-sticky mode: a request that waited for a stay that closed for other Tomcats ({@link #mayJoin}) pauses, so
      * that a Tomcat polling for the lock takes it before this one does.
      */
-    public void giveWay(Checkout endedStay) {
+    public void giveWay(Stay endedStay) {
         if (!endedStay.isClosedForOthers()) {
             return;
         }
@@ -886,8 +886,8 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     /** Non-sticky mode: the stay of a session a request creates. */
-    public Checkout newSessionCheckout() {
-        return Checkout.forNewSession();
+    public Stay newSessionStay() {
+        return Stay.forNewSession();
     }
 
     /**
@@ -917,9 +917,9 @@ public final class SessionEngine implements AutoCloseable {
             return null;
         }
         if (read.stored != null) {
-            return readCheckedOut(newId, newId, read.stored.value(), read.stored.cas(), read.checkout, start);
+            return readForStay(newId, newId, read.stored.value(), read.stored.cas(), read.stay, start);
         }
-        LoadedSession restored = readCheckedOut(id, newId, copy.blob(), 0, read.checkout, start);
+        LoadedSession restored = readForStay(id, newId, copy.blob(), 0, read.stay, start);
         if (restored != null) {
             statistics.memcachedFailover();
         }
@@ -937,24 +937,24 @@ public final class SessionEngine implements AutoCloseable {
      *        {@link BackupState#attributesAccessed()})
      * @return whether the request's changes were accepted; when refused, the caller must tell the client
      */
-    public CheckIn checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
+    public Changes leaveStay(BackedUpSession session, Stay stay, boolean last, long lastChange, String method,
                            String uri) {
         long start = System.nanoTime();
-        SessionLock lock = checkout.lock();
+        SessionLock lock = stay.lock();
         SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
         SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, lastChange, release);
         statistics.requestEnded(millisSince(start));
         lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
         if (outcome == SessionBackup.Outcome.OVERSIZED) {
-            return CheckIn.OVERSIZED; // counted and logged where it was found
+            return Changes.OVERSIZED; // counted and logged where it was found
         }
         if (outcome != SessionBackup.Outcome.REFUSED) {
-            return CheckIn.ACCEPTED;
+            return Changes.ACCEPTED;
         }
         statistics.writeConflict();
         long now = System.nanoTime();
         String message = "the changes of a request to session " + session.id() + " are refused: "
-                + (checkout.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
+                + (stay.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
                 : "another request changed or removed the session since this one read it")
                 + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
         if (now - lastConflictLogNanos >= CONFLICT_LOG_INTERVAL_NANOS) {
@@ -963,11 +963,11 @@ public final class SessionEngine implements AutoCloseable {
         } else {
             LOG.fine(message);
         }
-        return CheckIn.CONFLICT;
+        return Changes.CONFLICT;
     }
 
     /** What a non-sticky request's changes to its session came to. */
-    public enum CheckIn {
+    public enum Changes {
         /** Stored, or nothing to store, or memcached could not be reached (counted and logged). */
         ACCEPTED,
         /** Refused: another request changed the session first, or this one ran without the lock it waited for. */
@@ -979,10 +979,10 @@ public final class SessionEngine implements AutoCloseable {
     /**
      * Non-sticky mode: the session was invalidated. It is deleted with its backup copy, then its lock is released.
      */
-    public void sessionInvalidated(BackedUpSession session, Checkout checkout) {
+    public void sessionInvalidated(BackedUpSession session, Stay stay) {
         backup.sessionRemoved(session, false, 0);
-        if (checkout != null) {
-            releaseQuietly(checkout.lock());
+        if (stay != null) {
+            releaseQuietly(stay.lock());
         }
     }
 
