@@ -39,7 +39,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(manager, true, null, null, null, null);
+            RequestSessions.beginIgnored(manager);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -60,12 +60,11 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(manager, false, request, request.getMethod(),
-                request.getRequestURI(), request.getQueryString());
+        RequestSessions sessions = RequestSessions.begin(manager, request);
         String requestedId = manager.requestedId(request);
         try {
             if (requestedId != null) {
-                manager.sessionArriving(request, requestedId);
+                manager.sessionArriving(sessions, requestedId);
             }
             getNext().invoke(request, response);
         } finally {
@@ -121,7 +120,7 @@ final class SessionTrackingValve extends ValveBase {
         @Override
         public void onComplete(AsyncEvent event) {
             // The application may have created or found its session on a thread of its own, unseen by the record.
-            sessions.usedOnAnotherThread(request.getSessionInternal(false));
+            manager.usedOnAnotherThread(sessions, request.getSessionInternal(false));
             manager.requestFinished(sessions, hadSessionId);
         }
 

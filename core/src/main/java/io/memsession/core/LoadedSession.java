@@ -18,17 +18,19 @@ public final class LoadedSession {
     private final PrincipalCodec.Authentication authentication;
     private final BackupState backupState;
     private final Stay stay;
+    private final long thisAccessedTime;
     private final boolean importedFromMsm;
 
     LoadedSession(String id, StoredSession stored, Map<String, Object> attributes,
                   PrincipalCodec.Authentication authentication, BackupState backupState, Stay stay,
-                  boolean importedFromMsm) {
+                  long thisAccessedTime, boolean importedFromMsm) {
         this.id = id;
         this.stored = stored;
         this.attributes = attributes;
         this.authentication = authentication;
         this.backupState = backupState;
         this.stay = stay;
+        this.thisAccessedTime = thisAccessedTime;
         this.importedFromMsm = importedFromMsm;
     }
 
@@ -40,6 +42,15 @@ public final class LoadedSession {
     /** The stored fields: times, max inactive interval, isNew, auth type. */
     public StoredSession fields() {
         return stored;
+    }
+
+    /**
+     * When a request last used the session: as stored in sticky mode; in non-sticky mode now at the latest, since a
+     * non-sticky session lives as long as memcached holds it (requests that only read it renew its expiration
+     * there, not its stored access time).
+     */
+    public long thisAccessedTime() {
+        return thisAccessedTime;
     }
 
     public Map<String, Object> attributes() {
@@ -68,7 +79,7 @@ public final class LoadedSession {
         return importedFromMsm;
     }
 
-    /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; null in sticky mode. */
+    /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; none in sticky mode. */
     public Stay stay() {
         return stay;
     }

@@ -15,6 +15,8 @@ public final class Stay {
     /** Requests on another Tomcat wait for the lock: no new request joins, so the stay ends and they get a turn. */
     private boolean closedForOthers;
     private volatile long othersCheckedAtNanos = System.nanoTime();
+    /** Whether a request has joined (a session created on an application thread has none yet). */
+    private volatile boolean joinedByARequest;
 
     /**
      * @param lock the lock taken for the stay, null when it runs without one
@@ -60,6 +62,16 @@ public final class Stay {
             return true;
         }
         return false;
+    }
+
+    /** A request joined the stay, or began it. */
+    public void joinedByARequest() {
+        joinedByARequest = true;
+    }
+
+    /** Whether a request has joined the stay: a session created on an application thread has none yet. */
+    public boolean isJoinedByARequest() {
+        return joinedByARequest;
     }
 
     /** Whether it is time to look again whether other Tomcats wait for the lock; if so, the clock restarts. */
