@@ -267,6 +267,7 @@ class MsmMigrationIT {
     void sessionsAndLoginsMsmWroteGoOnAfterTheJarSwap(boolean sticky, Serializer serializer) {
         TomcatDistribution tomcat = withMsm("tc1", serializer, "sticky=\"" + sticky + "\"");
         tomcat.start();
+        int msmsConsole;
         try (WebClient cart = new WebClient(); WebClient login = new WebClient()) {
             session(cart, tomcat);
             Page before = session(cart, tomcat);
@@ -280,6 +281,7 @@ class MsmMigrationIT {
             }
 
             tomcat.stop();
+            msmsConsole = tomcat.consoleLog().length();
             switchToMemsession(tomcat, serializer);
             tomcat.start();
 
@@ -287,16 +289,21 @@ class MsmMigrationIT {
             assertEquals(before.id(), after.id(), "the same session");
             assertEquals(3, after.counter());
             assertTrue(isMemsessions(inspector.get(after.id())), "written in memsession's format from now on");
-            if (sticky && LOGINS_READ) {
+            if (sticky) {
                 WebClient.Response stillLoggedIn = login.get(tomcat.httpPort(), "/protected/page.jsp");
                 assertEquals(200, stillLoggedIn.status(), stillLoggedIn.toString());
-                assertEquals(EmbeddedTomcat.USER, Page.of(stillLoggedIn).get("user"), "no new login");
-                assertEquals(loggedIn.id(), Page.of(stillLoggedIn).id());
+                if (LOGINS_READ) {
+                    assertEquals(EmbeddedTomcat.USER, Page.of(stillLoggedIn).get("user"), "no new login");
+                    assertEquals(loggedIn.id(), Page.of(stillLoggedIn).id());
+                }
             }
         }
-        assertTrue(tomcat.consoleLog().contains("imports the sessions memcached-session-manager wrote"),
-                tomcat.consoleLog());
-        assertEquals(List.of(), tomcat.severeLines(), "the console");
+        // msm's part of the console may have msm's own SEVERE lines (on Tomcat 7, its memcached client's thread
+        // left running at its stop)
+        String memsessions = tomcat.consoleLog().substring(msmsConsole);
+        assertTrue(memsessions.contains("imports the sessions memcached-session-manager wrote"), memsessions);
+        assertEquals(List.of(), memsessions.lines().filter(line -> line.contains("SEVERE"))
+                .collect(Collectors.toList()), "memsession's console");
     }
 
     /**
