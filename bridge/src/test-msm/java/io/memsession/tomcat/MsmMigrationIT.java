@@ -254,13 +254,12 @@ class MsmMigrationIT {
     }
 
     /**
-     * In non-sticky mode without the login: msm 2.3.2 does not reliably write a session whose id changed at login
-     * on this distribution. It overrides Tomcat's {@code changeSessionId(Session)}, but the Tomcat 9 releases with
-     * {@code Manager.rotateSessionId} change the id on login through that method instead, so msm is not told of
-     * the new id: seen here, the logged-in session was written once, at the login's POST, without its later
-     * changes, or not at all, while msm kept serving it from the memory of the Tomcat the user logged in on. Any
-     * other Tomcat, or this one restarted, then asks for a new login, with msm as with memsession. The sessions
-     * without a login are written reliably, and carry over.
+     * In non-sticky mode without the login: msm 2.3.2 does not reliably store a session whose id changed at a FORM
+     * login, on Tomcat 7 as on 9. Seen here, after the login and two requests that changed the session, memcached
+     * held it as those requests left it, or as the login's POST left it, or not at all, while msm served it
+     * from the memory of the Tomcat the user logged in on; so whether a login made under msm in non-sticky mode
+     * carries over depends on msm, not on memsession (or any other Tomcat, with msm as with memsession). The
+     * sessions without a login are stored reliably, and carry over.
      */
     @ParameterizedTest(name = "sticky={0}, {1}")
     @CsvSource({"true, JAVA", "true, KRYO", "false, JAVA", "false, KRYO"})
