@@ -39,20 +39,21 @@ import io.memsession.testkit.WebClient;
  * line under test (Tomcat 7 and 9, msm's {@code -tc7} and {@code -tc9} jars): msm's jars in {@code lib/} write
  * sessions (a counter, a Joda {@code DateTime}, a FORM login); the Tomcat stops, msm's jars are replaced by
  * memsession's, and it starts again with the same {@code context.xml}, msm's class name included: every session
- * goes on, the login holds, and memcached then holds memsession's format. Sticky and non-sticky, Java and Kryo; a
- * cluster with one msm and one memsession Tomcat, in both directions; and the configuration msm's guides show
- * (two memcached nodes, a failover node, Kryo with the Joda registration) surviving {@code kill -9} of a Tomcat
- * and of the memcached node holding the session.
+ * goes on, the login holds (in sticky mode, and on Tomcat 9: see {@link #LOGINS_READ} and the swap test), and
+ * memcached then holds memsession's format. Sticky and non-sticky, Java and Kryo; a cluster with one msm and one
+ * memsession Tomcat, in both directions; and the configuration msm's guides show (two memcached nodes, a failover
+ * node, Kryo with the Joda registration) surviving {@code kill -9} of a Tomcat and of the memcached node holding
+ * the session.
  *
- * <p>msm's Kryo serializer runs as its users ran it on Java 9 and later: Kryo 4.0.0 and kryo-serializers 0.41 (the
- * versions msm-kryo-serializer 2.3.2 names), minlog, reflectasm, asm and objenesis in {@code lib/} beside joda-time,
- * and two changes they had to make. kryo-serializers 0.41's {@code SubListSerializers} reads a field that
- * {@code ArrayList$SubList} lost in Java 9, so msm cannot create its Kryo at all; the test puts the stand-in of the
- * serializer-kryo module's tests (which adds no sub-list serializer) into that jar in place of the original. And
- * kryo-serializers reaches into {@code java.util} by reflection, which Java 16 and later refuse: the msm Tomcats
- * run with {@code --add-opens} for {@code java.util}, {@code java.lang}, {@code java.nio} and
- * {@code java.util.concurrent.atomic} in {@code JAVA_OPTS}. The switch changes jars only, so memsession's Tomcat
- * keeps those options; memsession needs none of them.
+ * <p>msm's Kryo serializer runs with the jars its pom names: Kryo 4.0.0 and kryo-serializers 0.41, with minlog,
+ * reflectasm, asm and objenesis, in {@code lib/} beside joda-time. On Java 9 and later it needs two changes.
+ * kryo-serializers 0.41's {@code SubListSerializers} reads a field that {@code ArrayList$SubList} lost in Java 9,
+ * so msm cannot create its Kryo at all (without the change the Kryo cases fail before the swap); the test puts
+ * the stand-in of the serializer-kryo module's tests, which adds no sub-list serializer, into a copy of that jar
+ * in place of the original. And kryo-serializers reaches into {@code java.util} by reflection, which Java 16 and
+ * later refuse: every Tomcat here runs with {@code --add-opens} for {@code java.util}, {@code java.lang},
+ * {@code java.nio} and {@code java.util.concurrent.atomic} in {@code JAVA_OPTS}. The switch changes jars only,
+ * so memsession's Tomcats keep those options; memsession needs none of them (KryoDistributionInstallIT).
  */
 class MsmMigrationIT {
 
@@ -98,8 +99,9 @@ class MsmMigrationIT {
             + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED";
     /**
      * memsession reads the logins msm's Tomcat 8.5 and 9 jars stored; those of its Tomcat 7 jar (Tomcat 7's
-     * clustering format of the principal) not yet, so on Tomcat 7 the swap is checked on the sessions without
-     * the login. Once memsession reads them, this goes.
+     * clustering format of the principal) not yet: it keeps such a session and its user logs in again. So on
+     * Tomcat 7 the swap checks that the logged-in user's next request is answered (200), not that the login
+     * holds. Once memsession reads them, this goes.
      */
     private static final boolean LOGINS_READ = !"7".equals(System.getProperty("memsession.test.tomcatLine"));
 
