@@ -28,6 +28,7 @@ import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.ForeignSessionException;
+import io.memsession.core.format.MsmPrincipalReader;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.RefusedSessionException;
@@ -90,8 +91,8 @@ public final class SessionEngine implements AutoCloseable {
     private final TranscoderFactory factory;
     /** Readers of the attributes memcached-session-manager wrote, by serializer id; empty when there is none. */
     private final Map<String, Optional<MsmAttributesReader>> msmReaders = new ConcurrentHashMap<>();
-    /** Reads the principals memcached-session-manager stored: the container's own principal class. */
-    private final PrincipalCodec msmPrincipalCodec;
+    /** Reads the logins memcached-session-manager stored, in the form of this Tomcat line's msm jar. */
+    private final MsmPrincipalReader msmPrincipals;
     /** Kinds of foreign values ({@link ForeignSessionException#kind()}) that were logged. */
     private final Map<String, Boolean> foreignLogged = new ConcurrentHashMap<>();
     private final AtomicBoolean importLogged = new AtomicBoolean();
@@ -113,7 +114,7 @@ public final class SessionEngine implements AutoCloseable {
      */
     SessionEngine(Configuration config, SessionStore store, String keyPrefix, String webapp,
                   TranscoderFactory factory, ClassLoader webappClassLoader, PrincipalCodec principalCodec,
-                  PrincipalCodec msmPrincipalCodec, IntSupplier graceSeconds, String threadNamePrefix) {
+                  MsmPrincipalReader msmPrincipals, IntSupplier graceSeconds, String threadNamePrefix) {
         this.config = config;
         this.store = store;
         this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
@@ -129,7 +130,7 @@ public final class SessionEngine implements AutoCloseable {
         }
         this.principalCodec = principalCodec;
         this.factory = factory;
-        this.msmPrincipalCodec = msmPrincipalCodec;
+        this.msmPrincipals = msmPrincipals;
         this.statistics = new Statistics(config.enableStatistics());
         this.graceSeconds = graceSeconds;
         this.lockPolicy = new LockPolicy(config.lockingMode());
@@ -164,8 +165,8 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @param principalPackages packages (or class names) of the container's principal and login note classes, the
      *        only ones read back with the principal
-     * @param msmPrincipalClasses packages (or class names) of the container's principal classes as
-     *        memcached-session-manager stored them, the only ones read back from its sessions' logins
+     * @param msmPrincipals the reader of the logins memcached-session-manager stored, as its jar for this Tomcat
+     *        line wrote them
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
      * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings, or
      *         SASL credentials a node refuses
@@ -173,7 +174,7 @@ public final class SessionEngine implements AutoCloseable {
      */
     public static SessionEngine start(Configuration config, StorageKeyPrefix.WebappNames webapp,
                                       ClassLoader webappClassLoader, List<String> principalPackages,
-                                      List<String> msmPrincipalClasses, ClassLoader containerClassLoader,
+                                      MsmPrincipalReader msmPrincipals, ClassLoader containerClassLoader,
                                       IntSupplier graceSeconds, String threadNamePrefix) throws IOException {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
@@ -181,7 +182,7 @@ public final class SessionEngine implements AutoCloseable {
             return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp),
                     SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
                     webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader),
-                    new PrincipalCodec(msmPrincipalClasses, containerClassLoader), graceSeconds, threadNamePrefix);
+                    msmPrincipals, graceSeconds, threadNamePrefix);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -626,7 +627,7 @@ public final class SessionEngine implements AutoCloseable {
 
     private PrincipalCodec.Authentication readMsmAuthentication(String id, byte[] bytes) {
         try {
-            PrincipalCodec.Authentication read = msmPrincipalCodec.decode(bytes);
+            PrincipalCodec.Authentication read = msmPrincipals.decode(bytes);
             return read == null || read.principal() == null ? null : read;
         } catch (IOException | RuntimeException e) {
             LOG.warning("the login that memcached-session-manager stored with session " + id + " cannot be read ("
