@@ -1,5 +1,7 @@
 package io.memsession.core.backup;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.io.IOException;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -23,6 +25,8 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.DaemonThreads;
+import io.memsession.core.support.RateLimit;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
 /**
@@ -40,7 +44,7 @@ import io.memsession.serializer.SessionAttributesTranscoder;
 public final class SessionBackup implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionBackup.class.getName());
-    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long FAILURE_LOG_INTERVAL_SECONDS = 10;
     /** Writes a writer sends before it waits for their answers. */
     static final int MAX_BATCH = 64;
     /**
@@ -73,8 +77,8 @@ public final class SessionBackup implements AutoCloseable {
     private final BlockingQueue<BackedUpSession> queue;
     private final Thread[] writers;
     private volatile boolean closed;
-    private volatile long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
-    private volatile long lastOversizedLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
+    private final RateLimit failureWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    private final RateLimit oversizedWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
     /**
      * @param blobs the stored form of this web application's sessions (its identity, sealed or not)
@@ -102,8 +106,7 @@ public final class SessionBackup implements AutoCloseable {
         this.queue = writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
         this.writers = new Thread[writerThreads];
         for (int i = 0; i < writerThreads; i++) {
-            writers[i] = new Thread(this::runWriter, threadNamePrefix + (i + 1));
-            writers[i].setDaemon(true);
+            writers[i] = DaemonThreads.newThread(this::runWriter, threadNamePrefix + (i + 1));
             writers[i].start();
         }
     }
@@ -435,11 +438,9 @@ public final class SessionBackup implements AutoCloseable {
         BackupState state = session.backupState();
         String id = session.id();
         statistics.sessionOversized();
-        long now = System.nanoTime();
         String message = "session " + id + " is not stored: it is " + size + " bytes, more than maxSessionSize ("
                 + maxSessionSize + ")";
-        if (now - lastOversizedLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastOversizedLogNanos = now;
+        if (oversizedWarnings.permits()) {
             LOG.warning(message + "; its largest attributes: " + largestAttributes(snapshot.attributes)
                     + (copies == null ? ". It stays in this Tomcat only; its earlier stored copy is deleted, so after"
                     + " a failover its user gets a new session" : ". The request's changes are refused (HTTP 507); "
@@ -727,17 +728,11 @@ public final class SessionBackup implements AutoCloseable {
     }
 
     private void logFailure(String message, Exception e) {
-        long now = System.nanoTime();
-        if (now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLogNanos = now;
+        if (failureWarnings.permits()) {
             LOG.warning(message + ": " + e.getMessage() + " (similar failures are counted in msmStatNumBackupFailures "
                     + "and logged at most every 10 s)");
         } else {
             LOG.log(Level.FINE, message, e);
         }
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }
