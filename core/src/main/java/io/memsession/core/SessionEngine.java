@@ -139,11 +139,8 @@ public final class SessionEngine implements AutoCloseable {
             this.copies = null;
             this.locks = null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
-                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), null,
-                    threadNamePrefix);
+                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix));
         } else {
-            // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
             List<String> ring = new ArrayList<>();
             if (config.nodes().encodesNodeIds()) {
                 for (MemcachedNode node : config.nodes().all()) {
@@ -156,8 +153,7 @@ public final class SessionEngine implements AutoCloseable {
                     config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
                     : null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
-                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, threadNamePrefix);
+                    statistics, SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
         }
     }
 
