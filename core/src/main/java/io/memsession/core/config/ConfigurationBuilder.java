@@ -19,8 +19,8 @@ import java.util.Map;
 
 
 /**
- * Collects the Manager's attributes as the text they were given in {@code context.xml} (or through the Java API)
- * and turns them into a {@link Configuration} at start. Validation happens in {@link #build()}, so a wrong value
+ * Collects the Manager's attributes (those {@link Attributes} declares) as the text they were given in
+ * {@code context.xml} (or through the Java API) and turns them into a {@link Configuration} at start. Validation happens in {@link #build()}, so a wrong value
  * stops the context with a message naming the attribute, the value and what is expected.
  */
 public final class ConfigurationBuilder {
