@@ -1,5 +1,7 @@
 package io.memsession.core;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.RateLimit;
 import io.memsession.serializer.MsmAttributesReader;
 import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SerializationException;
@@ -64,7 +67,6 @@ public final class SessionEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionEngine.class.getName());
     private static final ArrivingSessionId KEEP = new ArrivingSessionId(ArrivingSessionId.Action.KEEP, null);
-    private static final long CONFLICT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * Non-sticky stored copies live as long as the session may stay idle, plus the second that memcached's
      * whole-second clock may cut off.
@@ -104,7 +106,7 @@ public final class SessionEngine implements AutoCloseable {
     private final LockPolicy lockPolicy;
     /** Null unless non-sticky mode locks some requests. */
     private final SessionLocks locks;
-    private volatile long lastConflictLogNanos = System.nanoTime() - CONFLICT_LOG_INTERVAL_NANOS;
+    private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
     /** Key ids (the empty string for unsealed sessions) whose refusal was logged. */
     private final Map<String, Boolean> refusalsLogged = new ConcurrentHashMap<>();
 
@@ -138,11 +140,8 @@ public final class SessionEngine implements AutoCloseable {
             this.copies = null;
             this.locks = null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
-                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), null,
-                    threadNamePrefix);
+                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix));
         } else {
-            // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
             List<String> ring = new ArrayList<>();
             if (config.nodes().encodesNodeIds()) {
                 for (MemcachedNode node : config.nodes().all()) {
@@ -155,8 +154,7 @@ public final class SessionEngine implements AutoCloseable {
                     config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
                     : null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
-                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, threadNamePrefix);
+                    statistics, SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
         }
     }
 
@@ -953,13 +951,11 @@ public final class SessionEngine implements AutoCloseable {
             return CheckIn.ACCEPTED;
         }
         statistics.writeConflict();
-        long now = System.nanoTime();
         String message = "the changes of a request to session " + session.id() + " are refused: "
                 + (checkout.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
                 : "another request changed or removed the session since this one read it")
                 + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
-        if (now - lastConflictLogNanos >= CONFLICT_LOG_INTERVAL_NANOS) {
-            lastConflictLogNanos = now;
+        if (conflictWarnings.permits()) {
             LOG.warning(message + "; similar refusals are logged at most every 10 s");
         } else {
             LOG.fine(message);
@@ -1067,9 +1063,5 @@ public final class SessionEngine implements AutoCloseable {
             locks.close();
         }
         store.close();
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }

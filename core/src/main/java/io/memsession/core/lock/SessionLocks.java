@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +15,7 @@ import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.DaemonThreads;
 
 /**
  * Session locks for non-sticky mode, kept in memcached next to the session ({@code lock:<key>}) so that every
@@ -54,11 +54,7 @@ public final class SessionLocks implements AutoCloseable {
         this.statistics = statistics;
         this.leaseSeconds = leaseSeconds;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.renewer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.renewer = DaemonThreads.newScheduler(threadName);
         long period = TimeUnit.SECONDS.toMillis(leaseSeconds) / 3;
         renewer.scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
     }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -23,6 +22,7 @@ import java.util.logging.Logger;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
+import io.memsession.core.support.DaemonThreads;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
@@ -76,11 +76,7 @@ public final class MemcachedStore implements SessionStore {
     private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
         this.clients = clients;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.prober = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "memsession-node-probe");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.prober = DaemonThreads.newScheduler("memsession-node-probe");
         prober.scheduleWithFixedDelay(this::probeNodes, PROBE_INTERVAL_MILLIS, PROBE_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
