@@ -1,8 +1,5 @@
 package io.memsession.core.support;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-
 /**
  * memsession's own threads. They are daemons: a Tomcat whose context did not stop cleanly must still be able to
  * exit, and each is named after its job and context so a thread dump tells whose it is.
@@ -17,10 +14,5 @@ public final class DaemonThreads {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         return thread;
-    }
-
-    /** A scheduler on one daemon thread of this name. */
-    public static ScheduledExecutorService newScheduler(String name) {
-        return Executors.newSingleThreadScheduledExecutor(task -> newThread(task, name));
     }
 }
