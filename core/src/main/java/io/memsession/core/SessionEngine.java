@@ -1,5 +1,7 @@
 package io.memsession.core;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.ForeignSessionException;
+import io.memsession.core.format.MsmPrincipalReader;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.RefusedSessionException;
@@ -47,6 +50,7 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.RateLimit;
 import io.memsession.serializer.MsmAttributesReader;
 import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SerializationException;
@@ -63,7 +67,6 @@ public final class SessionEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionEngine.class.getName());
     private static final ArrivingSessionId KEEP = new ArrivingSessionId(ArrivingSessionId.Action.KEEP, null);
-    private static final long CONFLICT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * Non-sticky stored copies live as long as the session may stay idle, plus the second that memcached's
      * whole-second clock may cut off.
@@ -90,8 +93,8 @@ public final class SessionEngine implements AutoCloseable {
     private final TranscoderFactory factory;
     /** Readers of the attributes memcached-session-manager wrote, by serializer id; empty when there is none. */
     private final Map<String, Optional<MsmAttributesReader>> msmReaders = new ConcurrentHashMap<>();
-    /** Reads the principals memcached-session-manager stored: the container's own principal class. */
-    private final PrincipalCodec msmPrincipalCodec;
+    /** Reads the logins memcached-session-manager stored, in the form of this Tomcat line's msm jar. */
+    private final MsmPrincipalReader msmPrincipals;
     /** Kinds of foreign values ({@link ForeignSessionException#kind()}) that were logged. */
     private final Map<String, Boolean> foreignLogged = new ConcurrentHashMap<>();
     private final AtomicBoolean importLogged = new AtomicBoolean();
@@ -103,7 +106,7 @@ public final class SessionEngine implements AutoCloseable {
     private final LockPolicy lockPolicy;
     /** Null unless non-sticky mode locks some requests. */
     private final SessionLocks locks;
-    private volatile long lastConflictLogNanos = System.nanoTime() - CONFLICT_LOG_INTERVAL_NANOS;
+    private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
     /** Key ids (the empty string for unsealed sessions) whose refusal was logged. */
     private final Map<String, Boolean> refusalsLogged = new ConcurrentHashMap<>();
 
@@ -113,7 +116,7 @@ public final class SessionEngine implements AutoCloseable {
      */
     SessionEngine(Configuration config, SessionStore store, String keyPrefix, String webapp,
                   TranscoderFactory factory, ClassLoader webappClassLoader, PrincipalCodec principalCodec,
-                  PrincipalCodec msmPrincipalCodec, IntSupplier graceSeconds, String threadNamePrefix) {
+                  MsmPrincipalReader msmPrincipals, IntSupplier graceSeconds, String threadNamePrefix) {
         this.config = config;
         this.store = store;
         this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
@@ -129,7 +132,7 @@ public final class SessionEngine implements AutoCloseable {
         }
         this.principalCodec = principalCodec;
         this.factory = factory;
-        this.msmPrincipalCodec = msmPrincipalCodec;
+        this.msmPrincipals = msmPrincipals;
         this.statistics = new Statistics(config.enableStatistics());
         this.graceSeconds = graceSeconds;
         this.lockPolicy = new LockPolicy(config.lockingMode());
@@ -137,11 +140,8 @@ public final class SessionEngine implements AutoCloseable {
             this.copies = null;
             this.locks = null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
-                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), null,
-                    threadNamePrefix);
+                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix));
         } else {
-            // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
             List<String> ring = new ArrayList<>();
             if (config.nodes().encodesNodeIds()) {
                 for (MemcachedNode node : config.nodes().all()) {
@@ -154,8 +154,7 @@ public final class SessionEngine implements AutoCloseable {
                     config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
                     : null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, () -> NON_STICKY_GRACE_SECONDS, 0, config.sessionBackupTimeoutMillis(),
-                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, threadNamePrefix);
+                    statistics, SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
         }
     }
 
@@ -164,8 +163,8 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @param principalPackages packages (or class names) of the container's principal and login note classes, the
      *        only ones read back with the principal
-     * @param msmPrincipalClasses packages (or class names) of the container's principal classes as
-     *        memcached-session-manager stored them, the only ones read back from its sessions' logins
+     * @param msmPrincipals the reader of the logins memcached-session-manager stored, as its jar for this Tomcat
+     *        line wrote them
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
      * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings, or
      *         SASL credentials a node refuses
@@ -173,7 +172,7 @@ public final class SessionEngine implements AutoCloseable {
      */
     public static SessionEngine start(Configuration config, StorageKeyPrefix.WebappNames webapp,
                                       ClassLoader webappClassLoader, List<String> principalPackages,
-                                      List<String> msmPrincipalClasses, ClassLoader containerClassLoader,
+                                      MsmPrincipalReader msmPrincipals, ClassLoader containerClassLoader,
                                       IntSupplier graceSeconds, String threadNamePrefix) throws IOException {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
@@ -181,7 +180,7 @@ public final class SessionEngine implements AutoCloseable {
             return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp),
                     SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
                     webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader),
-                    new PrincipalCodec(msmPrincipalClasses, containerClassLoader), graceSeconds, threadNamePrefix);
+                    msmPrincipals, graceSeconds, threadNamePrefix);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -626,7 +625,7 @@ public final class SessionEngine implements AutoCloseable {
 
     private PrincipalCodec.Authentication readMsmAuthentication(String id, byte[] bytes) {
         try {
-            PrincipalCodec.Authentication read = msmPrincipalCodec.decode(bytes);
+            PrincipalCodec.Authentication read = msmPrincipals.decode(bytes);
             return read == null || read.principal() == null ? null : read;
         } catch (IOException | RuntimeException e) {
             LOG.warning("the login that memcached-session-manager stored with session " + id + " cannot be read ("
@@ -952,13 +951,11 @@ public final class SessionEngine implements AutoCloseable {
             return CheckIn.ACCEPTED;
         }
         statistics.writeConflict();
-        long now = System.nanoTime();
         String message = "the changes of a request to session " + session.id() + " are refused: "
                 + (checkout.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
                 : "another request changed or removed the session since this one read it")
                 + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
-        if (now - lastConflictLogNanos >= CONFLICT_LOG_INTERVAL_NANOS) {
-            lastConflictLogNanos = now;
+        if (conflictWarnings.permits()) {
             LOG.warning(message + "; similar refusals are logged at most every 10 s");
         } else {
             LOG.fine(message);
@@ -1066,9 +1063,5 @@ public final class SessionEngine implements AutoCloseable {
             locks.close();
         }
         store.close();
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }
