@@ -39,8 +39,8 @@ import io.memsession.testkit.WebClient;
  * line under test (Tomcat 7 and 9, msm's {@code -tc7} and {@code -tc9} jars): msm's jars in {@code lib/} write
  * sessions (a counter, a Joda {@code DateTime}, a FORM login); the Tomcat stops, msm's jars are replaced by
  * memsession's, and it starts again with the same {@code context.xml}, msm's class name included: every session
- * goes on, the login holds (in sticky mode, and on Tomcat 9: see {@link #LOGINS_READ} and the swap test), and
- * memcached then holds memsession's format. Sticky and non-sticky, Java and Kryo; a cluster with one msm and one
+ * goes on, the login holds (in sticky mode: see the swap test for non-sticky), and memcached then holds
+ * memsession's format. Sticky and non-sticky, Java and Kryo; a cluster with one msm and one
  * memsession Tomcat, in both directions; and the configuration msm's guides show (two memcached nodes, a failover
  * node, Kryo with the Joda registration) surviving {@code kill -9} of a Tomcat and of the memcached node holding
  * the session.
@@ -97,14 +97,6 @@ class MsmMigrationIT {
             + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED"
             + " --add-opens=java.base/java.nio=ALL-UNNAMED"
             + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED";
-    /**
-     * memsession reads the logins msm's Tomcat 8.5 and 9 jars stored; those of its Tomcat 7 jar (Tomcat 7's
-     * clustering format of the principal) not yet: it keeps such a session and its user logs in again. So on
-     * Tomcat 7 the swap checks that the logged-in user's next request is answered (200), not that the login
-     * holds. Once memsession reads them, this goes.
-     */
-    private static final boolean LOGINS_READ = !"7".equals(System.getProperty("memsession.test.tomcatLine"));
-
     private static MemcachedProcess memcached;
     private static MemcachedInspector inspector;
     private static Path work;
@@ -295,10 +287,8 @@ class MsmMigrationIT {
             if (sticky) {
                 WebClient.Response stillLoggedIn = login.get(tomcat.httpPort(), "/protected/page.jsp");
                 assertEquals(200, stillLoggedIn.status(), stillLoggedIn.toString());
-                if (LOGINS_READ) {
-                    assertEquals(EmbeddedTomcat.USER, Page.of(stillLoggedIn).get("user"), "no new login");
-                    assertEquals(loggedIn.id(), Page.of(stillLoggedIn).id());
-                }
+                assertEquals(EmbeddedTomcat.USER, Page.of(stillLoggedIn).get("user"), "no new login");
+                assertEquals(loggedIn.id(), Page.of(stillLoggedIn).id());
             }
         }
         // msm's part of the console may have msm's own SEVERE lines (on Tomcat 7, its memcached client's thread
