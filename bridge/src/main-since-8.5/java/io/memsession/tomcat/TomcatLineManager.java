@@ -5,6 +5,9 @@ import java.util.List;
 
 import org.apache.catalina.session.ManagerBase;
 
+import io.memsession.core.format.MsmPrincipalReader;
+import io.memsession.core.format.PrincipalCodec;
+
 /**
  * The part of {@link MemcachedSessionManager} that differs between Tomcat lines, as Tomcat 8.5 and later need it:
  * their saved requests serialize as they are (how their principals are stored and made again differs from line
@@ -15,6 +18,16 @@ public abstract class TomcatLineManager extends ManagerBase {
 
     /** The classes a stored login is made of on this line, beside Tomcat's own: none. */
     static final List<String> STORED_LOGIN_CLASSES = Collections.emptyList();
+
+    /**
+     * The reader of the logins memcached-session-manager's jars for Tomcat 8.5 and 9 stored: the realm's principal,
+     * Java-serialized, read with nothing but Tomcat's principal class allowed, only for the user name the realm then
+     * confirms.
+     */
+    static MsmPrincipalReader msmPrincipalReader(ClassLoader containerClassLoader) {
+        return new PrincipalCodec(Collections.singletonList("org.apache.catalina.realm.GenericPrincipal"),
+                containerClassLoader);
+    }
 
     /**
      * The timeout of new sessions in seconds, typed as memcached-session-manager's getter was: the value set, or the

@@ -57,13 +57,6 @@ public class MemcachedSessionManager extends TomcatLineManager {
             "org.apache.catalina.authenticator.SavedRequest", "org.apache.tomcat.util.buf.",
             "javax.servlet.http.Cookie");
 
-    /**
-     * The principal classes memcached-session-manager stored (on Tomcat 8.5 and 9 the realm's principal itself), read
-     * from its sessions only for the user name, which the realm then confirms.
-     */
-    private static final List<String> MSM_PRINCIPAL_CLASSES = Collections.singletonList(
-            "org.apache.catalina.realm.GenericPrincipal");
-
     /** What the statistics attributes show while memsession is disabled or stopped. */
     private static final Statistics NO_STATISTICS = new Statistics(false);
 
@@ -142,7 +135,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
         if (config.enabled()) {
             try {
                 started = SessionEngine.start(config, webappNames(), getContext().getLoader().getClassLoader(),
-                        PRINCIPAL_PACKAGES, MSM_PRINCIPAL_CLASSES, getContext().getLoader().getClassLoader(),
+                        PRINCIPAL_PACKAGES, msmPrincipalReader(getContext().getLoader().getClassLoader()),
+                        getContext().getLoader().getClassLoader(),
                         this::expiryGraceSeconds,
                         "memsession-backup" + getContext().getName().replace('/', '-') + "-");
             } catch (IOException e) {

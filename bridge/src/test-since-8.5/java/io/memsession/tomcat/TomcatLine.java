@@ -11,6 +11,8 @@ import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
 
+import io.memsession.testkit.MsmSessions;
+
 /** What the scenario suite does differently on each Tomcat line, as Tomcat 8.5 and later need it. */
 final class TomcatLine {
 
@@ -49,6 +51,14 @@ final class TomcatLine {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A login as memcached-session-manager's jars for Tomcat 8.5 and 9 stored it: the realm's principal,
+     * Java-serialized.
+     */
+    static byte[] msmLogin(String name, String... roles) {
+        return MsmSessions.javaSerialized(principal(name, roles));
     }
 
     /** The application's own way to rotate the id since Servlet 3.1. */

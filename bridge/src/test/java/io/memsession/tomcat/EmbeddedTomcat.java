@@ -3,6 +3,7 @@ package io.memsession.tomcat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -183,16 +184,27 @@ final class EmbeddedTomcat implements AutoCloseable {
         context.reload();
     }
 
-    /** Stops the Tomcat; a test may stop one itself before {@link RunningTomcats} stops the rest, so once is enough. */
+    /**
+     * Stops the Tomcat; a test may stop one itself before {@link RunningTomcats} stops the rest, so once is enough.
+     * Every test's Tomcat stop is also a check that memsession stopped all of its threads with the context: Tomcat
+     * logs a thread the web application started and left running (SEVERE on Tomcat 7, WARNING later), which is a
+     * leak an operator sees at every redeploy.
+     *
+     * @throws AssertionError when Tomcat logged a thread left running
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        try {
+        try (LogRecorder loader = LogRecorder.of("org.apache.catalina.loader")) {
             tomcat.stop();
             tomcat.destroy();
+            List<String> leftRunning = loader.warningsContaining("failed to stop it");
+            if (!leftRunning.isEmpty()) {
+                throw new AssertionError("threads left running at the context's stop: " + leftRunning);
+            }
         } catch (LifecycleException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,7 @@
 package io.memsession.core;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,8 @@ import io.memsession.core.lock.Stay;
 import io.memsession.core.store.Pending;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.BoundedMaps;
+import io.memsession.core.support.RateLimit;
 
 /**
  * The engine of non-sticky mode ({@code sticky="false"}): a session belongs to no Tomcat. A request reads it from
@@ -37,7 +41,6 @@ import io.memsession.core.store.Versioned;
 final class NonStickyEngine extends SessionEngine {
 
     private static final Logger LOG = Logger.getLogger(NonStickyEngine.class.getName());
-    private static final long CONFLICT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * Non-sticky stored copies live as long as the session may stay idle, plus the second that memcached's
      * whole-second clock may cut off.
@@ -52,12 +55,12 @@ final class NonStickyEngine extends SessionEngine {
     private final LockPolicy lockPolicy;
     /** Null when {@code lockingMode} locks no request. */
     private final SessionLocks locks;
-    private volatile long lastConflictLogNanos = System.nanoTime() - CONFLICT_LOG_INTERVAL_NANOS;
+    private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
     /**
      * Sessions this Tomcat restored from a backup copy lately (old id to new id), so that a parallel request with the
      * old id finds the restored one.
      */
-    private final Map<String, String> recentRestores = recentRenames();
+    private final Map<String, String> recentRestores = BoundedMaps.leastRecentlyUsed(1000);
 
     private NonStickyEngine(Parts parts, SessionBackup backup, BackupCopies copies, LockPolicy lockPolicy,
                             SessionLocks locks) {
@@ -69,7 +72,6 @@ final class NonStickyEngine extends SessionEngine {
 
     static NonStickyEngine create(Parts parts, String threadNamePrefix) {
         Configuration config = parts.config;
-        // Non-sticky writes go out before the response, whatever sessionBackupAsync says: no writer threads.
         List<String> ring = new ArrayList<>();
         if (config.nodes().encodesNodeIds()) {
             for (MemcachedNode node : config.nodes().all()) {
@@ -83,9 +85,8 @@ final class NonStickyEngine extends SessionEngine {
                 config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
                 : null;
         SessionBackup backup = new SessionBackup(parts.store, parts.keys, parts.transcoder, parts.serializerId,
-                parts.blobs, parts.principalCodec, parts.statistics, () -> NON_STICKY_GRACE_SECONDS, 0,
-                config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(), copies,
-                threadNamePrefix);
+                parts.blobs, parts.principalCodec, parts.statistics,
+                SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
         return new NonStickyEngine(parts, backup, copies, lockPolicy, locks);
     }
 
@@ -521,13 +522,11 @@ final class NonStickyEngine extends SessionEngine {
             return Changes.ACCEPTED;
         }
         statistics.writeConflict();
-        long now = System.nanoTime();
         String message = "the changes of a request to session " + session.id() + " are refused: "
                 + (stay.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
                 : "another request changed or removed the session since this one read it")
                 + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
-        if (now - lastConflictLogNanos >= CONFLICT_LOG_INTERVAL_NANOS) {
-            lastConflictLogNanos = now;
+        if (conflictWarnings.permits()) {
             LOG.warning(message + "; similar refusals are logged at most every 10 s");
         } else {
             LOG.fine(message);

@@ -1,17 +1,17 @@
 package io.memsession.core;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.logging.Level;
@@ -25,6 +25,7 @@ import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.ForeignSessionException;
+import io.memsession.core.format.MsmPrincipalReader;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.RefusedSessionException;
@@ -76,8 +77,8 @@ public abstract class SessionEngine implements AutoCloseable {
     private final TranscoderFactory factory;
     /** Readers of the attributes memcached-session-manager wrote, by serializer id; empty when there is none. */
     private final Map<String, Optional<MsmAttributesReader>> msmReaders = new ConcurrentHashMap<>();
-    /** Reads the principals memcached-session-manager stored: the container's own principal class. */
-    private final PrincipalCodec msmPrincipalCodec;
+    /** Reads the logins memcached-session-manager stored, in the form of this Tomcat line's msm jar. */
+    private final MsmPrincipalReader msmPrincipals;
     /** Kinds of foreign values ({@link ForeignSessionException#kind()}) that were logged. */
     private final Map<String, Boolean> foreignLogged = new ConcurrentHashMap<>();
     private final AtomicBoolean importLogged = new AtomicBoolean();
@@ -105,12 +106,12 @@ public abstract class SessionEngine implements AutoCloseable {
         final TranscoderSettings transcoderSettings;
         final SessionAttributesTranscoder transcoder;
         final PrincipalCodec principalCodec;
-        final PrincipalCodec msmPrincipalCodec;
+        final MsmPrincipalReader msmPrincipals;
         final Statistics statistics;
         final IntSupplier graceSeconds;
 
         Parts(Configuration config, SessionStore store, String keyPrefix, String webapp, TranscoderFactory factory,
-              ClassLoader webappClassLoader, PrincipalCodec principalCodec, PrincipalCodec msmPrincipalCodec,
+              ClassLoader webappClassLoader, PrincipalCodec principalCodec, MsmPrincipalReader msmPrincipals,
               IntSupplier graceSeconds) {
             this.config = config;
             this.store = store;
@@ -127,7 +128,7 @@ public abstract class SessionEngine implements AutoCloseable {
                 throw new ConfigurationException(e.getMessage());
             }
             this.principalCodec = principalCodec;
-            this.msmPrincipalCodec = msmPrincipalCodec;
+            this.msmPrincipals = msmPrincipals;
             this.statistics = new Statistics(config.enableStatistics());
             this.graceSeconds = graceSeconds;
         }
@@ -144,7 +145,7 @@ public abstract class SessionEngine implements AutoCloseable {
         this.transcoder = parts.transcoder;
         this.principalCodec = parts.principalCodec;
         this.factory = parts.factory;
-        this.msmPrincipalCodec = parts.msmPrincipalCodec;
+        this.msmPrincipals = parts.msmPrincipals;
         this.statistics = parts.statistics;
         this.graceSeconds = parts.graceSeconds;
         this.backup = backup;
@@ -161,10 +162,10 @@ public abstract class SessionEngine implements AutoCloseable {
      */
     static SessionEngine create(Configuration config, SessionStore store, String keyPrefix, String webapp,
                                 TranscoderFactory factory, ClassLoader webappClassLoader,
-                                PrincipalCodec principalCodec, PrincipalCodec msmPrincipalCodec,
+                                PrincipalCodec principalCodec, MsmPrincipalReader msmPrincipals,
                                 IntSupplier graceSeconds, String threadNamePrefix) {
         Parts parts = new Parts(config, store, keyPrefix, webapp, factory, webappClassLoader, principalCodec,
-                msmPrincipalCodec, graceSeconds);
+                msmPrincipals, graceSeconds);
         return config.sticky() ? StickyEngine.create(parts, threadNamePrefix)
                 : NonStickyEngine.create(parts, threadNamePrefix);
     }
@@ -174,8 +175,8 @@ public abstract class SessionEngine implements AutoCloseable {
      *
      * @param principalPackages packages (or class names) of the container's principal and login note classes, the
      *        only ones read back with the principal
-     * @param msmPrincipalClasses packages (or class names) of the container's principal classes as
-     *        memcached-session-manager stored them, the only ones read back from its sessions' logins
+     * @param msmPrincipals the reader of the logins memcached-session-manager stored, as its jar for this Tomcat
+     *        line wrote them
      * @param graceSeconds how long stored copies outlive the sessions' own expiry (the container's expiry period)
      * @throws ConfigurationException for a serializer that cannot be loaded or does not accept the settings, or
      *         SASL credentials a node refuses
@@ -183,7 +184,7 @@ public abstract class SessionEngine implements AutoCloseable {
      */
     public static SessionEngine start(Configuration config, StorageKeyPrefix.WebappNames webapp,
                                       ClassLoader webappClassLoader, List<String> principalPackages,
-                                      List<String> msmPrincipalClasses, ClassLoader containerClassLoader,
+                                      MsmPrincipalReader msmPrincipals, ClassLoader containerClassLoader,
                                       IntSupplier graceSeconds, String threadNamePrefix) throws IOException {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
@@ -191,7 +192,7 @@ public abstract class SessionEngine implements AutoCloseable {
             return create(config, store, config.storageKeyPrefix().resolve(webapp),
                     SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
                     webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader),
-                    new PrincipalCodec(msmPrincipalClasses, containerClassLoader), graceSeconds, threadNamePrefix);
+                    msmPrincipals, graceSeconds, threadNamePrefix);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -503,7 +504,7 @@ public abstract class SessionEngine implements AutoCloseable {
 
     private PrincipalCodec.Authentication readMsmAuthentication(String id, byte[] bytes) {
         try {
-            PrincipalCodec.Authentication read = msmPrincipalCodec.decode(bytes);
+            PrincipalCodec.Authentication read = msmPrincipals.decode(bytes);
             return read == null || read.principal() == null ? null : read;
         } catch (IOException | RuntimeException e) {
             LOG.warning("the login that memcached-session-manager stored with session " + id + " cannot be read ("
@@ -728,19 +729,4 @@ public abstract class SessionEngine implements AutoCloseable {
         return loadLocks[(id.hashCode() & 0x7fffffff) % loadLocks.length];
     }
 
-    /** Sessions renamed lately, old id to new id, so that a parallel request with the old id finds the new one. */
-    static Map<String, String> recentRenames() {
-        return Collections.synchronizedMap(new LinkedHashMap<String, String>(64, 0.75f, false) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > 1000;
-            }
-        });
-    }
-
-    static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    }
 }

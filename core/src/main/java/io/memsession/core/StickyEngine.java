@@ -1,5 +1,7 @@
 package io.memsession.core;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.util.Map;
 
 import io.memsession.core.backup.BackupState;
@@ -10,6 +12,7 @@ import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.id.SessionId;
 import io.memsession.core.lock.Stay;
+import io.memsession.core.support.BoundedMaps;
 
 /**
  * The engine of sticky mode (the default): a session lives in the Tomcat its route names and is written to memcached
@@ -25,7 +28,7 @@ final class StickyEngine extends SessionEngine {
      * Sessions this Tomcat took over lately (old id to new id), so that a parallel request with the old id finds the
      * renamed one.
      */
-    private final Map<String, String> recentTakeOvers = recentRenames();
+    private final Map<String, String> recentTakeOvers = BoundedMaps.leastRecentlyUsed(1000);
 
     private StickyEngine(Parts parts, SessionBackup backup) {
         super(parts, backup);
@@ -34,9 +37,8 @@ final class StickyEngine extends SessionEngine {
     static StickyEngine create(Parts parts, String threadNamePrefix) {
         Configuration config = parts.config;
         SessionBackup backup = new SessionBackup(parts.store, parts.keys, parts.transcoder, parts.serializerId,
-                parts.blobs, parts.principalCodec, parts.statistics, parts.graceSeconds,
-                config.sessionBackupAsync() ? config.backupThreadCount() : 0, config.sessionBackupTimeoutMillis(),
-                config.operationTimeoutMillis(), config.maxSessionSize(), null, threadNamePrefix);
+                parts.blobs, parts.principalCodec, parts.statistics,
+                SessionBackup.Settings.sticky(config, parts.graceSeconds, threadNamePrefix));
         return new StickyEngine(parts, backup);
     }
 

@@ -4,9 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,6 +90,39 @@ public final class MsmSessions {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
                 out.writeObject(object);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A login as msm's jar for Tomcat 7 stored it: the fields of Tomcat's cluster principal as primitive data in a
+     * Java object stream, in this order: the user name; whether a password follows, and the password; the number of
+     * roles, and each role; whether an object follows, and the realm's user principal object.
+     *
+     * @param password the realm's credential, which msm stored with the login, or null
+     * @param userPrincipal the realm's user principal (JAAS and custom realms have one), or null for none
+     */
+    public static byte[] tomcat7Principal(String name, String password, List<String> roles,
+                                          Serializable userPrincipal) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeUTF(name);
+                out.writeBoolean(password != null);
+                if (password != null) {
+                    out.writeUTF(password);
+                }
+                out.writeInt(roles.size());
+                for (String role : roles) {
+                    out.writeUTF(role);
+                }
+                out.writeBoolean(userPrincipal != null);
+                if (userPrincipal != null) {
+                    out.writeObject(userPrincipal);
+                }
             }
             return bytes.toByteArray();
         } catch (IOException e) {

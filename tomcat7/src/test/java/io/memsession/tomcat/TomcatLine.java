@@ -14,6 +14,8 @@ import org.apache.catalina.deploy.SecurityCollection;
 import org.apache.catalina.deploy.SecurityConstraint;
 import org.apache.catalina.realm.GenericPrincipal;
 
+import io.memsession.testkit.MsmSessions;
+
 /** What the scenario suite does differently on each Tomcat line, as Tomcat 7 needs it. */
 final class TomcatLine {
 
@@ -50,6 +52,14 @@ final class TomcatLine {
     /** A realm's principal, as a realm makes it. */
     static GenericPrincipal principal(String name, String... roles) {
         return new GenericPrincipal(name, null, Arrays.asList(roles));
+    }
+
+    /**
+     * A login as memcached-session-manager's jar for Tomcat 7 stored it: Tomcat's cluster principal, with the realm's
+     * password.
+     */
+    static byte[] msmLogin(String name, String... roles) {
+        return MsmSessions.tomcat7Principal(name, EmbeddedTomcat.PASSWORD, Arrays.asList(roles), null);
     }
 
     private static Request connectorRequest(HttpServletRequest request) {

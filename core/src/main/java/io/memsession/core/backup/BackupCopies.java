@@ -14,6 +14,7 @@ import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
+import io.memsession.core.support.DaemonThreads;
 
 /**
  * The second copy of each non-sticky session ({@code bak:<key>}), on the next node after the session's own in
@@ -66,8 +67,7 @@ public final class BackupCopies implements AutoCloseable {
         this.keys = keys;
         this.ring = ring;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.worker = new Thread(this::run, threadName);
-        worker.setDaemon(true);
+        this.worker = DaemonThreads.newThread(this::run, threadName);
         if (ring.size() > 1) {
             worker.start();
         }

@@ -1,5 +1,7 @@
 package io.memsession.core.backup;
 
+import static io.memsession.core.support.Elapsed.millisSince;
+
 import java.io.IOException;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.memsession.core.config.Configuration;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
@@ -23,6 +26,8 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.DaemonThreads;
+import io.memsession.core.support.RateLimit;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
 /**
@@ -40,7 +45,7 @@ import io.memsession.serializer.SessionAttributesTranscoder;
 public final class SessionBackup implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionBackup.class.getName());
-    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long FAILURE_LOG_INTERVAL_SECONDS = 10;
     /** Writes a writer sends before it waits for their answers. */
     static final int MAX_BATCH = 64;
     /**
@@ -73,20 +78,63 @@ public final class SessionBackup implements AutoCloseable {
     private final BlockingQueue<BackedUpSession> queue;
     private final Thread[] writers;
     private volatile boolean closed;
-    private volatile long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
-    private volatile long lastOversizedLogNanos = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS;
+    private final RateLimit failureWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    private final RateLimit oversizedWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
 
-    /**
-     * @param blobs the stored form of this web application's sessions (its identity, sealed or not)
-     * @param writerThreads 0 for synchronous backup in the request thread
-     * @param graceSeconds how long a stored copy outlives the session's own expiry
-     * @param maxSessionSize the largest stored session in bytes ({@code maxSessionSize}); a larger one is not sent
-     * @param copies non-sticky mode's backup copies; null in sticky mode
-     */
+    /** How sessions are written: one {@link Settings} per mode, chosen once by the engine. */
+    public static final class Settings {
+        final IntSupplier graceSeconds;
+        final int writerThreads;
+        final long syncTimeoutMillis;
+        final long asyncTimeoutMillis;
+        final int maxSessionSize;
+        final BackupCopies copies;
+        final String threadNamePrefix;
+
+        /**
+         * @param graceSeconds how long a stored copy outlives the session's own expiry
+         * @param writerThreads 0 for synchronous backup in the request thread
+         * @param syncTimeoutMillis how long a request waits for its session's write in synchronous backup
+         * @param asyncTimeoutMillis how long any other write, read or delete may take
+         * @param maxSessionSize the largest stored session in bytes; a larger one is not sent
+         * @param copies non-sticky mode's backup copies; null in sticky mode
+         */
+        Settings(IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis, long asyncTimeoutMillis,
+                 int maxSessionSize, BackupCopies copies, String threadNamePrefix) {
+            this.graceSeconds = graceSeconds;
+            this.writerThreads = writerThreads;
+            this.syncTimeoutMillis = syncTimeoutMillis;
+            this.asyncTimeoutMillis = asyncTimeoutMillis;
+            this.maxSessionSize = maxSessionSize;
+            this.copies = copies;
+            this.threadNamePrefix = threadNamePrefix;
+        }
+
+        /**
+         * Sticky mode: with {@code sessionBackupAsync}, {@code backupThreadCount} writer threads named
+         * {@code threadNamePrefix} and a number; without, the request writes its session, waiting at most
+         * {@code sessionBackupTimeout}.
+         */
+        public static Settings sticky(Configuration config, IntSupplier graceSeconds, String threadNamePrefix) {
+            return new Settings(graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
+                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(),
+                    null, threadNamePrefix);
+        }
+
+        /**
+         * Non-sticky mode: the request writes before its response, whatever {@code sessionBackupAsync} says (no
+         * writer threads), and {@code copies} keeps the backup copies on the next node.
+         */
+        public static Settings nonSticky(Configuration config, int graceSeconds, BackupCopies copies) {
+            return new Settings(() -> graceSeconds, 0, config.sessionBackupTimeoutMillis(),
+                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, null);
+        }
+    }
+
+    /** @param blobs the stored form of this web application's sessions (its identity, sealed or not) */
     public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
                          String serializerId, SessionBlob blobs, PrincipalCodec principalCodec,
-                         Statistics statistics, IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis,
-                         long asyncTimeoutMillis, int maxSessionSize, BackupCopies copies, String threadNamePrefix) {
+                         Statistics statistics, Settings settings) {
         this.store = store;
         this.keys = keys;
         this.transcoder = transcoder;
@@ -94,16 +142,15 @@ public final class SessionBackup implements AutoCloseable {
         this.blobs = blobs;
         this.principalCodec = principalCodec;
         this.statistics = statistics;
-        this.graceSeconds = graceSeconds;
-        this.syncTimeoutMillis = syncTimeoutMillis;
-        this.asyncTimeoutMillis = asyncTimeoutMillis;
-        this.maxSessionSize = maxSessionSize;
-        this.copies = copies;
-        this.queue = writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
-        this.writers = new Thread[writerThreads];
-        for (int i = 0; i < writerThreads; i++) {
-            writers[i] = new Thread(this::runWriter, threadNamePrefix + (i + 1));
-            writers[i].setDaemon(true);
+        this.graceSeconds = settings.graceSeconds;
+        this.syncTimeoutMillis = settings.syncTimeoutMillis;
+        this.asyncTimeoutMillis = settings.asyncTimeoutMillis;
+        this.maxSessionSize = settings.maxSessionSize;
+        this.copies = settings.copies;
+        this.queue = settings.writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
+        this.writers = new Thread[settings.writerThreads];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = DaemonThreads.newThread(this::runWriter, settings.threadNamePrefix + (i + 1));
             writers[i].start();
         }
     }
@@ -435,11 +482,9 @@ public final class SessionBackup implements AutoCloseable {
         BackupState state = session.backupState();
         String id = session.id();
         statistics.sessionOversized();
-        long now = System.nanoTime();
         String message = "session " + id + " is not stored: it is " + size + " bytes, more than maxSessionSize ("
                 + maxSessionSize + ")";
-        if (now - lastOversizedLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastOversizedLogNanos = now;
+        if (oversizedWarnings.permits()) {
             LOG.warning(message + "; its largest attributes: " + largestAttributes(snapshot.attributes)
                     + (copies == null ? ". It stays in this Tomcat only; its earlier stored copy is deleted, so after"
                     + " a failover its user gets a new session" : ". The request's changes are refused (HTTP 507); "
@@ -727,17 +772,11 @@ public final class SessionBackup implements AutoCloseable {
     }
 
     private void logFailure(String message, Exception e) {
-        long now = System.nanoTime();
-        if (now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
-            lastFailureLogNanos = now;
+        if (failureWarnings.permits()) {
             LOG.warning(message + ": " + e.getMessage() + " (similar failures are counted in msmStatNumBackupFailures "
                     + "and logged at most every 10 s)");
         } else {
             LOG.log(Level.FINE, message, e);
         }
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }

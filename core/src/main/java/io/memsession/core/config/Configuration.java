@@ -51,41 +51,59 @@ public final class Configuration {
     final KeyStore tlsTrustStore;
     final Integer maxInactiveInterval;
 
-    Configuration(ConfigurationBuilder.Parsed p) {
-        this.enabled = p.enabled;
-        this.nodes = p.nodes;
-        this.sticky = p.sticky;
-        this.lockingMode = p.lockingMode;
-        this.lockExpirationSeconds = p.lockExpirationSeconds;
-        this.lockTimeoutMillis = p.lockTimeoutMillis;
-        this.requestUriIgnorePattern = p.requestUriIgnorePattern;
-        this.sessionBackupAsync = p.sessionBackupAsync;
-        this.backupThreadCount = p.backupThreadCount;
-        this.sessionBackupTimeoutMillis = p.sessionBackupTimeoutMillis;
-        this.operationTimeoutMillis = p.operationTimeoutMillis;
-        this.storageKeyPrefix = p.storageKeyPrefix;
-        this.sessionAttributeFilter = p.sessionAttributeFilter;
-        this.transcoderFactoryClass = p.transcoderFactoryClass;
-        this.copyCollectionsForSerialization = p.copyCollectionsForSerialization;
-        this.customConverters = p.customConverters;
-        this.classAllowList = p.classAllowList;
-        this.maxSessionSize = p.maxSessionSize;
-        this.classAllowListReports = p.classAllowListReports;
-        this.tomcatAttributeNameFilter = p.tomcatAttributeNameFilter;
-        this.tomcatValueClassNameFilter = p.tomcatValueClassNameFilter;
-        this.warnOnTomcatFilterFailure = p.warnOnTomcatFilterFailure;
-        this.encryptionKeyFile = p.encryptionKeyFile;
-        this.sealingKeys = p.sealingKeys;
-        this.msmImport = p.msmImport;
-        this.msmImportUntilMillis = p.msmImportUntilMillis;
-        this.enableStatistics = p.enableStatistics;
-        this.protocol = p.protocol;
-        this.username = p.username;
-        this.password = p.password;
-        this.tls = p.tls;
-        this.tlsTrustStoreFile = p.tlsTrustStoreFile;
-        this.tlsTrustStore = p.tlsTrustStore;
-        this.maxInactiveInterval = p.maxInactiveInterval;
+    /** Parses every attribute, in this order: a message names the first one at fault. */
+    Configuration(ConfigurationBuilder b) {
+        enabled = b.value(Attributes.ENABLED);
+        sticky = b.value(Attributes.STICKY);
+        lockingMode = b.value(Attributes.LOCKING_MODE);
+        lockExpirationSeconds = b.value(Attributes.LOCK_EXPIRATION);
+        lockTimeoutMillis = b.value(Attributes.LOCK_TIMEOUT);
+        nodes = MemcachedNodes.parse(b.text(Attributes.MEMCACHED_NODES), b.text(Attributes.FAILOVER_NODES));
+        requestUriIgnorePattern = b.value(Attributes.REQUEST_URI_IGNORE_PATTERN);
+        sessionBackupAsync = b.value(Attributes.SESSION_BACKUP_ASYNC);
+        backupThreadCount = b.value(Attributes.BACKUP_THREAD_COUNT);
+        sessionBackupTimeoutMillis = b.value(Attributes.SESSION_BACKUP_TIMEOUT);
+        operationTimeoutMillis = b.value(Attributes.OPERATION_TIMEOUT);
+        storageKeyPrefix = b.value(Attributes.STORAGE_KEY_PREFIX);
+        sessionAttributeFilter = b.value(Attributes.SESSION_ATTRIBUTE_FILTER);
+        transcoderFactoryClass = b.value(Attributes.TRANSCODER_FACTORY_CLASS);
+        copyCollectionsForSerialization = b.value(Attributes.COPY_COLLECTIONS_FOR_SERIALIZATION);
+        customConverters = b.value(Attributes.CUSTOM_CONVERTER);
+        ClassAllowList.Mode classAllowListMode = b.value(Attributes.CLASS_ALLOW_LIST_MODE);
+        classAllowListReports = classAllowListMode == ClassAllowList.Mode.REPORT;
+        tomcatAttributeNameFilter = Attribute.parsePattern("sessionAttributeNameFilter",
+                b.tomcatAttributeNameFilter());
+        tomcatValueClassNameFilter = Attribute.parsePattern("sessionAttributeValueClassNameFilter",
+                b.tomcatValueClassNameFilter());
+        warnOnTomcatFilterFailure = b.warnOnTomcatFilterFailure();
+        try {
+            classAllowList = ClassAllowList.parse(b.text(Attributes.CLASS_ALLOW_LIST), classAllowListMode)
+                    .withValueClassNameFilter(tomcatValueClassNameFilter, warnOnTomcatFilterFailure);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(Attributes.CLASS_ALLOW_LIST.name(), b.text(Attributes.CLASS_ALLOW_LIST),
+                    e.getMessage());
+        }
+        maxSessionSize = b.value(Attributes.MAX_SESSION_SIZE);
+        encryptionKeyFile = b.text(Attributes.ENCRYPTION_KEY_FILE);
+        sealingKeys = b.value(Attributes.ENCRYPTION_KEY_FILE);
+        msmImport = b.text(Attributes.MSM_IMPORT);
+        msmImportUntilMillis = b.msmImportUntil(sealingKeys != null);
+        enableStatistics = b.value(Attributes.ENABLE_STATISTICS);
+        protocol = b.value(Attributes.MEMCACHED_PROTOCOL);
+        username = b.text(Attributes.USERNAME);
+        password = b.password();
+        if ((username == null) != (password == null)) {
+            throw new ConfigurationException("SASL authentication needs both username and password, "
+                    + "but only " + (username == null ? "password" : "username") + " is set");
+        }
+        if (username != null && protocol != Protocol.BINARY) {
+            throw new ConfigurationException(Attributes.MEMCACHED_PROTOCOL.name(),
+                    b.text(Attributes.MEMCACHED_PROTOCOL), "username and password (SASL) need memcachedProtocol=\"binary\"");
+        }
+        tls = b.value(Attributes.TLS);
+        tlsTrustStoreFile = b.text(Attributes.TLS_TRUST_STORE_FILE);
+        tlsTrustStore = b.trustStore(tls);
+        maxInactiveInterval = b.value(Attributes.MAX_INACTIVE_INTERVAL);
     }
 
     /** {@code enabled}: false makes the Manager a plain in-memory manager. */

@@ -24,9 +24,10 @@ import io.memsession.serializer.ReadLimits;
  * make it allocate gigabytes.
  *
  * <p>Without notes the bytes are the principal alone; with notes, an {@code Object[]} of the principal and a
- * {@code HashMap} of the notes.
+ * {@code HashMap} of the notes. memcached-session-manager's jars for Tomcat 8.5 and 9 stored the realm's principal
+ * alone, Java-serialized, which this codec reads too.
  */
-public final class PrincipalCodec {
+public final class PrincipalCodec implements MsmPrincipalReader {
 
     private static final List<String> JDK_CLASSES = java.util.Arrays.asList("java.lang.String",
             "[Ljava.lang.String;", "java.lang.Object", "java.util.ArrayList", "java.util.Arrays$ArrayList",
@@ -65,6 +66,7 @@ public final class PrincipalCodec {
     }
 
     /** @return what {@link #encode} wrote; null for null bytes */
+    @Override
     public Authentication decode(byte[] bytes) throws IOException {
         if (bytes == null) {
             return null;

@@ -1,10 +1,9 @@
 package io.memsession.core.lock;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.memsession.core.config.LockingMode;
+import io.memsession.core.support.BoundedMaps;
 
 /**
  * Decides which requests lock their session ({@code lockingMode}) and, in {@code auto} mode, learns which kinds of
@@ -19,22 +18,11 @@ public final class LockPolicy {
     private static final int MAX_REMEMBERED = 1000;
 
     private final LockingMode mode;
-    private final Map<String, Boolean> readOnlyKinds = Collections.synchronizedMap(lru());
-    private final Map<String, Boolean> modifyingKinds = Collections.synchronizedMap(lru());
+    private final Map<String, Boolean> readOnlyKinds = BoundedMaps.leastRecentlyUsed(MAX_REMEMBERED);
+    private final Map<String, Boolean> modifyingKinds = BoundedMaps.leastRecentlyUsed(MAX_REMEMBERED);
 
     public LockPolicy(LockingMode mode) {
         this.mode = mode;
-    }
-
-    private static Map<String, Boolean> lru() {
-        return new LinkedHashMap<String, Boolean>(64, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > MAX_REMEMBERED;
-            }
-        };
     }
 
     public boolean locksAtAll() {

@@ -4,8 +4,6 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -16,6 +14,7 @@ import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
+import io.memsession.core.support.PeriodicTask;
 
 /**
  * Session locks for non-sticky mode, kept in memcached next to the session ({@code lock:<key>}) so that every
@@ -46,7 +45,7 @@ public final class SessionLocks implements AutoCloseable {
     private final String ownerPrefix = UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong ownerCounter = new AtomicLong();
     private final Set<SessionLock> held = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService renewer;
+    private final PeriodicTask renewer;
 
     public SessionLocks(SessionStore store, Statistics statistics, int leaseSeconds, long operationTimeoutMillis,
                         String threadName) {
@@ -54,13 +53,7 @@ public final class SessionLocks implements AutoCloseable {
         this.statistics = statistics;
         this.leaseSeconds = leaseSeconds;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.renewer = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
-        long period = TimeUnit.SECONDS.toMillis(leaseSeconds) / 3;
-        renewer.scheduleWithFixedDelay(this::renewAll, period, period, TimeUnit.MILLISECONDS);
+        this.renewer = PeriodicTask.start(threadName, TimeUnit.SECONDS.toMillis(leaseSeconds) / 3, this::renewAll);
     }
 
     /** A lock not yet taken, with a token of its own. */
@@ -196,11 +189,6 @@ public final class SessionLocks implements AutoCloseable {
 
     @Override
     public void close() {
-        renewer.shutdownNow();
-        try {
-            renewer.awaitTermination(1, TimeUnit.SECONDS); // a stopping web application reports live threads
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        renewer.stop(TimeUnit.SECONDS.toMillis(1));
     }
 }

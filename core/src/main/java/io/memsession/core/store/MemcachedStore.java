@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -23,6 +21,7 @@ import java.util.logging.Logger;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
+import io.memsession.core.support.PeriodicTask;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
@@ -71,18 +70,12 @@ public final class MemcachedStore implements SessionStore {
 
     private final Map<String, NodeClient> clients;
     private final long operationTimeoutMillis;
-    private final ScheduledExecutorService prober;
+    private final PeriodicTask prober;
 
     private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
         this.clients = clients;
         this.operationTimeoutMillis = operationTimeoutMillis;
-        this.prober = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "memsession-node-probe");
-            thread.setDaemon(true);
-            return thread;
-        });
-        prober.scheduleWithFixedDelay(this::probeNodes, PROBE_INTERVAL_MILLIS, PROBE_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
+        this.prober = PeriodicTask.start("memsession-node-probe", PROBE_INTERVAL_MILLIS, this::probeNodes);
     }
 
     /**
@@ -266,7 +259,7 @@ public final class MemcachedStore implements SessionStore {
 
     @Override
     public void close() {
-        prober.shutdownNow();
+        prober.stop(operationTimeoutMillis);
         for (NodeClient node : clients.values()) {
             // Pending writes can still reach a connected node; waiting for a node that is down only delays the stop.
             node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
@@ -275,11 +268,6 @@ public final class MemcachedStore implements SessionStore {
         for (NodeClient node : clients.values()) {
             node.client.awaitIoThreadEnd(operationTimeoutMillis);
             node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
-        }
-        try {
-            prober.awaitTermination(operationTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

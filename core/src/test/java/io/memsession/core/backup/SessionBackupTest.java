@@ -35,7 +35,8 @@ class SessionBackupTest {
     private SessionBackup backup(int writerThreads) {
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
-                () -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null, "test-backup-");
+                new SessionBackup.Settings(() -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null,
+                        "test-backup-"));
         return backup;
     }
 

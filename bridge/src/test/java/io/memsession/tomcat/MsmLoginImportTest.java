@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -17,10 +19,10 @@ import io.memsession.testkit.MsmSessions;
 import io.memsession.testkit.WebClient;
 
 /**
- * Logins in sessions memcached-session-manager wrote (Tomcat 8.5 and 9: the realm's principal, Java-serialized):
- * they hold, but only as far as the application's realm confirms the user, sealed or not, since nothing
- * authenticates what msm stored. {@code /protected/*} needs the role {@code user}, which the realm gives
- * {@link EmbeddedTomcat#USER}; {@code /admin/*} the role {@code admin}, which it gives nobody.
+ * Logins in sessions memcached-session-manager wrote, in the form its jar for the line stored them
+ * ({@link TomcatLine#msmLogin}): they hold, but only as far as the application's realm confirms the user, sealed or
+ * not, since nothing authenticates what msm stored. {@code /protected/*} needs the role {@code user}, which the
+ * realm gives {@link EmbeddedTomcat#USER}; {@code /admin/*} the role {@code admin}, which it gives nobody.
  */
 class MsmLoginImportTest {
 
@@ -44,9 +46,16 @@ class MsmLoginImportTest {
 
     /** What msm stored for a user logged in with BASIC, with roles of the planter's choosing. */
     private String plantMsmLogin(String user, String... roles) {
+        return plantMsmSession(n1, browser, TomcatLine.msmLogin(user, roles));
+    }
+
+    /**
+     * Plants a session of msm's for tc1 on {@code node}, with a BASIC login stored as {@code login} and the attribute
+     * counter 3, and gives the browser its id.
+     */
+    static String plantMsmSession(MemcachedInspector node, WebClient browser, byte[] login) {
         String id = String.format("%032X", new Random().nextLong() & Long.MAX_VALUE) + "-n1.tc1";
-        n1.set(id, MsmSessions.blob(2, id, System.currentTimeMillis(), 1800, MsmSessions.BASIC,
-                MsmSessions.javaSerialized(TomcatLine.principal(user, roles)),
+        node.set(id, MsmSessions.blob(2, id, System.currentTimeMillis(), 1800, MsmSessions.BASIC, login,
                 MsmSessions.javaAttributes(Map.of("counter", 3))), 0);
         browser.setCookie("JSESSIONID", id);
         return id;
@@ -77,6 +86,21 @@ class MsmLoginImportTest {
         assertEquals(4, session.counter(), "with its attributes");
         assertNull(session.get("user"));
         assertEquals(1, log.warningsContaining("mallory", "does not confirm").size(), log.warnings().toString());
+    }
+
+    @Test
+    void aCutMsmLoginLogsNobodyInAndTheSessionIsKept() throws Exception {
+        EmbeddedTomcat tomcat = start();
+        byte[] login = TomcatLine.msmLogin(EmbeddedTomcat.USER, "user");
+        String id = plantMsmSession(n1, browser, Arrays.copyOf(login, login.length - 3));
+
+        assertEquals(401, browser.get(tomcat.port(), "/protected/x").status());
+        Page session = Page.of(browser.get(tomcat.port(), "/"));
+        assertEquals(id, session.id(), "the session is kept");
+        assertEquals(4, session.counter(), "with its attributes");
+        assertNull(session.get("user"));
+        assertEquals(1, log.warningsContaining(id, "cannot be read", "log in again").size(), log.warnings().toString());
+        assertEquals(List.of(), log.errors());
     }
 
     @Test

@@ -7,7 +7,9 @@ import java.util.Map;
 
 import org.apache.catalina.realm.GenericPrincipal;
 
-/** How a {@link StoredPrincipal} is made and made again on Tomcat 7, whose principals have no attributes. */
+/**
+ * How a {@link StoredPrincipal} is made and made again on Tomcat 7 and 8.5, whose principals have no attributes.
+ */
 final class TomcatLinePrincipals {
 
     private TomcatLinePrincipals() {
@@ -22,9 +24,9 @@ final class TomcatLinePrincipals {
     }
 
     /**
-     * Whether a realm's answer to a look-up by name is a user it knows. Tomcat 7's DataSourceRealm answers every
-     * name, even while its database is down, with a principal that has neither password nor roles: such an answer
-     * confirms nobody.
+     * Whether a realm's answer to a look-up by name is a user it knows. The DataSourceRealm of Tomcat 7 and 8.5
+     * answers every name, even while its database is down, with a principal that has neither password nor roles:
+     * such an answer confirms nobody.
      */
     static boolean isKnownUser(Principal realmAnswer) {
         if (!(realmAnswer instanceof GenericPrincipal)) {

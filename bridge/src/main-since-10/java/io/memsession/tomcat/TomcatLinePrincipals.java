@@ -8,7 +8,7 @@ import java.util.Map;
 
 import org.apache.catalina.realm.GenericPrincipal;
 
-/** How a {@link StoredPrincipal} is made and made again on Tomcat 10.1. */
+/** How a {@link StoredPrincipal} is made and made again on Tomcat 10.1 and 11. */
 final class TomcatLinePrincipals {
 
     private TomcatLinePrincipals() {
