@@ -7,16 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Apache httpd (Debian package {@code apache2}) with mod_proxy_balancer on a free loopback port, sticky as operators
- * set it up for Tomcat: {@code stickysession=JSESSIONID|jsessionid}, one {@code route=} per Tomcat's jvmRoute, so a
+ * Apache httpd (Debian package {@code apache2-bin}) with mod_proxy_balancer on a free loopback port, sticky as
+ * operators set it up for Tomcat: {@code stickysession=JSESSIONID|jsessionid}, one {@code route=} per jvmRoute, so a
  * request goes to the Tomcat its session id ends with, and to another one while that one is in error. A Tomcat in
  * error is tried again after a second. Runs in the foreground with its own ServerRoot, PidFile and ErrorLog in a
  * temporary directory, never Debian's configuration or service.
  */
 public final class HttpdBalancer implements LoadBalancer {
 
-    private static final String NOT_INSTALLED = "Apache httpd is not installed: install the Debian package 'apache2'"
-            + " (apt-get install apache2) or set HTTPD_BIN and HTTPD_MODULES";
+    private static final String NOT_INSTALLED = "Apache httpd is not installed: install the Debian package 'apache2-bin'"
+            + " (apt-get install apache2-bin) or set HTTPD_BIN and HTTPD_MODULES";
     private static final Path DEBIAN_MODULES = Path.of("/usr/lib/apache2/modules");
     /** Debian compiles unixd (User, Group) into the binary; the rest are loaded. */
     private static final List<String> MODULES = List.of("mpm_event", "authz_core", "proxy", "proxy_http",
