@@ -19,6 +19,9 @@ final class CountedSession {
     private long lost;
     private long resets;
     private long lostInResets;
+    /** Answers that went back, and the counter the last of them showed. */
+    private int losses;
+    private long counterAfterLoss;
     private long lastAnswerNanos;
     private long answers;
     /** Seconds the probe found this session in one place or none. */
@@ -32,7 +35,17 @@ final class CountedSession {
         return id;
     }
 
-    /** What to compare the answer to a request sent now with. */
+    /**
+     * What the answer to a request sent now is compared with: the highest counter acknowledged so far, and how many
+     * losses had been seen.
+     */
+    record Sent(long highest, int losses) {
+    }
+
+    synchronized Sent send() {
+        return new Sent(highest, losses);
+    }
+
     synchronized long highest() {
         return highest;
     }
@@ -42,12 +55,13 @@ final class CountedSession {
     }
 
     /**
-     * Takes in an answered increment: {@code counter} is what the answer showed, {@code before} the highest counter
-     * acknowledged when the request was sent, {@code presentedId} the id the request carried (null for the first).
-     * Returns what was wrong with the answer, or null.
+     * Takes in an answered increment: {@code counter} is what the answer showed, {@code sent} what was known when
+     * the request was sent, {@code presentedId} the id the request carried (null for the first). Returns what was
+     * wrong with the answer, or null.
      */
-    synchronized String answered(long counter, long before, String presentedId, String idNow) {
+    synchronized String answered(long counter, Sent sent, String presentedId, String idNow) {
         String problem = null;
+        long before = sent.highest();
         lastAnswerNanos = System.nanoTime();
         answers++;
         if (presentedId != null && counter == 1 && before >= 1) {
@@ -59,10 +73,15 @@ final class CountedSession {
             acknowledged = 1;
             failed = 0;
         } else {
-            if (counter <= before) {
-                problem = "went back: " + presentedId + " answered " + counter + " after " + before
+            // A hot session's request sent before a loss was seen was applied to what the store held after it:
+            // compared with what that loss left, not with what was acknowledged before it.
+            long reference = sent.losses() == losses ? before : counterAfterLoss;
+            if (counter <= reference) {
+                problem = "went back: " + presentedId + " answered " + counter + " after " + reference
                         + (idNow.equals(presentedId) ? "" : " as " + idNow);
-                lost += before - counter + 1;
+                lost += reference - counter + 1;
+                losses++;
+                counterAfterLoss = counter;
                 highest = counter;
             } else {
                 highest = Math.max(highest, counter);

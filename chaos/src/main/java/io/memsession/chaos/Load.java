@@ -106,7 +106,7 @@ final class Load {
         } else {
             client.setCookie(COOKIE, presented);
         }
-        long before = session.highest();
+        CountedSession.Sent sent = session.send();
         int status = Timeline.NO_ANSWER;
         try {
             // a POST, which no balancer sends twice: httpd sends a GET again to another Tomcat when the first one
@@ -115,7 +115,7 @@ final class Load {
             status = response.status();
             long counter = status == 200 ? counterIn(response.body()) : -1;
             if (counter > 0) {
-                String problem = session.answered(counter, before, presented, client.cookie(COOKIE));
+                String problem = session.answered(counter, sent, presented, client.cookie(COOKIE));
                 timeline.answered();
                 if (problem != null) {
                     timeline.problem(problem);
