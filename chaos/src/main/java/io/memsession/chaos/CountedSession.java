@@ -98,7 +98,8 @@ final class CountedSession {
 
     /**
      * Takes in the counter the session holds at the end ({@code 0}: it is gone). Returns the increments applied
-     * more than once (at least: a lost one can hide one applied twice).
+     * more than once (at least: a lost one can hide one applied twice); 0 for a session that was reset, whose
+     * parallel requests may have counted in more than one new session.
      */
     synchronized long finished(long counter) {
         if (counter == 0 && highest > 0) {
@@ -109,7 +110,7 @@ final class CountedSession {
         if (counter < highest) {
             lost += highest - counter;
         }
-        return Math.max(0, counter - acknowledged + lost - failed);
+        return resets > 0 ? 0 : Math.max(0, counter - acknowledged + lost - failed);
     }
 
     synchronized long lost() {

@@ -74,6 +74,10 @@ class CountedSessionTest {
         assertEquals(0, session.lost());
         assertEquals("XYZ-n2.tc1", session.id(), "the client goes on with the new session, as a browser would");
         assertEquals(0, session.finished(1));
+
+        CountedSession hot = countedTo(5);
+        hot.answered(1, hot.send(), ID, "XYZ-n2.tc1");
+        assertEquals(0, hot.finished(9), "after a reset, which new session an increment went to is unknown");
     }
 
     @Test
