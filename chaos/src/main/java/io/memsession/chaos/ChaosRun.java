@@ -1,6 +1,7 @@
 package io.memsession.chaos;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 import io.memsession.testkit.WebClient;
@@ -197,11 +199,23 @@ public final class ChaosRun {
         }
     }
 
+    /** A system property, else what the build wrote into chaos-build.properties; it must name a file. */
     private static Path requiredFile(String property) {
         String value = System.getProperty(property);
+        if (value == null) {
+            try (InputStream in = ChaosRun.class.getResourceAsStream("/chaos-build.properties")) {
+                Properties build = new Properties();
+                if (in != null) {
+                    build.load(in);
+                }
+                value = build.getProperty(property);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         if (value == null || !Files.isRegularFile(Path.of(value))) {
-            System.err.println("system property " + property + " must name an existing file, but is " + value
-                    + "; run bin/chaos");
+            System.err.println(property + " must name an existing file, but is " + value + "; run bin/chaos, which"
+                    + " builds it");
             System.exit(2);
         }
         return Path.of(value);
