@@ -1,6 +1,7 @@
 package io.memsession.chaos;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,7 +181,7 @@ final class Cluster implements AutoCloseable {
     /** After the load: paused servers answer again, so the final reads are not stuck behind them. */
     void resumeAll() {
         servers.values().stream().filter(server -> server.running && server.paused)
-                .forEach(server -> apply(new Fault(java.time.Duration.ZERO, Fault.Action.RESUME, server.name)));
+                .forEach(server -> apply(new Fault(Duration.ZERO, Fault.Action.RESUME, server.name)));
     }
 
     /** The SEVERE lines of every Tomcat's console. */
