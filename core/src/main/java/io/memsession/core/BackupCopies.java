@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * copy missing on the node where it belongs (the node was down, or restarted) is written again the next time its
  * session is used.
  */
-public final class BackupCopies implements AutoCloseable {
+final class BackupCopies implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(BackupCopies.class.getName());
     private static final int MAX_BATCH = 64;

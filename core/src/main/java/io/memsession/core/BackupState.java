@@ -66,7 +66,7 @@ public final class BackupState {
     }
 
     /** For a session read from memcached: written again only when its attributes change. */
-    public static BackupState forLoadedSession(byte[] storedAttributes, long storedExpiresAtMillis) {
+    static BackupState forLoadedSession(byte[] storedAttributes, long storedExpiresAtMillis) {
         BackupState state = new BackupState(false);
         state.storedDigest = Digests.sha256(storedAttributes);
         state.storedExpiresAtMillis = storedExpiresAtMillis;
@@ -81,7 +81,7 @@ public final class BackupState {
      *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
      * @param holdsNothing whether the session read has no attribute and no login (so perhaps no backup copy)
      */
-    public static BackupState forStayingSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
+    static BackupState forStayingSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
                                                    boolean holdsNothing) {
         BackupState state = new BackupState(false);
         state.storedAttributes = storedAttributes;
@@ -101,7 +101,7 @@ public final class BackupState {
      *
      * @param locked whether the restoring request holds the lock of the new key
      */
-    public void movesToNewKey(boolean locked) {
+    void movesToNewKey(boolean locked) {
         createsKey = true;
         versionsEveryWrite = !locked;
         mustWrite();
@@ -111,7 +111,7 @@ public final class BackupState {
      * Non-sticky: nothing of this session may be written in this stay: it was read without the lock it needed, or a
      * write was refused because another came first. What it holds may be older than what memcached has.
      */
-    public void refuseWrites() {
+    void refuseWrites() {
         writesRefused = true;
     }
 

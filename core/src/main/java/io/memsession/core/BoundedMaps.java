@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Memories of what was seen lately, which a stream of distinct keys (one per request, say) must not grow. */
-public final class BoundedMaps {
+final class BoundedMaps {
 
     private BoundedMaps() {
     }

@@ -4,7 +4,7 @@ package io.memsession.core;
  * memsession's own threads. They are daemons: a Tomcat whose context did not stop cleanly must still be able to
  * exit, and each is named after its job and context so a thread dump tells whose it is.
  */
-public final class DaemonThreads {
+final class DaemonThreads {
 
     private DaemonThreads() {
     }

@@ -3,7 +3,7 @@ package io.memsession.core;
 import java.util.concurrent.TimeUnit;
 
 /** Durations for the statistics, measured on {@link System#nanoTime()}, which no clock change moves. */
-public final class Elapsed {
+final class Elapsed {
 
     private Elapsed() {
     }

@@ -12,7 +12,7 @@ import io.memsession.core.config.LockingMode;
  * requests run without the lock. When such a request does change the session after all, its write is refused if
  * another one came first (compare-and-set, never a silent overwrite), and the kind is locked again for good.
  */
-public final class LockPolicy {
+final class LockPolicy {
 
     private static final int MAX_REMEMBERED = 1000;
 

@@ -50,7 +50,7 @@ import net.spy.memcached.ops.StoreType;
  * connection is down ({@link FailureMode#Cancel}) and reconnects in the background. The fork's auto-discovery of
  * ElastiCache nodes stays off ({@link ClientMode#Static}): the nodes, their ids and the routing are memsession's.
  */
-public final class MemcachedStore implements SessionStore {
+final class MemcachedStore implements SessionStore {
 
     private static final Logger LOG = Logger.getLogger(MemcachedStore.class.getName());
 

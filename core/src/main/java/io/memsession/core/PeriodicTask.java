@@ -9,7 +9,7 @@ import java.util.logging.Logger;
  * thread still alive as a leak (SEVERE on Tomcat 7), and an executor counts as terminated a moment before its thread
  * has actually ended, so waiting for the executor is not enough.
  */
-public final class PeriodicTask {
+final class PeriodicTask {
 
     private static final Logger LOG = Logger.getLogger(PeriodicTask.class.getName());
 

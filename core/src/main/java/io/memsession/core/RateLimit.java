@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lets a warning that can repeat with every request through at most once per interval, so a failing node or a
  * crowd of conflicting requests cannot flood the log; the others go to a finer level.
  */
-public final class RateLimit {
+final class RateLimit {
 
     private final long intervalNanos;
     private final AtomicLong lastPermitNanos;

@@ -35,7 +35,7 @@ import io.memsession.serializer.SessionAttributesTranscoder;
  * {@code sessionBackupTimeout}. Either way a session is never written by two threads at once
  * ({@link BackupState#acquireWrite()}).
  */
-public final class SessionBackup implements AutoCloseable {
+final class SessionBackup implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionBackup.class.getName());
     private static final long FAILURE_LOG_INTERVAL_SECONDS = 10;

@@ -8,7 +8,7 @@ package io.memsession.core;
  * <p>Ids come from clients, so {@link #parse} accepts only what memsession can have generated: anything else is
  * never looked up in memcached and costs the client a new session.
  */
-public final class SessionId {
+final class SessionId {
 
     /** Longer ids are refused: with a key prefix they must still fit memcached's 250-byte keys. */
     static final int MAX_LENGTH = 160;

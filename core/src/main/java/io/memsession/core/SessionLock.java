@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * A lease on one session's lock key: held from a successful {@code add} of the owner's token until released or
  * until memcached expires it. Only the owner releases it, and the owner renews it while its requests run.
  */
-public final class SessionLock {
+final class SessionLock {
 
     final String nodeId;
     final String key;

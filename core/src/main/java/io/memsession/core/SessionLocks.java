@@ -21,7 +21,7 @@ import io.memsession.core.stats.Statistics;
  * {@code delete} releases it; after that (a renewal failed) the token is checked first, so an expired lease never
  * removes somebody else's lock.
  */
-public final class SessionLocks implements AutoCloseable {
+final class SessionLocks implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionLocks.class.getName());
     private static final long FIRST_RETRY_MILLIS = 1;

@@ -35,11 +35,11 @@ public final class SessionSnapshot {
         this.notes = notes;
     }
 
-    public long thisAccessedTime() {
+    long thisAccessedTime() {
         return thisAccessedTime;
     }
 
-    public int maxInactiveInterval() {
+    int maxInactiveInterval() {
         return maxInactiveInterval;
     }
 }

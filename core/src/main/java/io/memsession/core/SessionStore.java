@@ -5,7 +5,7 @@ package io.memsession.core;
  * {@code host:port}). Every call is bounded in time and fails fast when the node is known to be down. The
  * {@code start} operations return at once, so that several can be under way together.
  */
-public interface SessionStore extends AutoCloseable {
+interface SessionStore extends AutoCloseable {
 
     /** @return the stored bytes, or null when the key is absent */
     byte[] get(String nodeId, String key) throws StoreException;

@@ -13,6 +13,8 @@ import net.spy.memcached.compat.log.Level;
  * <p>Levels: spymemcached's INFO is connection chatter (every reconnect attempt of a node that is down) and goes to
  * FINE; WARN and above go to WARNING. A memcached node failing is normal operation for memsession, never SEVERE:
  * requests keep working, and memsession's own warnings say what it means for sessions.
+ *
+ * <p>Public only because spymemcached makes it by reflection from its class name.
  */
 public final class SpymemcachedLogger extends AbstractLogger {
 

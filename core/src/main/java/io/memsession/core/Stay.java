@@ -22,18 +22,18 @@ public final class Stay {
      * @param lock the lock taken for the stay, null when it runs without one
      * @param lockTimedOut whether the lock was wanted but not taken within {@code lockTimeout}
      */
-    public Stay(SessionLock lock, boolean lockTimedOut) {
+    Stay(SessionLock lock, boolean lockTimedOut) {
         this.lock = lock;
         this.lockTimedOut = lockTimedOut;
     }
 
     /** For a session created by a request: nobody else knows its id yet, so it needs no lock. */
-    public static Stay forNewSession() {
+    static Stay forNewSession() {
         return new Stay(null, false);
     }
 
     /** The lock of the stay, or null. */
-    public SessionLock lock() {
+    SessionLock lock() {
         return lock;
     }
 
@@ -41,12 +41,12 @@ public final class Stay {
      * Whether the stay runs without the lock it wanted: another Tomcat holds it, so this stay must not write (its
      * changes would race with the holder's).
      */
-    public boolean lockTimedOut() {
+    boolean lockTimedOut() {
         return lockTimedOut;
     }
 
     /** Another request uses the session. @return false when the stay is ending: load the session anew */
-    public synchronized boolean join() {
+    synchronized boolean join() {
         if (leaving || closedForOthers) {
             return false;
         }
@@ -55,7 +55,7 @@ public final class Stay {
     }
 
     /** A request using the session ended. @return whether it was the last: it ends the stay */
-    public synchronized boolean leave() {
+    synchronized boolean leave() {
         users--;
         if (users == 0) {
             leaving = true;
@@ -65,17 +65,17 @@ public final class Stay {
     }
 
     /** A request joined the stay, or began it. */
-    public void joinedByARequest() {
+    void joinedByARequest() {
         joinedByARequest = true;
     }
 
     /** Whether a request has joined the stay: a session created on an application thread has none yet. */
-    public boolean isJoinedByARequest() {
+    boolean isJoinedByARequest() {
         return joinedByARequest;
     }
 
     /** Whether it is time to look again whether other Tomcats wait for the lock; if so, the clock restarts. */
-    public boolean othersCheckDue(long intervalNanos) {
+    boolean othersCheckDue(long intervalNanos) {
         long now = System.nanoTime();
         if (now - othersCheckedAtNanos < intervalNanos) {
             return false;
@@ -84,23 +84,23 @@ public final class Stay {
         return true;
     }
 
-    public synchronized void closeForOthers() {
+    synchronized void closeForOthers() {
         closedForOthers = true;
     }
 
     /** Whether the stay ended to give requests on another Tomcat their turn with the lock. */
-    public synchronized boolean isClosedForOthers() {
+    synchronized boolean isClosedForOthers() {
         return closedForOthers;
     }
 
     /** The last request wrote the session and released the lock: the session is no longer in this Tomcat. */
-    public synchronized void ended() {
+    synchronized void ended() {
         left = true;
         notifyAll();
     }
 
     /** Waits until an ending stay has ended, so that a request reading the session anew sees its last write. */
-    public synchronized void awaitEnd() {
+    synchronized void awaitEnd() {
         boolean interrupted = false;
         while (!left) {
             try {

@@ -1,7 +1,7 @@
 package io.memsession.core;
 
 /** Where a session lives: the node its id names, and its key there (the storage key prefix plus the id). */
-public final class StorageKeys {
+final class StorageKeys {
 
     private final String prefix;
     private final boolean encodesNodeIds;

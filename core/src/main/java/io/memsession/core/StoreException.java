@@ -1,7 +1,7 @@
 package io.memsession.core;
 
 /** A memcached operation that failed: node down, timeout, or refused by the server. */
-public class StoreException extends Exception {
+class StoreException extends Exception {
 
     public StoreException(String message, Throwable cause) {
         super(message, cause);

@@ -1,7 +1,7 @@
 package io.memsession.core;
 
 /** A stored value with memcached's version of it (its CAS unique), for a write that must not overwrite another. */
-public final class Versioned {
+final class Versioned {
 
     private final byte[] value;
     private final long cas;
