@@ -12,12 +12,12 @@ import org.apache.catalina.authenticator.Constants;
 
 import org.apache.catalina.session.StandardSession;
 
+import io.memsession.core.BackupState;
 import io.memsession.core.EngineSession;
 import io.memsession.core.LoadedSession;
-import io.memsession.core.backup.BackupState;
-import io.memsession.core.backup.SessionSnapshot;
+import io.memsession.core.SessionSnapshot;
+import io.memsession.core.Stay;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Stay;
 
 /**
  * Tomcat's session, plus what the backup needs to know: whether a stored attribute was touched, whether the id or

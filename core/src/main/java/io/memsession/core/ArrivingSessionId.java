@@ -1,7 +1,5 @@
 package io.memsession.core;
 
-import io.memsession.core.id.SessionId;
-
 /** What a request's session id asks for when it arrives in sticky mode (see {@link StickyEngine#inspect}). */
 final class ArrivingSessionId {
 

@@ -1,8 +1,5 @@
 package io.memsession.core;
 
-import io.memsession.core.backup.BackedUpSession;
-import io.memsession.core.lock.Stay;
-
 /** A container session as an engine sees it; the Tomcat bridge's session implements it. */
 public interface EngineSession extends BackedUpSession {
 

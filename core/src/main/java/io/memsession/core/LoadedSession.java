@@ -4,10 +4,8 @@ import java.security.Principal;
 import java.util.Collections;
 import java.util.Map;
 
-import io.memsession.core.backup.BackupState;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Stay;
 
 /** A session read from memcached, ready for the bridge to turn into a container session. */
 public final class LoadedSession {

@@ -1,6 +1,6 @@
 package io.memsession.core;
 
-import static io.memsession.core.support.Elapsed.millisSince;
+import static io.memsession.core.Elapsed.millisSince;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -10,26 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.memsession.core.backup.BackedUpSession;
-import io.memsession.core.backup.BackupCopies;
-import io.memsession.core.backup.BackupState;
-import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
-import io.memsession.core.id.SessionId;
-import io.memsession.core.lock.LockPolicy;
-import io.memsession.core.lock.SessionLock;
-import io.memsession.core.lock.SessionLocks;
-import io.memsession.core.lock.Stay;
-import io.memsession.core.store.Pending;
-import io.memsession.core.store.StoreException;
-import io.memsession.core.store.Versioned;
-import io.memsession.core.support.BoundedMaps;
-import io.memsession.core.support.RateLimit;
 
 /**
  * The engine of non-sticky mode ({@code sticky="false"}): a session belongs to no Tomcat. A request reads it from

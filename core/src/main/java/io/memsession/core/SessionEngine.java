@@ -1,6 +1,6 @@
 package io.memsession.core;
 
-import static io.memsession.core.support.Elapsed.millisSince;
+import static io.memsession.core.Elapsed.millisSince;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,8 +17,6 @@ import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.memsession.core.backup.BackedUpSession;
-import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
@@ -33,13 +31,7 @@ import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.SessionSeal;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
-import io.memsession.core.id.SessionId;
-import io.memsession.core.lock.Stay;
 import io.memsession.core.stats.Statistics;
-import io.memsession.core.store.MemcachedStore;
-import io.memsession.core.store.SessionStore;
-import io.memsession.core.store.StorageKeys;
-import io.memsession.core.store.StoreException;
 import io.memsession.serializer.MsmAttributesReader;
 import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SerializationException;

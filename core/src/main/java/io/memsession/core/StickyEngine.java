@@ -1,18 +1,13 @@
 package io.memsession.core;
 
-import static io.memsession.core.support.Elapsed.millisSince;
+import static io.memsession.core.Elapsed.millisSince;
 
 import java.util.Map;
 
-import io.memsession.core.backup.BackupState;
-import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.id.SessionId;
-import io.memsession.core.lock.Stay;
-import io.memsession.core.support.BoundedMaps;
 
 /**
  * The engine of sticky mode (the default): a session lives in the Tomcat its route names and is written to memcached

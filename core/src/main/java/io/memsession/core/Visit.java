@@ -48,12 +48,12 @@ public final class Visit<S extends EngineSession> {
         return new Visit<>(true, null, null, null, newId -> { });
     }
 
-    public boolean isIgnored() {
+    boolean isIgnored() {
         return ignored;
     }
 
     /** Notes that the request uses the session (an ignored one uses none). @return whether it was not noted yet */
-    public boolean used(S session) {
+    boolean used(S session) {
         if (ignored || used.contains(session)) {
             return false;
         }

@@ -24,10 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.memsession.core.backup.BackupState;
-import io.memsession.core.backup.FakeSession;
-import io.memsession.core.backup.FakeStore;
-import io.memsession.core.backup.StringsTranscoder;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.format.PrincipalCodec;
 

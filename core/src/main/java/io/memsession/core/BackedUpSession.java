@@ -1,0 +1,25 @@
+package io.memsession.core;
+
+/** A container session as the backup sees it; the Tomcat bridge's session implements it. */
+public interface BackedUpSession {
+
+    /** The session id as the client sees it. */
+    String id();
+
+    BackupState backupState();
+
+    /** False once the session was invalidated or began to expire. Must have no side effects. */
+    boolean isLive();
+
+    /** When a request last used the session (epoch ms): the start of its idle time. */
+    long lastUsedMillis();
+
+    /** Seconds of idleness after which the session expires; zero or less for never. */
+    int maxInactiveSeconds();
+
+    /**
+     * The session's current fields and stored attributes (those passing {@code sessionAttributeFilter}), taken
+     * just before a write.
+     */
+    SessionSnapshot snapshot();
+}

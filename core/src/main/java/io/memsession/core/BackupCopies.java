@@ -1,0 +1,316 @@
+package io.memsession.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The second copy of each non-sticky session ({@code bak:<key>}), on the next node after the session's own in
+ * {@code memcachedNodes} order that is up, so a session survives the loss of its node. Copies are written and kept
+ * alive off the request path by one thread. A session's copy goes out as soon as the thread is free, unless its last
+ * one went out less than {@link #COOLDOWN_MILLIS} ago: then what its requests ask in the meantime is merged and goes
+ * out when that time is up. So a session changed now and then has its copy at once, and a busy one (a burst of AJAX
+ * requests, a client hammering) costs one copy write per period instead of one per request, its copy at most that
+ * far behind. The thread works in batches: every operation of a batch is sent before the first answer is awaited. A
+ * copy missing on the node where it belongs (the node was down, or restarted) is written again the next time its
+ * session is used.
+ */
+final class BackupCopies implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(BackupCopies.class.getName());
+    private static final int MAX_BATCH = 64;
+    /** Beyond this many waiting sessions new ones are dropped: copies are a safety net, never a brake on requests. */
+    private static final int MAX_QUEUED = 100_000;
+    /**
+     * The shortest time between two copy writes of one session: what a node's death can cost a session changed more
+     * often than that. Copies are a third of non-sticky mode's memcached commands when written for every change;
+     * merging those of busy sessions over this time gave the benchmark about a tenth of its throughput back.
+     */
+    public static final long COOLDOWN_MILLIS = 50;
+    private static final long COOLDOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(COOLDOWN_MILLIS);
+
+    private final SessionStore store;
+    private final StorageKeys keys;
+    private final List<String> ring;
+    private final long operationTimeoutMillis;
+    /**
+     * What is to be done for each session, merged over its requests; {@link #cooldownMark} for a session whose copy
+     * went out less than {@link #COOLDOWN_MILLIS} ago and that no request has asked anything of since.
+     */
+    private final ConcurrentHashMap<String, Task> waiting = new ConcurrentHashMap<>();
+    /** Sessions whose task may go out now, in the order they began to wait. */
+    private final BlockingQueue<String> ready = new LinkedBlockingQueue<>(MAX_QUEUED);
+    /** Sessions cooling down, in the order their cooldowns end; the worker's own. */
+    private final ArrayDeque<Cooldown> coolingDown = new ArrayDeque<>();
+    private final Task cooldownMark = new Task(null, null, 0, false, false);
+    private final Thread worker;
+    private volatile boolean closed;
+
+    /**
+     * @param ring every node id in {@code memcachedNodes} order; empty for a single node without id (no copies)
+     */
+    public BackupCopies(SessionStore store, StorageKeys keys, List<String> ring, long operationTimeoutMillis,
+                        String threadName) {
+        this.store = store;
+        this.keys = keys;
+        this.ring = ring;
+        this.operationTimeoutMillis = operationTimeoutMillis;
+        this.worker = DaemonThreads.newThread(this::run, threadName);
+        if (ring.size() > 1) {
+            worker.start();
+        }
+    }
+
+    /** The node that holds the copy of a session on {@code sessionNodeId} now; null when no other node is up. */
+    String backupNode(String sessionNodeId) {
+        int start = ring.indexOf(sessionNodeId);
+        for (int i = 1; start >= 0 && i < ring.size(); i++) {
+            String candidate = ring.get((start + i) % ring.size());
+            if (store.isAvailable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The session was written with {@code blob}: its copy follows. */
+    void written(String sessionId, byte[] blob, int ttlSeconds) {
+        offer(new Task(sessionId, blob, ttlSeconds, false, true));
+    }
+
+    /**
+     * A request used the session without changing it: its stored copy and its backup copy live on from now, and a
+     * missing backup copy is written with {@code blob} (null when unknown).
+     */
+    void used(String sessionId, byte[] blob, int ttlSeconds) {
+        offer(new Task(sessionId, blob, ttlSeconds, true, false));
+    }
+
+    private void offer(Task task) {
+        if (closed) {
+            return;
+        }
+        if (ring.size() <= 1) {
+            if (task.touchPrimary) {
+                touchPrimaryNow(task);
+            }
+            return;
+        }
+        boolean[] began = {false};
+        waiting.compute(task.sessionId, (id, earlier) -> {
+            began[0] = earlier == null;
+            return earlier == null || earlier == cooldownMark ? task : earlier.then(task);
+        });
+        if (began[0] && !ready.offer(task.sessionId)) {
+            waiting.remove(task.sessionId);
+            LOG.fine("backup copy of " + task.sessionId + " dropped: too many waiting");
+        }
+    }
+
+    /** A single node: no copies, but the session's own expiration still moves on (sent, not awaited). */
+    private void touchPrimaryNow(Task task) {
+        try {
+            store.startTouch(keys.nodeId(task.sessionId), keys.key(task.sessionId), task.ttlSeconds);
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not touch " + task.sessionId, e);
+        }
+    }
+
+    /** Sends the deletion of a session's copy; null when there is no copy to delete. */
+    Pending<Boolean> startDelete(String sessionId) throws StoreException {
+        waiting.remove(sessionId); // a copy on its way must not bring the session back
+        String node = ring.size() > 1 ? backupNode(keys.nodeId(sessionId)) : null;
+        return node == null ? null : store.startDelete(node, keys.backupKey(sessionId));
+    }
+
+    /**
+     * Looks for the copy of a session whose node is down, on the following nodes in ring order.
+     *
+     * @return the copy, or null when no node that is up has one
+     */
+    public Copy find(String sessionId) {
+        String sessionNode = keys.nodeId(sessionId);
+        int start = ring.indexOf(sessionNode);
+        for (int i = 1; start >= 0 && i < ring.size(); i++) {
+            String candidate = ring.get((start + i) % ring.size());
+            if (store.isAvailable(candidate)) {
+                try {
+                    byte[] blob = store.get(candidate, keys.backupKey(sessionId));
+                    if (blob != null) {
+                        return new Copy(candidate, blob);
+                    }
+                } catch (StoreException e) {
+                    LOG.log(Level.FINE, "could not read the copy of " + sessionId + " on " + candidate, e);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A backup copy found by {@link #find}. */
+    public static final class Copy {
+        private final String nodeId;
+        private final byte[] blob;
+
+        Copy(String nodeId, byte[] blob) {
+            this.nodeId = nodeId;
+            this.blob = blob;
+        }
+
+        /** The node that held the copy: the session moves there. */
+        public String nodeId() {
+            return nodeId;
+        }
+
+        public byte[] blob() {
+            return blob;
+        }
+    }
+
+    private void run() {
+        List<Task> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed || !ready.isEmpty() || !coolingDown.isEmpty()) {
+            Cooldown firstToEnd = coolingDown.peek();
+            long waitNanos = closed ? 0 : firstToEnd == null ? TimeUnit.MILLISECONDS.toNanos(100)
+                    : firstToEnd.endNanos - System.nanoTime();
+            try {
+                String first = ready.poll(waitNanos, TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    take(first, batch);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            String next;
+            while (batch.size() < MAX_BATCH && (next = ready.poll()) != null) {
+                take(next, batch);
+            }
+            long now = System.nanoTime();
+            Cooldown ended;
+            while (batch.size() < MAX_BATCH && (ended = coolingDown.peek()) != null
+                    && (closed || ended.endNanos - now <= 0)) {
+                coolingDown.poll();
+                take(ended.sessionId, batch);
+            }
+            for (Task task : batch) {
+                task.start();
+            }
+            for (Task task : batch) {
+                task.finish();
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Takes what waits for the session into the batch; from now on, what its requests ask waits until its cooldown
+     * ends. A session that nobody asked anything of during its cooldown is done with.
+     */
+    private void take(String sessionId, List<Task> batch) {
+        Task task = closed ? waiting.remove(sessionId) : waiting.put(sessionId, cooldownMark);
+        if (task == null || task == cooldownMark) {
+            waiting.remove(sessionId, cooldownMark);
+            return;
+        }
+        batch.add(task);
+        if (!closed) {
+            coolingDown.add(new Cooldown(sessionId, System.nanoTime() + COOLDOWN_NANOS));
+        }
+    }
+
+    /** Writes what is waiting (each bounded by the operation timeout) and stops. */
+    @Override
+    public void close() {
+        closed = true;
+        if (worker.isAlive()) {
+            try {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A session whose copy went out, until {@code endNanos}. */
+    private static final class Cooldown {
+        final String sessionId;
+        final long endNanos;
+
+        Cooldown(String sessionId, long endNanos) {
+            this.sessionId = sessionId;
+            this.endNanos = endNanos;
+        }
+    }
+
+    /**
+     * What to do for one session: write its copy (it changed), or keep it and the session itself alive (it was used
+     * unchanged), or both.
+     */
+    private final class Task {
+        final String sessionId;
+        final byte[] blob;
+        final int ttlSeconds;
+        final boolean touchPrimary;
+        final boolean writeCopy;
+        String backupNode;
+        Pending<?> primaryTouch;
+        Pending<?> copy;
+
+        /** @param blob the session as stored, for the copy; may be null when only touching */
+        Task(String sessionId, byte[] blob, int ttlSeconds, boolean touchPrimary, boolean writeCopy) {
+            this.sessionId = sessionId;
+            this.blob = blob;
+            this.ttlSeconds = ttlSeconds;
+            this.touchPrimary = touchPrimary;
+            this.writeCopy = writeCopy;
+        }
+
+        /** This task merged with a later one for the same session. */
+        Task then(Task later) {
+            if (later.writeCopy || !writeCopy) {
+                return later; // the newest write, or the newest keep-alive, covers everything before it
+            }
+            return new Task(sessionId, blob, later.ttlSeconds, true, true); // the write, and the later use
+        }
+
+        void start() {
+            try {
+                String sessionNode = keys.nodeId(sessionId);
+                backupNode = backupNode(sessionNode);
+                if (touchPrimary) {
+                    primaryTouch = store.startTouch(sessionNode, keys.key(sessionId), ttlSeconds);
+                }
+                if (backupNode != null) {
+                    copy = writeCopy ? store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
+                            : store.startTouch(backupNode, keys.backupKey(sessionId), ttlSeconds);
+                }
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "could not keep the backup copy of " + sessionId, e);
+            }
+        }
+
+        void finish() {
+            try {
+                if (primaryTouch != null) {
+                    primaryTouch.await(operationTimeoutMillis);
+                }
+                if (copy != null) {
+                    Object answer = copy.await(operationTimeoutMillis);
+                    if (!writeCopy && Boolean.FALSE.equals(answer) && blob != null) {
+                        // the copy's node was down or restarted: the copy comes back
+                        store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
+                                .await(operationTimeoutMillis);
+                    }
+                }
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "could not keep the backup copy of " + sessionId, e);
+            }
+        }
+    }
+}

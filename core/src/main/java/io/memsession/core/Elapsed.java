@@ -1,0 +1,14 @@
+package io.memsession.core;
+
+import java.util.concurrent.TimeUnit;
+
+/** Durations for the statistics, measured on {@link System#nanoTime()}, which no clock change moves. */
+final class Elapsed {
+
+    private Elapsed() {
+    }
+
+    public static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,775 @@
+package io.memsession.core;
+
+import static io.memsession.core.Elapsed.millisSince;
+
+import java.io.IOException;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.memsession.core.config.Configuration;
+import io.memsession.core.format.PrincipalCodec;
+import io.memsession.core.format.SessionBlob;
+import io.memsession.core.format.StoredSession;
+import io.memsession.core.stats.Statistics;
+import io.memsession.serializer.SessionAttributesTranscoder;
+
+/**
+ * Writes sessions to memcached after their requests, only when needed, and keeps stored copies alive and deleted
+ * in step with the sessions.
+ *
+ * <p>Asynchronous mode ({@code sessionBackupAsync="true"}) queues a session at most once and writes it
+ * {@link #COALESCING_DELAY_MILLIS} after the request that queued it, with everything the requests in between
+ * changed: under load, a busy session costs one write per period instead of one per request, and its stored copy
+ * is never more than about that period behind. A writer takes what is due in batches and sends the whole batch
+ * before it waits for the answers, so memcached and its client handle many writes per wake-up. Synchronous mode writes in the request thread, bounded by
+ * {@code sessionBackupTimeout}. Either way a session is never written by two threads at once
+ * ({@link BackupState#acquireWrite()}).
+ */
+final class SessionBackup implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SessionBackup.class.getName());
+    private static final long FAILURE_LOG_INTERVAL_SECONDS = 10;
+    /** Writes a writer sends before it waits for their answers. */
+    static final int MAX_BATCH = 64;
+    /**
+     * How long a changed session waits in the queue before it is written. Long enough that a session in active use
+     * is written a few times a second rather than on every request; short enough that a Tomcat crash costs at most
+     * the last fraction of a second of changes (synchronous backup costs none).
+     */
+    public static final long COALESCING_DELAY_MILLIS = 100;
+    private static final long COALESCING_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(COALESCING_DELAY_MILLIS);
+    /**
+     * When the oldest queued session has waited this long, the backup threads cannot keep up (a cold JIT, a CPU
+     * crowded by request threads): requests then write their own sessions until the queue is back in time. It
+     * bounds how far stored copies lag, at the price of request time while it lasts.
+     */
+    public static final long MAX_LAG_MILLIS = 1000;
+    private static final long MAX_LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_LAG_MILLIS);
+
+    private final SessionStore store;
+    private final StorageKeys keys;
+    private final SessionAttributesTranscoder transcoder;
+    private final String serializerId;
+    private final SessionBlob blobs;
+    private final PrincipalCodec principalCodec;
+    private final Statistics statistics;
+    private final IntSupplier graceSeconds;
+    private final long syncTimeoutMillis;
+    private final long asyncTimeoutMillis;
+    private final int maxSessionSize;
+    private final BackupCopies copies;
+    private final BlockingQueue<BackedUpSession> queue;
+    private final Thread[] writers;
+    private volatile boolean closed;
+    private final RateLimit failureWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    private final RateLimit oversizedWarnings = new RateLimit(FAILURE_LOG_INTERVAL_SECONDS, TimeUnit.SECONDS);
+
+    /** How sessions are written: one {@link Settings} per mode, chosen once by the engine. */
+    public static final class Settings {
+        final IntSupplier graceSeconds;
+        final int writerThreads;
+        final long syncTimeoutMillis;
+        final long asyncTimeoutMillis;
+        final int maxSessionSize;
+        final BackupCopies copies;
+        final String threadNamePrefix;
+
+        /**
+         * @param graceSeconds how long a stored copy outlives the session's own expiry
+         * @param writerThreads 0 for synchronous backup in the request thread
+         * @param syncTimeoutMillis how long a request waits for its session's write in synchronous backup
+         * @param asyncTimeoutMillis how long any other write, read or delete may take
+         * @param maxSessionSize the largest stored session in bytes; a larger one is not sent
+         * @param copies non-sticky mode's backup copies; null in sticky mode
+         */
+        Settings(IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis, long asyncTimeoutMillis,
+                 int maxSessionSize, BackupCopies copies, String threadNamePrefix) {
+            this.graceSeconds = graceSeconds;
+            this.writerThreads = writerThreads;
+            this.syncTimeoutMillis = syncTimeoutMillis;
+            this.asyncTimeoutMillis = asyncTimeoutMillis;
+            this.maxSessionSize = maxSessionSize;
+            this.copies = copies;
+            this.threadNamePrefix = threadNamePrefix;
+        }
+
+        /**
+         * Sticky mode: with {@code sessionBackupAsync}, {@code backupThreadCount} writer threads named
+         * {@code threadNamePrefix} and a number; without, the request writes its session, waiting at most
+         * {@code sessionBackupTimeout}.
+         */
+        public static Settings sticky(Configuration config, IntSupplier graceSeconds, String threadNamePrefix) {
+            return new Settings(graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
+                    config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(),
+                    null, threadNamePrefix);
+        }
+
+        /**
+         * Non-sticky mode: the request writes before its response, whatever {@code sessionBackupAsync} says (no
+         * writer threads), and {@code copies} keeps the backup copies on the next node.
+         */
+        public static Settings nonSticky(Configuration config, int graceSeconds, BackupCopies copies) {
+            return new Settings(() -> graceSeconds, 0, config.sessionBackupTimeoutMillis(),
+                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, null);
+        }
+    }
+
+    /** @param blobs the stored form of this web application's sessions (its identity, sealed or not) */
+    public SessionBackup(SessionStore store, StorageKeys keys, SessionAttributesTranscoder transcoder,
+                         String serializerId, SessionBlob blobs, PrincipalCodec principalCodec,
+                         Statistics statistics, Settings settings) {
+        this.store = store;
+        this.keys = keys;
+        this.transcoder = transcoder;
+        this.serializerId = serializerId;
+        this.blobs = blobs;
+        this.principalCodec = principalCodec;
+        this.statistics = statistics;
+        this.graceSeconds = settings.graceSeconds;
+        this.syncTimeoutMillis = settings.syncTimeoutMillis;
+        this.asyncTimeoutMillis = settings.asyncTimeoutMillis;
+        this.maxSessionSize = settings.maxSessionSize;
+        this.copies = settings.copies;
+        this.queue = settings.writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
+        this.writers = new Thread[settings.writerThreads];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = DaemonThreads.newThread(this::runWriter, settings.threadNamePrefix + (i + 1));
+            writers[i].start();
+        }
+    }
+
+    /**
+     * A request that used the session ended: write it unless nothing that is stored was touched. Returns at once in
+     * asynchronous mode.
+     */
+    public void afterRequest(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (!state.needsWriteCheck()) {
+            statistics.backupSkipped(Statistics.Skip.NO_ATTRIBUTES_ACCESS);
+            return;
+        }
+        if (!keys.hasNode(session.id())) {
+            statistics.backupFailed(); // created while every node was down; it gets a node on its next request
+            return;
+        }
+        if (queue == null) {
+            write(session, syncTimeoutMillis, System.nanoTime());
+        } else if (backupThreadsAreBehind()) {
+            write(session, asyncTimeoutMillis, System.nanoTime());
+        } else {
+            enqueue(session);
+        }
+    }
+
+    private boolean backupThreadsAreBehind() {
+        BackedUpSession oldest = queue.peek();
+        return oldest != null && System.nanoTime() - oldest.backupState().queuedSinceNanos > MAX_LAG_NANOS;
+    }
+
+    private void enqueue(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (state.queued.compareAndSet(false, true)) {
+            state.queuedSinceNanos = System.nanoTime();
+            queue.add(session);
+        }
+    }
+
+    /** Writes the session in the calling thread if anything stored may have changed since its last write. */
+    public void writeIfChanged(BackedUpSession session) {
+        if (session.backupState().needsWriteCheck() && keys.hasNode(session.id())) {
+            write(session, asyncTimeoutMillis, System.nanoTime());
+        }
+    }
+
+    /** How a non-sticky request's write ended. */
+    public enum Outcome {
+        /** The session changed and memcached has the change. */
+        WRITTEN,
+        /** Nothing stored changed: the stored copies were kept alive instead. */
+        UNCHANGED,
+        /** The session changed but the change was not stored: another write came first, or it was not allowed. */
+        REFUSED,
+        /** memcached could not be reached; the failure is counted and logged. */
+        FAILED,
+        /**
+         * The session changed but is larger than {@code maxSessionSize}: nothing was sent, and memcached keeps the
+         * session as it was before the request.
+         */
+        OVERSIZED
+    }
+
+    /** An operation sent right after a write, to be awaited with it. */
+    public interface Alongside {
+        Pending<?> start() throws StoreException;
+    }
+
+    /**
+     * Non-sticky mode: writes the session in the calling thread, before the response is complete, if anything stored
+     * changed; an unchanged session is kept alive instead. {@code alongside} (may be null) is sent after the write,
+     * to the same node, so memcached applies it after the write and one round trip serves both.
+     *
+     * <p>A request with nothing to write still waits for a write under way: a parallel request's write may carry
+     * this request's changes, and its answer must be in before this request answers (or its stay ends, or its lock
+     * is released). A session that may no longer be written ({@link BackupState#refuseWrites()}, or after a refused
+     * write) refuses a request whose last change memcached does not have, while the session holds such changes.
+     *
+     * @param lastChange the number of the request's last change to the session ({@link BackupState#mustWrite()},
+     *        {@link BackupState#attributesAccessed()}); 0 for none
+     */
+    public Outcome writeBeforeResponse(BackedUpSession session, long lastChange, Alongside alongside) {
+        BackupState state = session.backupState();
+        Write write = null;
+        Outcome outcome = Outcome.UNCHANGED;
+        if (keys.hasNode(session.id())) {
+            state.acquireWrite();
+            if (!state.writesRefused && state.versionsEveryWrite && state.loadedCas == 0 && !state.createsKey
+                    && state.needsWriteCheck()) {
+                readVersion(session);
+            }
+            if (state.writesRefused) {
+                release(session);
+            } else if (state.needsWriteCheck()) {
+                write = start(session, System.nanoTime()); // with nothing to send, it releases the permission
+            } else {
+                release(session);
+            }
+        }
+        Pending<?> sent = null;
+        try {
+            sent = alongside == null ? null : alongside.start();
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not send an operation after the write of " + session.id(), e);
+        }
+        if (write != null) {
+            outcome = finish(write, asyncTimeoutMillis);
+        }
+        if (state.writesRefused) {
+            // this request's own change may have gone out with a parallel request's write that succeeded
+            outcome = state.hasStored(lastChange) ? Outcome.UNCHANGED
+                    : state.oversized ? Outcome.OVERSIZED
+                    : holdsUnstoredChanges(session) ? Outcome.REFUSED : Outcome.UNCHANGED;
+        }
+        if (sent != null) {
+            try {
+                sent.await(asyncTimeoutMillis);
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "an operation after the write of " + session.id() + " failed", e);
+            }
+        }
+        if (outcome == Outcome.UNCHANGED && !state.writesRefused && keys.hasNode(session.id()) && session.isLive()) {
+            long now = System.currentTimeMillis();
+            copies.used(session.id(), state.copied ? state.storedBlob : null, Expiration.memcachedExpiration(
+                    Expiration.expiresAtMillis(session.maxInactiveSeconds(), now, graceSeconds.getAsInt()), now));
+        }
+        return outcome;
+    }
+
+    /**
+     * A stay without the lock writes again: the version its last write created is read, and if memcached holds
+     * anything but that write, another Tomcat wrote since, and this stay may write no more.
+     */
+    private void readVersion(BackedUpSession session) {
+        BackupState state = session.backupState();
+        String id = session.id();
+        try {
+            Versioned current = store.startGets(keys.nodeId(id), keys.key(id)).await(asyncTimeoutMillis);
+            if (current != null && Arrays.equals(current.value(), state.storedBlob)) {
+                state.loadedCas = current.cas();
+                return;
+            }
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not read the version of session " + id, e);
+        }
+        state.refuseWrites();
+    }
+
+    /** Whether the session holds what its stored copy lacks; for a session that may not be written. */
+    private boolean holdsUnstoredChanges(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (state.hasForcedWrite()) {
+            return true;
+        }
+        try {
+            byte[] attributes = transcoder.serialize(session.snapshot().attributes);
+            return !state.isStored(attributes, state.digestFor(attributes));
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private void runWriter() {
+        List<BackedUpSession> batch = new ArrayList<>(MAX_BATCH);
+        List<Write> sent = new ArrayList<>(MAX_BATCH);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                BackedUpSession first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                awaitDue(first);
+            } catch (InterruptedException e) {
+                return;
+            }
+            BackedUpSession next;
+            while (batch.size() < MAX_BATCH && (next = queue.peek()) != null && isDue(next)) {
+                next = queue.poll();
+                if (next != null) {
+                    batch.add(next);
+                }
+            }
+            for (BackedUpSession session : batch) {
+                BackupState state = session.backupState();
+                long since = state.queuedSinceNanos;
+                state.queued.set(false); // a change from now on queues the session again
+                if (state.tryAcquireWrite(true)) {
+                    Write write = start(session, since);
+                    if (write != null) {
+                        sent.add(write);
+                    }
+                }
+            }
+            for (Write write : sent) {
+                finish(write, asyncTimeoutMillis);
+            }
+            batch.clear();
+            sent.clear();
+        }
+    }
+
+    /** The queue is in order of queueing, so waiting for its oldest session is waiting for the first one due. */
+    private void awaitDue(BackedUpSession session) throws InterruptedException {
+        long wait = session.backupState().queuedSinceNanos + COALESCING_DELAY_NANOS - System.nanoTime();
+        if (wait > 0 && !closed) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private boolean isDue(BackedUpSession session) {
+        return closed || System.nanoTime() - session.backupState().queuedSinceNanos >= COALESCING_DELAY_NANOS;
+    }
+
+    /**
+     * Writes the session if its serialized attributes differ from the stored ones, or if it must be written.
+     *
+     * @param sinceNanos when the request that asked for this write ended
+     */
+    void write(BackedUpSession session, long timeoutMillis, long sinceNanos) {
+        session.backupState().acquireWrite();
+        Write write = start(session, sinceNanos);
+        if (write != null) {
+            finish(write, timeoutMillis);
+        }
+    }
+
+    /**
+     * First half of a write, holding the session's write permission: serialize, compare, send. Returns null, with
+     * the permission released, when there is nothing to wait for.
+     */
+    private Write start(BackedUpSession session, long sinceNanos) {
+        BackupState state = session.backupState();
+        if (state.removed || !session.isLive()) {
+            release(session);
+            return null;
+        }
+        String id = session.id();
+        long changes = state.changesSoFar(); // read before the flags are taken: what the snapshot surely holds
+        boolean force = state.takeForce();
+        long start = System.nanoTime();
+        try {
+            SessionSnapshot snapshot = session.snapshot();
+            byte[] attributes = transcoder.serialize(snapshot.attributes);
+            statistics.attributesSerialized(millisSince(start));
+            byte[] digest = state.digestFor(attributes);
+            boolean holdsNothing = snapshot.attributes.isEmpty() && snapshot.principal == null
+                    && snapshot.notes.isEmpty();
+            if ((!force && state.isStored(attributes, digest)) || (holdsNothing && copies == null
+                    && state.storedDigest == null)) {
+                // sticky: a session that holds nothing and was never stored is not worth an item (a client
+                // without a cookie costs none): its failover would give its user an equally empty session
+                state.stored(changes);
+                statistics.backupSkipped(Statistics.Skip.NO_MODIFICATION);
+                release(session);
+                return null;
+            }
+            byte[] blob = blobs.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
+                    snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
+                    principalBytes(state, snapshot), serializerId, attributes));
+            if (blob.length > maxSessionSize) {
+                oversized(session, snapshot, blob.length);
+                release(session);
+                return null;
+            }
+            long expiresAt = Expiration.expiresAtMillis(snapshot.maxInactiveInterval, snapshot.thisAccessedTime,
+                    graceSeconds.getAsInt());
+            long updateStart = System.nanoTime();
+            int ttl = Expiration.memcachedExpiration(expiresAt, System.currentTimeMillis());
+            state.sent = true;
+            // a version read with the session, or a key just taken over, means another Tomcat may write it too:
+            // never overwrite its write
+            Pending<Boolean> pending = state.loadedCas != 0
+                    ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
+                    : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
+                    : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
+            return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, holdsNothing,
+                    start, updateStart, sinceNanos);
+        } catch (StoreException | RuntimeException e) {
+            failed(session, e);
+            release(session);
+            return null;
+        }
+    }
+
+    /** Second half of a write: wait for memcached's answer, remember what is stored, release the permission. */
+    private Outcome finish(Write write, long timeoutMillis) {
+        BackupState state = write.session.backupState();
+        try {
+            if (!write.pending.await(timeoutMillis)) {
+                // compare-and-set: another write came first, or the session is gone; what this Tomcat holds is
+                // based on an older version, so nothing more of it may be written
+                state.refuseWrites();
+                return Outcome.REFUSED;
+            }
+            state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
+            state.createsKey = false;
+            state.attributesStored(write.attributes, write.digest);
+            state.stored(write.changes);
+            state.storedExpiresAtMillis = write.expiresAtMillis;
+            if (copies != null) {
+                state.storedBlob = write.blob;
+                // a session that never held anything has no copy: losing it with its node costs its user nothing
+                if (state.copied || !write.holdsNothing) {
+                    state.copied = true;
+                    copies.written(write.session.id(), write.blob, write.ttlSeconds);
+                }
+            }
+            statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
+                    millisSince(write.sinceNanos), write.blob.length);
+            return Outcome.WRITTEN;
+        } catch (StoreException | RuntimeException e) {
+            failed(write.session, e);
+            return Outcome.FAILED;
+        } finally {
+            release(write.session);
+        }
+    }
+
+    /**
+     * The session is larger than {@code maxSessionSize}, so it is not sent: memcached would refuse it, and the
+     * client would then drop its connection to the node, costing every session there its write. Nothing else is
+     * disturbed. Sticky mode: the session goes on in this Tomcat; its older stored copy is deleted, so that a
+     * failover gives its user a new session rather than silently an old state. Non-sticky mode: the stay writes
+     * no more, memcached keeps the session (and its backup copy) as it was, and the request is refused.
+     */
+    private void oversized(BackedUpSession session, SessionSnapshot snapshot, int size) {
+        BackupState state = session.backupState();
+        String id = session.id();
+        statistics.sessionOversized();
+        String message = "session " + id + " is not stored: it is " + size + " bytes, more than maxSessionSize ("
+                + maxSessionSize + ")";
+        if (oversizedWarnings.permits()) {
+            LOG.warning(message + "; its largest attributes: " + largestAttributes(snapshot.attributes)
+                    + (copies == null ? ". It stays in this Tomcat only; its earlier stored copy is deleted, so after"
+                    + " a failover its user gets a new session" : ". The request's changes are refused (HTTP 507); "
+                    + "memcached keeps the session as it was")
+                    + " (counted in msmStatNumOversizedSessions; similar lines at most every 10 s)");
+        } else {
+            LOG.fine(message);
+        }
+        if (copies != null) {
+            state.oversized = true;
+            state.refuseWrites();
+        } else if (state.storedDigest != null) {
+            state.storedDigest = null; // memcached has nothing of it now: the next write check writes it
+            try {
+                deleteStored(id);
+            } catch (StoreException | RuntimeException e) {
+                logFailure("could not delete the earlier stored copy of session " + id, e);
+            }
+        }
+    }
+
+    /** Each attribute serialized on its own, the largest first: only for the log line of an oversized session. */
+    private String largestAttributes(Map<String, Object> attributes) {
+        List<Map.Entry<String, Integer>> sizes = new ArrayList<>();
+        for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            int bytes;
+            try {
+                bytes = transcoder.serialize(Collections.singletonMap(attribute.getKey(), attribute.getValue()))
+                        .length;
+            } catch (RuntimeException e) {
+                bytes = -1;
+            }
+            sizes.add(new AbstractMap.SimpleImmutableEntry<>(attribute.getKey(), bytes));
+        }
+        sizes.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(3, sizes.size()); i++) {
+            text.append(i == 0 ? "" : ", ").append(sizes.get(i).getKey()).append(" (")
+                    .append(sizes.get(i).getValue()).append(" bytes)");
+        }
+        return sizes.isEmpty() ? "none (the principal or a login under way is that large)" : text.toString();
+    }
+
+    private void failed(BackedUpSession session, Exception e) {
+        session.backupState().mustWrite();
+        statistics.backupFailed();
+        logFailure("could not write session " + session.id() + " to memcached; it stays in this Tomcat and is "
+                + "written again after its next request", e);
+    }
+
+    private void release(BackedUpSession session) {
+        if (session.backupState().releaseWrite() && queue != null) {
+            enqueue(session); // changed while being written: its newest state still has to go
+        }
+    }
+
+    /** A write between {@link #start} and {@link #finish}. */
+    private static final class Write {
+        final BackedUpSession session;
+        final Pending<Boolean> pending;
+        final byte[] attributes;
+        final byte[] digest;
+        final long expiresAtMillis;
+        final byte[] blob;
+        final int ttlSeconds;
+        /** The number of the newest change the write surely holds. */
+        final long changes;
+        /** No attribute, no principal, no login under way. */
+        final boolean holdsNothing;
+        final long startNanos;
+        final long updateStartNanos;
+        final long sinceNanos;
+
+        Write(BackedUpSession session, Pending<Boolean> pending, byte[] attributes, byte[] digest,
+              long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, boolean holdsNothing, long startNanos,
+              long updateStartNanos, long sinceNanos) {
+            this.session = session;
+            this.pending = pending;
+            this.attributes = attributes;
+            this.digest = digest;
+            this.expiresAtMillis = expiresAtMillis;
+            this.blob = blob;
+            this.ttlSeconds = ttlSeconds;
+            this.changes = changes;
+            this.holdsNothing = holdsNothing;
+            this.startNanos = startNanos;
+            this.updateStartNanos = updateStartNanos;
+            this.sinceNanos = sinceNanos;
+        }
+    }
+
+    /** The principal alone is encoded once per principal; notes are there only while a login is under way. */
+    private byte[] principalBytes(BackupState state, SessionSnapshot snapshot) {
+        if (!snapshot.notes.isEmpty()) {
+            state.encodedPrincipalSource = null;
+            try {
+                return principalCodec.encode(snapshot.principal, snapshot.notes);
+            } catch (IOException e) {
+                LOG.warning("a login under way in a session cannot be serialized (" + e + ")");
+            }
+        }
+        if (snapshot.principal != state.encodedPrincipalSource) {
+            try {
+                state.encodedPrincipal = principalCodec.encode(snapshot.principal,
+                        java.util.Collections.<String, Object>emptyMap());
+            } catch (IOException e) {
+                state.encodedPrincipal = null;
+                LOG.warning("the principal of a session cannot be serialized (" + e
+                        + "); after a failover its user must log in again");
+            }
+            state.encodedPrincipalSource = snapshot.principal;
+        }
+        return state.encodedPrincipal;
+    }
+
+    /**
+     * Keeps a session that is used but not changed alive in memcached: when its stored copy would expire before the
+     * session does, and within the grace period, its expiration is moved on; a copy memcached lost is written again.
+     *
+     * @return whether anything was sent to memcached
+     */
+    public boolean refreshExpiration(BackedUpSession session) {
+        BackupState state = session.backupState();
+        if (state.queued.get()) {
+            return false; // the coming write sets a fresh expiration
+        }
+        if (!state.tryAcquireWrite(false)) {
+            return false; // a write is under way: it sets a fresh expiration
+        }
+        try {
+            if (state.storedDigest == null || state.removed || !session.isLive()) {
+                return false;
+            }
+            int grace = graceSeconds.getAsInt();
+            long wanted = Expiration.expiresAtMillis(session.maxInactiveSeconds(), session.lastUsedMillis(), grace);
+            long now = System.currentTimeMillis();
+            if (wanted <= state.storedExpiresAtMillis + 1000
+                    || state.storedExpiresAtMillis - now > grace * 1000L) {
+                return false;
+            }
+            String id = session.id();
+            try {
+                if (store.touch(keys.nodeId(id), keys.key(id), Expiration.memcachedExpiration(wanted, now))) {
+                    state.storedExpiresAtMillis = wanted;
+                    statistics.expirationRefreshed();
+                    return true;
+                }
+            } catch (StoreException | RuntimeException e) {
+                logFailure("could not refresh the expiration of session " + id + " in memcached", e);
+                return true;
+            }
+            state.mustWrite(); // memcached lost it (evicted, or the node restarted): store it again
+        } finally {
+            release(session);
+        }
+        write(session, asyncTimeoutMillis, System.nanoTime());
+        return true;
+    }
+
+    /**
+     * Deletes a session that was invalidated or expired, after any write under way; no write follows.
+     *
+     * @param unlessUsedElsewhere for a session expiring here: keep the stored copy if another Tomcat used the
+     *        session more recently (a stale copy in this Tomcat must not delete a live session)
+     */
+    public void sessionRemoved(BackedUpSession session, boolean unlessUsedElsewhere, long localThisAccessedTime) {
+        BackupState state = session.backupState();
+        state.acquireWrite();
+        try {
+            if (state.removed) {
+                return;
+            }
+            state.removed = true;
+            String id = session.id();
+            if (!keys.hasNode(id) || !state.mayBeStored()) {
+                return;
+            }
+            long start = System.nanoTime();
+            if (unlessUsedElsewhere && usedElsewhereSince(id, localThisAccessedTime)) {
+                return;
+            }
+            deleteStored(id);
+            statistics.sessionDeleted(millisSince(start));
+        } catch (StoreException | RuntimeException e) {
+            logFailure("could not delete session " + session.id() + " from memcached; memcached expires it", e);
+        } finally {
+            state.releaseWrite(); // removed: nothing is written again
+        }
+    }
+
+    private boolean usedElsewhereSince(String id, long localThisAccessedTime) throws StoreException {
+        byte[] blob = store.get(keys.nodeId(id), keys.key(id));
+        if (blob == null) {
+            return false;
+        }
+        try {
+            StoredSession stored = blobs.decode(blob);
+            return stored == null || stored.thisAccessedTime() > localThisAccessedTime; // null: not this webapp's
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+    }
+
+    /**
+     * The session got a new id: its copy under the old id goes, and it is written under the new one. A non-sticky
+     * stay without the lock first checks that the old key still holds what it read or last wrote (else another
+     * Tomcat changed the session since, and its change stays where it is while this stay may write no more), and
+     * creates the new key with {@code add}: there is no version of it to compare against.
+     *
+     * @return the number of this change ({@link BackupState#mustWrite()}), the renaming request's
+     */
+    public long sessionRenamed(BackedUpSession session, String oldId) {
+        BackupState state = session.backupState();
+        state.acquireWrite();
+        try {
+            long change = state.mustWrite();
+            if (state.versionsEveryWrite && !state.createsKey) {
+                if (state.writesRefused || !holdsThisStaysVersion(oldId, state)) {
+                    state.refuseWrites();
+                    return change;
+                }
+                state.createsKey = true;
+            }
+            state.loadedCas = 0; // the version read belongs to the old key
+            deleteKey(oldId);
+            return change;
+        } finally {
+            release(session);
+        }
+    }
+
+    /** Whether memcached's session under {@code id} is the version this stay read, or the one it last wrote. */
+    private boolean holdsThisStaysVersion(String id, BackupState state) {
+        try {
+            Versioned current = store.startGets(keys.nodeId(id), keys.key(id)).await(asyncTimeoutMillis);
+            return current != null && (state.loadedCas != 0 ? current.cas() == state.loadedCas
+                    : Arrays.equals(current.value(), state.storedBlob));
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not read the version of session " + id, e);
+            return false;
+        }
+    }
+
+    /** Deletes a stored session by id, bounded by the operation timeout; failures are logged. */
+    public void deleteKey(String id) {
+        if (!keys.hasNode(id)) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            deleteStored(id);
+            statistics.sessionDeleted(millisSince(start));
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not delete " + id + " from memcached", e);
+        }
+    }
+
+    /** Deletes the stored session and, in non-sticky mode, its backup copy: both sent, then both awaited. */
+    private void deleteStored(String id) throws StoreException {
+        Pending<Boolean> primary = store.startDelete(keys.nodeId(id), keys.key(id));
+        Pending<Boolean> copy = copies == null ? null : copies.startDelete(id);
+        primary.await(asyncTimeoutMillis);
+        if (copy != null) {
+            copy.await(asyncTimeoutMillis);
+        }
+    }
+
+    /** Writes what is queued (bounded by the operation timeout per session) and stops the writer threads. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread writer : writers) {
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Sessions waiting for an asynchronous write. */
+    public int queuedSessions() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    private void logFailure(String message, Exception e) {
+        if (failureWarnings.permits()) {
+            LOG.warning(message + ": " + e.getMessage() + " (similar failures are counted in msmStatNumBackupFailures "
+                    + "and logged at most every 10 s)");
+        } else {
+            LOG.log(Level.FINE, message, e);
+        }
+    }
+}

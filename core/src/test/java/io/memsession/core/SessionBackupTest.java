@@ -1,0 +1,286 @@
+package io.memsession.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.memsession.core.format.PrincipalCodec;
+import io.memsession.core.format.SessionBlob;
+import io.memsession.core.format.SessionSeal;
+import io.memsession.core.stats.Statistics;
+import io.memsession.serializer.SessionAttributesTranscoder;
+
+class SessionBackupTest {
+
+    private static final int GRACE = 10;
+    private static final int MAX_SESSION_SIZE = 2000;
+
+    private final FakeStore store = new FakeStore();
+    private final Statistics statistics = new Statistics(true);
+    private SessionBackup backup;
+
+    private static final SessionBlob BLOBS = new SessionBlob("localhost/app", SessionSeal.none());
+    private static final SessionAttributesTranscoder STRINGS = new StringsTranscoder();
+
+    private SessionBackup backup(int writerThreads) {
+        backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
+                new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
+                new SessionBackup.Settings(() -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null,
+                        "test-backup-"));
+        return backup;
+    }
+
+    @AfterEach
+    void close() {
+        if (backup != null) {
+            backup.close();
+        }
+    }
+
+    @Test
+    void newSessionIsWrittenUnderItsPrefixedKeyWithItsRemainingLifetime() {
+        backup(0);
+        FakeSession session = holding("A-n1.tc1");
+        session.set("a", "1");
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+        assertEquals("A-n1.tc1", BLOBS.decode(store.values.get("p_A-n1.tc1")).id());
+        assertEquals(1800 + GRACE, store.ttls.get("p_A-n1.tc1"), 1);
+    }
+
+    @Test
+    void writesOnlyWhenStoredAttributesChanged() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.set("a", "1");
+        backup.afterRequest(session);
+        backup.afterRequest(session); // nothing touched
+        session.set("a", "1"); // touched, same value
+        backup.afterRequest(session);
+        session.set("a", "2");
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get());
+        assertEquals(1, statistics.noAttributesAccess());
+        assertEquals(1, statistics.noModification());
+    }
+
+    @Test
+    void newSessionThatHoldsNothingIsNotWrittenUntilItDoes() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        session.state.mustWrite(); // e.g. a new id: still nothing worth storing
+        backup.afterRequest(session);
+        assertEquals(0, store.sets.get());
+        session.set("a", "1");
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+    }
+
+    @Test
+    void removalOfASessionThatWasNeverStoredCostsNoCommand() {
+        backup(0);
+        FakeSession session = new FakeSession("A-n1", BackupState.forNewSession());
+        backup.afterRequest(session);
+        backup.sessionRemoved(session, true, session.lastUsed);
+        assertEquals(0, store.deletes.get());
+        assertEquals(0, store.gets.get());
+    }
+
+    @Test
+    void oversizedSessionIsNeverSentAndItsEarlierCopyIsDeleted() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.set("small", "1");
+        backup.afterRequest(session);
+        assertNotNull(store.values.get("p_A-n1"));
+        session.set("big", new String(new char[MAX_SESSION_SIZE]).replace('\0', 'x'));
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+        assertNull(store.values.get("p_A-n1")); // a failover must not bring back the older state
+        assertEquals(1, statistics.oversizedSessions());
+        assertEquals(0, statistics.backupFailures());
+        session.attributes.remove("big");
+        session.set("small", "2");
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get()); // small again: stored again
+        assertNotNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void mustWriteForcesAWriteOfUnchangedAttributes() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.set("a", "1");
+        backup.afterRequest(session);
+        session.state.mustWrite();
+        backup.afterRequest(session);
+        assertEquals(2, store.sets.get());
+    }
+
+    @Test
+    void failedWriteIsRetriedAfterTheNextRequestEvenIfNothingChanged() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        store.failing = true;
+        backup.afterRequest(session);
+        assertEquals(1, statistics.backupFailures());
+        store.failing = false;
+        backup.afterRequest(session);
+        assertEquals(1, store.sets.get());
+    }
+
+    @Test
+    void sessionWithoutNodeCountsAsFailureAndIsNotWritten() {
+        backup(0);
+        backup.afterRequest(holding("A.tc1"));
+        assertEquals(0, store.sets.get());
+        assertEquals(1, statistics.backupFailures());
+    }
+
+    @Test
+    void asyncWritesCoalesceAndNeverOverlapForOneSession() throws Exception {
+        backup(2);
+        FakeSession session = holding("A-n1");
+        store.setGate = new CountDownLatch(1);
+        session.set("counter", 0);
+        backup.afterRequest(session);
+        awaitTrue(() -> store.concurrentSets.get() == 1); // the first write is under way, blocked
+        for (int i = 1; i <= 50; i++) {
+            session.set("counter", i);
+            backup.afterRequest(session);
+        }
+        store.setGate.countDown();
+        awaitTrue(() -> backup.queuedSessions() == 0 && store.concurrentSets.get() == 0
+                && store.sets.get() == 2);
+        assertEquals(1, store.maxConcurrentSets, "writes of one session never overlap");
+        assertTrue(new String(BLOBS.decode(store.values.get("p_A-n1")).attributes()).contains("50"),
+                "the newest state was written");
+        assertEquals(2, statistics.backupLag().count());
+    }
+
+    @Test
+    void requestsWriteTheirOwnSessionsWhileTheBackupThreadsAreBehind() throws Exception {
+        backup(1);
+        store.setGate = new CountDownLatch(1);
+        FakeSession stuck = holding("A-n1");
+        backup.afterRequest(stuck);
+        awaitTrue(() -> store.concurrentSets.get() == 1); // the only writer waits for memcached
+        FakeSession waiting = holding("B-n1");
+        backup.afterRequest(waiting);
+        assertEquals(1, backup.queuedSessions());
+        waiting.state.queuedSinceNanos = System.nanoTime()
+                - TimeUnit.MILLISECONDS.toNanos(SessionBackup.MAX_LAG_MILLIS + 1);
+
+        FakeSession current = holding("C-n1");
+        Thread request = new Thread(() -> backup.afterRequest(current));
+        request.start();
+        awaitTrue(() -> store.concurrentSets.get() == 2); // written by the request thread, not queued
+        assertEquals(1, backup.queuedSessions());
+        store.setGate.countDown();
+        request.join();
+        awaitTrue(() -> store.sets.get() == 3 && backup.queuedSessions() == 0);
+    }
+
+    @Test
+    void refreshTouchesOnlyWhenTheStoredCopyWouldExpireFirst() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.maxInactive = 5;
+        backup.afterRequest(session);
+        assertFalse(backup.refreshExpiration(session), "just written: nothing to do");
+        session.lastUsed = System.currentTimeMillis() + 2_000; // used again later, unchanged
+        assertFalse(backup.refreshExpiration(session), "copy still lives longer than the grace period");
+        FakeSession idle = holding("B-n1");
+        idle.maxInactive = 1;
+        idle.lastUsed = System.currentTimeMillis() - 5_000;
+        backup.afterRequest(idle); // its copy expires within the grace period
+        assertFalse(backup.refreshExpiration(idle), "not used since: the copy may expire with the session");
+        idle.lastUsed = System.currentTimeMillis(); // read, not changed
+        assertTrue(backup.refreshExpiration(idle));
+        assertEquals(1, store.touches.get());
+        assertEquals(1, statistics.expirationRefreshes());
+    }
+
+    @Test
+    void refreshRewritesACopyMemcachedLost() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        session.maxInactive = 1;
+        session.lastUsed = System.currentTimeMillis() - 5_000;
+        backup.afterRequest(session);
+        store.values.clear();
+        session.lastUsed = System.currentTimeMillis();
+        assertTrue(backup.refreshExpiration(session));
+        assertNotNull(store.values.get("p_A-n1"));
+        assertEquals(2, store.sets.get());
+    }
+
+    @Test
+    void removedSessionIsDeletedAndNeverWrittenAgain() {
+        backup(0);
+        FakeSession session = holding("A-n1");
+        backup.afterRequest(session);
+        backup.sessionRemoved(session, false, session.lastUsed);
+        assertNull(store.values.get("p_A-n1"));
+        session.state.mustWrite();
+        backup.afterRequest(session);
+        assertNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void expiryOfAStaleCopyKeepsASessionAnotherTomcatUsedSince() {
+        backup(0);
+        FakeSession live = holding("A-n1");
+        live.lastUsed = System.currentTimeMillis();
+        backup.afterRequest(live); // stored by the Tomcat that uses it now
+        FakeSession stale = readEarlier("A-n1");
+        backup.sessionRemoved(stale, true, live.lastUsed - 60_000);
+        assertNotNull(store.values.get("p_A-n1"));
+        backup.sessionRemoved(readEarlier("A-n1"), true, live.lastUsed);
+        assertNull(store.values.get("p_A-n1"));
+    }
+
+    @Test
+    void renameDeletesTheOldKeyAndForcesAWriteUnderTheNewOne() {
+        backup(0);
+        FakeSession session = holding("A-n1.tc1");
+        backup.afterRequest(session);
+        session.id = "A-n1.tc2";
+        backup.sessionRenamed(session, "A-n1.tc1");
+        backup.afterRequest(session);
+        assertNull(store.values.get("p_A-n1.tc1"));
+        assertNotNull(store.values.get("p_A-n1.tc2"));
+    }
+
+    /** A session this Tomcat read from memcached some time ago. */
+    private static FakeSession readEarlier(String id) {
+        return new FakeSession(id, BackupState.forLoadedSession(new byte[0], System.currentTimeMillis()));
+    }
+
+    /** A new session holding one attribute: worth storing. */
+    private static FakeSession holding(String id) {
+        FakeSession session = new FakeSession(id, BackupState.forNewSession());
+        session.set("a", "1");
+        return session;
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
