@@ -43,6 +43,7 @@ import io.memsession.core.lock.Checkout;
 import io.memsession.core.lock.LockPolicy;
 import io.memsession.core.lock.SessionLock;
 import io.memsession.core.lock.SessionLocks;
+import io.memsession.core.stats.NodeStatus;
 import io.memsession.core.stats.Statistics;
 import io.memsession.core.store.MemcachedStore;
 import io.memsession.core.store.Pending;
@@ -232,6 +233,16 @@ public final class SessionEngine implements AutoCloseable {
 
     public Statistics statistics() {
         return statistics;
+    }
+
+    /** Its memcached nodes, in configuration order, with whether each can be reached now. */
+    public List<NodeStatus> nodeStatuses() {
+        List<NodeStatus> statuses = new ArrayList<>();
+        for (MemcachedNode node : config.nodes().all()) {
+            statuses.add(new NodeStatus(node.id(), node.address(), config.nodes().failoverIds().contains(node.id()),
+                    store.isAvailable(node.id())));
+        }
+        return statuses;
     }
 
     /** Whether requests to this URI leave the session store alone ({@code requestUriIgnorePattern}). */
