@@ -25,6 +25,11 @@ import io.memsession.tomcat.MemcachedSessionManager;
 public final class MemsessionProperties {
 
     static final String PREFIX = "memsession";
+    /**
+     * The starter's own property, no attribute of the Manager: Tomcat's {@code jvmRoute} (on its Engine, in
+     * {@code server.xml} elsewhere), which sticky mode's load balancer routes by. Spring Boot has no property for it.
+     */
+    public static final String JVM_ROUTE = PREFIX + ".jvm-route";
 
     private MemsessionProperties() {
     }
@@ -77,6 +82,7 @@ public final class MemsessionProperties {
         for (Attribute<?> attribute : ConfigurationBuilder.attributes()) {
             known.put(ConfigurationPropertyName.of(propertyName(attribute)), attribute.name());
         }
+        known.put(ConfigurationPropertyName.of(JVM_ROUTE), null);
         ConfigurationPropertyName prefix = ConfigurationPropertyName.of(PREFIX);
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (!(source instanceof IterableConfigurationPropertySource)

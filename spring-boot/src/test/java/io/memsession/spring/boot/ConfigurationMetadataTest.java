@@ -58,6 +58,11 @@ class ConfigurationMetadataTest {
             json.append("\n    }");
             separator = ",\n";
         }
+        json.append(separator).append("    {\n      \"name\": \"").append(MemsessionProperties.JVM_ROUTE)
+                .append("\",\n      \"type\": \"java.lang.String\",\n      \"description\": \"The embedded Tomcat's"
+                        + " jvmRoute, which ends each session id in sticky mode (<id>-n1.tc1) and which the load"
+                        + " balancer routes by (the starter's own property; elsewhere server.xml's Engine sets it)."
+                        + "\"\n    }");
         return json.append("\n  ]\n}\n").toString();
     }
 
