@@ -21,9 +21,11 @@ import org.springframework.core.annotation.Order;
 /**
  * Non-sticky mode: a request's session is written before its response leaves, so the next request, on any
  * instance, reads what this one did. Spring MVC's message converters flush the response they write
- * ({@code @ResponseBody}, {@code ResponseEntity}), which would send it before the write; this filter holds those
- * flushes for the request's own thread, as a plain servlet's response is held until the request ends (or until it
- * fills the response buffer). An asynchronous request (server-sent events, streaming) keeps its flushes.
+ * ({@code @ResponseBody}, {@code ResponseEntity}) and declare its length, and Tomcat 11 sends a response as soon as
+ * its declared length is written: either would send it before the write. This filter holds those flushes, and
+ * leaves the length to Tomcat, which declares it at the end of the request; a plain servlet's response is held so
+ * too (until the request ends, or until it fills the response buffer). An asynchronous request (server-sent events,
+ * streaming) keeps its flushes and its length.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 final class HeldFlushes implements Filter {
@@ -39,6 +41,8 @@ final class HeldFlushes implements Filter {
     }
 
     private static final class Held extends HttpServletResponseWrapper {
+        private static final String CONTENT_LENGTH = "Content-Length";
+
         private final HttpServletRequest request;
         private ServletOutputStream stream;
         private PrintWriter writer;
@@ -50,6 +54,48 @@ final class HeldFlushes implements Filter {
 
         private boolean holds() {
             return !request.isAsyncStarted();
+        }
+
+        @Override
+        public void setContentLength(int length) {
+            if (!holds()) {
+                super.setContentLength(length);
+            }
+        }
+
+        @Override
+        public void setContentLengthLong(long length) {
+            if (!holds()) {
+                super.setContentLengthLong(length);
+            }
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!holds() || !CONTENT_LENGTH.equalsIgnoreCase(name)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!holds() || !CONTENT_LENGTH.equalsIgnoreCase(name)) {
+                super.addHeader(name, value);
+            }
+        }
+
+        @Override
+        public void setIntHeader(String name, int value) {
+            if (!holds() || !CONTENT_LENGTH.equalsIgnoreCase(name)) {
+                super.setIntHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addIntHeader(String name, int value) {
+            if (!holds() || !CONTENT_LENGTH.equalsIgnoreCase(name)) {
+                super.addIntHeader(name, value);
+            }
         }
 
         @Override

@@ -127,10 +127,22 @@ final class BootApplication implements AutoCloseable {
         return Double.parseDouble(value.group(1));
     }
 
-    /** The status of memsession's component in {@code /actuator/health}. */
+    /** The status of memsession's component in {@code /actuator/health} (Boot 4 writes it after the details). */
     String memsessionHealth(WebClient web) {
-        Matcher status = Pattern.compile("\"memsession\":\\{\"status\":\"([A-Z_]+)\"")
-                .matcher(web.get(port, "/actuator/health").body());
+        String health = web.get(port, "/actuator/health").body();
+        int start = health.indexOf("\"memsession\":{");
+        if (start < 0) {
+            return null;
+        }
+        int end = start + "\"memsession\":".length();
+        for (int depth = 0; end < health.length(); end++) {
+            depth += health.charAt(end) == '{' ? 1 : health.charAt(end) == '}' ? -1 : 0;
+            if (depth == 0) {
+                break;
+            }
+        }
+        // the details (nodes and their states) hold no status of their own
+        Matcher status = Pattern.compile("\"status\":\"([A-Z_]+)\"").matcher(health.substring(start, end));
         return status.find() ? status.group(1) : null;
     }
 
