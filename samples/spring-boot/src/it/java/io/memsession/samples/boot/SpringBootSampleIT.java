@@ -1,6 +1,7 @@
 package io.memsession.samples.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,18 @@ class SpringBootSampleIT {
             assertNotEquals(0, wrong.awaitExit());
             assertTrue(wrong.output().contains("APPLICATION FAILED TO START"), wrong.output());
             assertTrue(wrong.output().contains(expected), "the log gives \"" + expected + "\":\n" + wrong.output());
+        }
+    }
+
+    @Test
+    void withoutMemcachedNodesTheApplicationKeepsTomcatsSessions() throws Exception {
+        BootApplication plain = BootApplication.launch(logs, "plain", List.of());
+        try (plain; WebClient browser = new WebClient()) {
+            plain.awaitReady();
+            String answer = browser.get(plain.port(), "/counter").body();
+            assertTrue(answer.matches("session=[0-9A-F]+ counter=1 instance=plain\\n"), answer);
+            assertEquals(404, browser.get(plain.port(), "/actuator/metrics/memsession.requests").status());
+            assertFalse(browser.get(plain.port(), "/actuator/health").body().contains("memsession"));
         }
     }
 
