@@ -61,9 +61,9 @@ class SpringBootSampleIT {
         try (a; b; WebClient browser = new WebClient(); WebClient monitor = new WebClient()) {
             a.awaitReady();
             b.awaitReady();
-            assertTrue(browser.get(a.port(), "/counter").body().contains(" counter=1 instance=a"));
+            assertTrue(browser.get(a.port(), "/counter").body().contains(" counter=1 tomcat=a"));
             String answer = browser.get(a.port(), "/counter").body();
-            assertTrue(answer.contains(" counter=2 instance=a"), answer);
+            assertTrue(answer.contains(" counter=2 tomcat=a"), answer);
             String session = browser.cookie("JSESSIONID");
             assertTrue(session.matches(".+-n[12]\\.a"), "the id names its memcached node and its Tomcat: " + session);
 
@@ -75,7 +75,7 @@ class SpringBootSampleIT {
             a.kill();
 
             answer = browser.get(b.port(), "/counter").body();
-            assertTrue(answer.contains(" counter=3 instance=b"), "b took the session over: " + answer);
+            assertTrue(answer.contains(" counter=3 tomcat=b"), "b took the session over: " + answer);
             assertTrue(browser.cookie("JSESSIONID").endsWith(".b"), browser.cookie("JSESSIONID"));
             assertEquals(1, b.metric(monitor, "memsession.failovers", "COUNT", "kind:tomcat"));
             assertEquals(1, b.metric(monitor, "memsession.store.latency", "COUNT", "operation:read"));
@@ -111,7 +111,7 @@ class SpringBootSampleIT {
             }
             c.kill();
             String answer = browser.get(d.port(), "/counter").body();
-            assertTrue(answer.contains(" counter=5 instance=d"), answer);
+            assertTrue(answer.contains(" counter=5 tomcat=d"), answer);
         }
     }
 
@@ -134,7 +134,7 @@ class SpringBootSampleIT {
         try (plain; WebClient browser = new WebClient()) {
             plain.awaitReady();
             String answer = browser.get(plain.port(), "/counter").body();
-            assertTrue(answer.matches("session=[0-9A-F]+ counter=1 instance=plain\\n"), answer);
+            assertTrue(answer.matches("session=[0-9A-F]+ counter=1 tomcat=plain\\n"), answer);
             assertEquals(404, browser.get(plain.port(), "/actuator/metrics/memsession.requests").status());
             assertFalse(browser.get(plain.port(), "/actuator/health").body().contains("memsession"));
         }

@@ -7,8 +7,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Every GET of {@code /counter} increments a counter in the session and answers one line:
- * {@code session=<id> counter=<n> instance=<name>}.
+ * Every GET of {@code /} or {@code /counter} increments a counter in the session and answers one line, as the plain
+ * sample does (so the demo runs on either): {@code session=<id> counter=<n> tomcat=<instance>}.
  */
 @RestController
 class CounterController {
@@ -19,7 +19,7 @@ class CounterController {
         this.instance = instance;
     }
 
-    @GetMapping(path = "/counter", produces = "text/plain")
+    @GetMapping(path = {"/", "/counter"}, produces = "text/plain")
     String counter(HttpSession session) {
         int next;
         synchronized (session) { // parallel requests of one session share it
@@ -27,6 +27,6 @@ class CounterController {
             next = counter == null ? 1 : counter + 1;
             session.setAttribute("counter", next);
         }
-        return "session=" + session.getId() + " counter=" + next + " instance=" + instance + "\n";
+        return "session=" + session.getId() + " counter=" + next + " tomcat=" + instance + "\n";
     }
 }
