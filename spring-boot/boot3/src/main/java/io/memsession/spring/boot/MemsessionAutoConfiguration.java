@@ -26,7 +26,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Spring Boot 3: the embedded Tomcat keeps its sessions in memcached once {@code memsession.memcached-nodes} is set;
- * without it nothing changes. Metrics and health follow when Micrometer and the actuator are there.
+ * without it nothing changes. Metrics and health follow when Micrometer and the actuator are there. Boot 4's
+ * starter compiles this source with the packages Boot 4 moved these types to (its pom derives it).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
