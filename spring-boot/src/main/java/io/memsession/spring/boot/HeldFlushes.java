@@ -21,8 +21,8 @@ import org.springframework.core.annotation.Order;
 /**
  * Non-sticky mode: a request's session is written before its response leaves, so the next request, on any
  * instance, reads what this one did. Spring MVC's message converters flush the response they write
- * ({@code @ResponseBody}, {@code ResponseEntity}) and declare its length, and Tomcat 11 sends a response as soon as
- * its declared length is written: either would send it before the write. This filter holds those flushes, and
+ * ({@code @ResponseBody}, {@code ResponseEntity}) and declare its length, and a response whose declared length has
+ * been written can leave at once (Boot 4's on Tomcat 11 did): either would send it before the write. This filter holds those flushes, and
  * leaves the length to Tomcat, which declares it at the end of the request; a plain servlet's response is held so
  * too (until the request ends, or until it fills the response buffer). An asynchronous request (server-sent events,
  * streaming) keeps its flushes and its length.
