@@ -12,18 +12,18 @@ import org.apache.catalina.authenticator.Constants;
 
 import org.apache.catalina.session.StandardSession;
 
+import io.memsession.core.EngineSession;
 import io.memsession.core.LoadedSession;
-import io.memsession.core.backup.BackedUpSession;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionSnapshot;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 
 /**
  * Tomcat's session, plus what the backup needs to know: whether a stored attribute was touched, whether the id or
  * the authentication changed.
  */
-class MemcachedSession extends StandardSession implements BackedUpSession {
+class MemcachedSession extends StandardSession implements EngineSession {
 
     private static final long serialVersionUID = 1L;
 
@@ -38,9 +38,8 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
     private final transient MemcachedSessionManager sessionManager;
     private transient volatile BackupState backupState = BackupState.forNewSession();
     private transient volatile boolean renaming;
-    /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
-    private transient volatile Checkout checkout;
-    private transient volatile boolean checkedOutByARequest;
+    /** Non-sticky mode: the session's stay in this Tomcat; none in sticky mode. */
+    private transient volatile Stay stay;
     /** The principal and its stored form ({@link MemcachedSessionManager#storable}), replaced together. */
     private transient volatile Principal[] storablePrincipal;
 
@@ -49,19 +48,14 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         this.sessionManager = manager;
     }
 
-    /**
-     * Fills a fresh session from its stored form, without firing listeners. A non-sticky session is alive as long as
-     * memcached holds it (requests that only read it renew its expiration there, not its stored access time), so it
-     * counts as accessed now.
-     */
+    /** Fills a fresh session from its stored form, without firing listeners. */
     void restore(LoadedSession loaded) {
         StoredSession fields = loaded.fields();
         this.id = loaded.id();
         this.creationTime = fields.creationTime();
         this.lastAccessedTime = fields.lastAccessedTime();
-        this.thisAccessedTime = loaded.checkout() == null ? fields.thisAccessedTime()
-                : Math.max(fields.thisAccessedTime(), System.currentTimeMillis());
-        this.checkout = loaded.checkout();
+        this.thisAccessedTime = loaded.thisAccessedTime();
+        this.stay = loaded.stay();
         // Tomcat makes the facade on first use, unsynchronized: parallel requests of a non-sticky stay could each get
         // one, and an application synchronizing on its HttpSession would hold two different monitors
         getSession();
@@ -162,23 +156,14 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         }
     }
 
-    /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
-    Checkout checkout() {
-        return checkout;
+    @Override
+    public Stay stay() {
+        return stay;
     }
 
-    /** Non-sticky mode: a session created here begins its stay with the request that created it. */
-    void beginStay(Checkout newStay) {
-        this.checkout = newStay;
-    }
-
-    /** Whether a request has joined the stay (a session created on an application thread has none yet). */
-    boolean isCheckedOutByARequest() {
-        return checkedOutByARequest;
-    }
-
-    void checkedOutByARequest() {
-        checkedOutByARequest = true;
+    @Override
+    public void beginStay(Stay newStay) {
+        this.stay = newStay;
     }
 
     /** Whether the session is being removed from the manager only to come back under a new id. */

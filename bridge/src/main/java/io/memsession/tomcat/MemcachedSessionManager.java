@@ -5,9 +5,7 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,14 +24,13 @@ import org.apache.catalina.util.SessionConfig;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 
-import io.memsession.core.ArrivingSessionId;
 import io.memsession.core.LoadedSession;
+import io.memsession.core.SessionContainer;
 import io.memsession.core.SessionEngine;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.StorageKeyPrefix;
-import io.memsession.core.lock.Checkout;
 import io.memsession.core.stats.Monitored;
 import io.memsession.core.stats.NodeStatus;
 import io.memsession.core.stats.Statistics;
@@ -69,25 +66,8 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
     private final List<String> unknownAttributes = new ArrayList<>();
     /** "name:class" of attribute values Tomcat's value class filter kept out of memcached, so each is logged once. */
     private final Set<String> refusedValues = Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
-    /**
-     * Locks for reading a session from memcached, by id. A lock is held for a memcached round trip, so requests for
-     * different sessions must seldom share one: with 64, a fifth of the non-sticky benchmark's requests waited half
-     * a millisecond for another session's read.
-     */
-    private final Object[] loadLocks = new Object[4096];
-    /**
-     * Sessions this Tomcat took over or restored from a backup copy lately (old id to new id), so a parallel request
-     * finds the renamed one.
-     */
-    private final Map<String, String> recentTakeOvers = Collections.synchronizedMap(
-            new LinkedHashMap<String, String>(64, 0.75f, false) {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                    return size() > 1000;
-                }
-            });
+    /** What the engine asks of this Manager: Tomcat's part in the way of a request. */
+    private final SessionContainer<MemcachedSession> container = new TomcatSessions();
 
     private volatile SessionEngine engine;
     /** Monitoring's listener (see {@link #listen}), handed to every engine this Manager starts. */
@@ -103,12 +83,6 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         List<String> packages = new ArrayList<>(Arrays.asList(tomcatPackages));
         packages.addAll(STORED_LOGIN_CLASSES);
         return Collections.unmodifiableList(packages);
-    }
-
-    public MemcachedSessionManager() {
-        for (int i = 0; i < loadLocks.length; i++) {
-            loadLocks[i] = new Object();
-        }
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -286,16 +260,9 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         if (config != null && config.maxInactiveInterval() != null) {
             session.setMaxInactiveInterval(config.maxInactiveInterval());
         }
-        if (session instanceof MemcachedSession) {
-            MemcachedSession created = (MemcachedSession) session;
-            if (current != null && !config.sticky()) {
-                created.beginStay(current.newSessionCheckout());
-                RequestSessions request = RequestSessions.current(this);
-                if (request != null) {
-                    request.checkOut(created);
-                }
-            }
-            RequestSessions.used(created);
+        if (current != null && session instanceof MemcachedSession) {
+            RequestSessions request = RequestSessions.current(this);
+            current.created((MemcachedSession) session, request == null ? null : request.visit());
         }
         return session;
     }
@@ -317,104 +284,11 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
     @Override
     public Session findSession(String id) throws IOException {
         SessionEngine current = engine;
-        if (current != null && id != null && !current.configuration().sticky()) {
-            return findNonSticky(current, id);
-        }
-        Session session = super.findSession(id);
         RequestSessions request = RequestSessions.current(this);
-        if (session == null && id != null && current != null && request != null && !request.isIgnored()
-                && !request.isMissing(id) && current.canLoad(id)) {
-            session = loadOnce(current, id);
-            if (session == null) {
-                request.missing(id);
-            }
-        }
-        if (session instanceof MemcachedSession) {
-            RequestSessions.used((MemcachedSession) session);
-        }
-        return session;
-    }
-
-    /** Parallel requests for a session this Tomcat does not hold read it from memcached once, and share it. */
-    private Session loadOnce(SessionEngine current, String id) throws IOException {
-        synchronized (loadLock(id)) {
-            Session session = super.findSession(id);
-            if (session == null) {
-                MemcachedSession loaded = load(current, id);
-                if (loaded != null) {
-                    add(loaded);
-                    loaded.activate();
-                }
-                session = loaded;
-            }
-            return session;
-        }
-    }
-
-    /**
-     * Non-sticky: the session this request already uses; else the one parallel requests on this Tomcat use, joined;
-     * else read from memcached. Only a request (not an ignored one) reads: a lookup outside a request, by the
-     * connector or an application thread, sees the sessions that requests here use, and nothing else.
-     */
-    private Session findNonSticky(SessionEngine current, String id) throws IOException {
-        RequestSessions request = RequestSessions.current(this);
-        if (request == null) {
+        if (current == null || id == null || request == null) {
             return super.findSession(id);
         }
-        if (request.isIgnored()) {
-            return null;
-        }
-        MemcachedSession mine = request.checkedOut(id);
-        if (mine != null || request.isMissing(id)) {
-            return mine;
-        }
-        synchronized (loadLock(id)) {
-            Session local = super.findSession(id);
-            if (local instanceof MemcachedSession && ((MemcachedSession) local).checkout() != null) {
-                MemcachedSession shared = (MemcachedSession) local;
-                Checkout stay = shared.checkout();
-                if (current.mayJoin(stay) && stay.join()) {
-                    request.checkOut(shared);
-                    return shared;
-                }
-                stay.awaitEnd(); // its last request is writing it: read what it wrote
-                current.giveWay(stay);
-            }
-            LoadedSession loaded = current.checkOut(id, request.method(), request.uri(), request.query());
-            if (loaded == null && !current.canLoad(id)) {
-                // the session's node died after the request arrived: the backup copy serves, as on arrival
-                String restoredId = restoreFromBackup(current, id);
-                if (restoredId != null) {
-                    request.changeSessionId(restoredId);
-                    return findNonSticky(current, restoredId);
-                }
-            }
-            if (loaded == null) {
-                request.missing(id);
-                return null;
-            }
-            return checkedOut(request, loaded);
-        }
-    }
-
-    private MemcachedSession checkedOut(RequestSessions request, LoadedSession loaded) {
-        MemcachedSession session = (MemcachedSession) createEmptySession();
-        session.restore(loaded);
-        add(session);
-        session.activate();
-        request.checkOut(session);
-        return session;
-    }
-
-    /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
-    private MemcachedSession load(SessionEngine current, String id) {
-        LoadedSession loaded = current.load(id);
-        if (loaded == null) {
-            return null;
-        }
-        MemcachedSession session = (MemcachedSession) createEmptySession();
-        session.restore(loaded);
-        return session.isValid() ? session : null; // isValid() expires a timed-out session: its key is deleted
+        return current.find(id, request.visit(), container);
     }
 
     /** The stored form of a session's principal (see {@link StoredPrincipal#of}). */
@@ -479,13 +353,8 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         SessionEngine current = engine;
         if (current != null && session instanceof MemcachedSession) {
             MemcachedSession removed = (MemcachedSession) session;
-            if (removed.isRenaming()) {
-                return;
-            }
-            if (removed.checkout() != null) {
-                current.sessionInvalidated(removed, removed.checkout());
-            } else {
-                current.sessionRemoved(removed, removed.isTimingOut(), removed.lastUsedMillis());
+            if (!removed.isRenaming()) {
+                current.removed(removed, removed.isTimingOut());
             }
         }
     }
@@ -505,8 +374,7 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         SessionEngine current = engine;
         if (current != null) {
             for (Session session : findSessions()) {
-                // a non-sticky session is here only while requests use it; they keep its stored copy alive
-                if (session instanceof MemcachedSession && ((MemcachedSession) session).checkout() == null) {
+                if (session instanceof MemcachedSession) {
                     current.refreshExpiration((MemcachedSession) session);
                 }
             }
@@ -597,145 +465,72 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         return false;
     }
 
-    /**
-     * A request arrived with a session id: take the session over from another Tomcat, or move it off a memcached
-     * node that is down, and tell the client its new id.
-     */
-    void sessionArriving(Request request, String requestedId) {
+    /** A request arrived with a session id: the engine does what it asks for (see {@link SessionEngine#arriving}). */
+    void sessionArriving(RequestSessions request, String requestedId) {
+        engine.arriving(requestedId, getJvmRoute(), request.visit(), container);
+    }
+
+    /** An asynchronous request's application used a session on a thread of its own. */
+    void usedOnAnotherThread(RequestSessions request, Session session) {
         SessionEngine current = engine;
-        ArrivingSessionId arriving = current.inspect(requestedId, getJvmRoute(), sessions.containsKey(requestedId));
-        MemcachedSession session = null;
-        switch (arriving.action()) {
-            case TAKE_OVER:
-                session = takeOver(current, requestedId, arriving.target());
-                break;
-            case RESTORE:
-                String restoredId = restoreFromBackup(current, requestedId);
-                if (restoredId != null) {
-                    request.changeSessionId(restoredId);
-                }
-                return;
-            case RELOCATE:
-                Session local = sessions.get(requestedId);
-                if (local instanceof MemcachedSession) {
-                    session = (MemcachedSession) local;
-                    session.setId(arriving.target(), false);
-                    current.memcachedFailover();
-                }
-                break;
-            default:
-                return;
-        }
-        if (session != null) {
-            request.changeSessionId(session.getIdInternal());
-            RequestSessions.used(session);
+        if (current != null && session instanceof MemcachedSession) {
+            current.usedOnAnotherThread((MemcachedSession) session, request.visit());
         }
     }
 
     /**
-     * Memcached is asked first: a copy under the old id is newer than anything this Tomcat holds, even a session it
-     * took over earlier (the session has been on another Tomcat since). Only when memcached has none did a parallel
-     * request on this Tomcat take it over a moment ago (and delete the old copy).
-     */
-    private MemcachedSession takeOver(SessionEngine current, String oldId, String newId) {
-        synchronized (loadLock(oldId)) {
-            Session existing = sessions.get(newId);
-            MemcachedSession session = load(current, oldId);
-            if (session == null) {
-                boolean takenOverInParallel = existing instanceof MemcachedSession
-                        && newId.equals(recentTakeOvers.get(oldId));
-                return takenOverInParallel ? (MemcachedSession) existing : null;
-            }
-            if (existing != null) {
-                sessions.remove(newId); // a stale copy from an earlier visit: memcached's is the current one
-            }
-            add(session);
-            session.setId(newId, false);
-            session.activate();
-            recentTakeOvers.put(oldId, newId);
-            current.tomcatFailover();
-            return session;
-        }
-    }
-
-    /**
-     * Non-sticky: the session's node is down; its backup copy becomes the session, under an id on the copy's node.
+     * A request ended: the sessions it used are backed up.
      *
-     * @return the new id, or null when there is no copy (the request gets a new session)
+     * @return whether a non-sticky session's changes were accepted; when not, the client must be told
      */
-    private String restoreFromBackup(SessionEngine current, String oldId) {
-        RequestSessions request = RequestSessions.current(this);
-        synchronized (loadLock(oldId)) {
-            String restoredInParallel = recentTakeOvers.get(oldId);
-            if (restoredInParallel != null) {
-                return restoredInParallel; // the request joins that session's stay, or reads what it wrote
-            }
-            LoadedSession loaded = current.restoreFromBackup(oldId, request.method(), request.uri(), request.query());
-            if (loaded == null) {
-                return null;
-            }
-            MemcachedSession session = checkedOut(request, loaded);
-            recentTakeOvers.put(oldId, session.getIdInternal());
-            return session.getIdInternal();
-        }
-    }
-
-    /**
-     * A request ended: back up the sessions it used.
-     *
-     * @return whether a non-sticky session's changes were accepted (see {@link SessionEngine#checkIn}); when not,
-     *         the client must be told
-     */
-    SessionEngine.CheckIn requestFinished(RequestSessions request, boolean hadSessionId) {
+    SessionEngine.Changes requestFinished(RequestSessions request, boolean hadSessionId) {
         SessionEngine current = engine;
         if (current == null) {
-            return SessionEngine.CheckIn.ACCEPTED;
+            return SessionEngine.Changes.ACCEPTED;
         }
-        if (!current.configuration().sticky()) {
-            return nonStickyRequestFinished(current, request, hadSessionId);
-        }
-        if (request.used().isEmpty()) {
-            current.requestFinished(null, hadSessionId);
-        }
-        for (MemcachedSession session : request.used()) {
-            current.requestFinished(session, hadSessionId);
-        }
-        return SessionEngine.CheckIn.ACCEPTED;
+        return current.requestFinished(request.visit(), hadSessionId, container);
     }
 
-    /**
-     * Each request writes its own changes; the last request of a session's stay also releases the lock, and the
-     * session leaves this Tomcat (listeners are told it passivates).
-     */
-    private SessionEngine.CheckIn nonStickyRequestFinished(SessionEngine current, RequestSessions request,
-                                                           boolean hadSessionId) {
-        if (request.checkedOut().isEmpty()) {
-            current.requestFinished(null, hadSessionId);
-            return SessionEngine.CheckIn.ACCEPTED;
-        }
-        current.statistics().requestFinished(true);
-        SessionEngine.CheckIn result = SessionEngine.CheckIn.ACCEPTED;
-        for (MemcachedSession session : request.checkedOut()) {
-            Checkout stay = session.checkout();
-            boolean last = stay.leave();
-            if (last && session.isLive()) {
-                session.passivate();
-            }
-            SessionEngine.CheckIn checkIn = current.checkIn(session, stay, last, request.lastChange(session),
-                    request.method(), request.uri());
-            if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
-                result = checkIn;
-            }
-            if (last) {
-                sessions.remove(session.getIdInternal(), session);
-                stay.ended();
-            }
-        }
-        return result;
-    }
+    /** Tomcat's part of the engine's work: the sessions in this Manager, and their listeners. */
+    private final class TomcatSessions implements SessionContainer<MemcachedSession> {
 
-    private Object loadLock(String id) {
-        return loadLocks[(id.hashCode() & 0x7fffffff) % loadLocks.length];
+        @Override
+        public MemcachedSession find(String id) {
+            Session session = sessions.get(id);
+            return session instanceof MemcachedSession ? (MemcachedSession) session : null;
+        }
+
+        @Override
+        public MemcachedSession restore(LoadedSession loaded) {
+            MemcachedSession session = (MemcachedSession) createEmptySession();
+            session.restore(loaded);
+            return session;
+        }
+
+        @Override
+        public void add(MemcachedSession session) {
+            MemcachedSessionManager.this.add(session);
+        }
+
+        @Override
+        public void activate(MemcachedSession session) {
+            session.activate();
+        }
+
+        @Override
+        public void rename(MemcachedSession session, String newId) {
+            session.setId(newId, false);
+        }
+
+        @Override
+        public void passivate(MemcachedSession session) {
+            session.passivate();
+        }
+
+        @Override
+        public void remove(MemcachedSession session) {
+            sessions.remove(session.getIdInternal(), session);
+        }
     }
 
     // ---------------------------------------------------------------- attributes

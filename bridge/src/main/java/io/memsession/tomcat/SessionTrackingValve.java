@@ -39,7 +39,7 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
         if (manager.isIgnored(request.getRequestURI())) {
-            RequestSessions.begin(manager, true, null, null, null, null);
+            RequestSessions.beginIgnored(manager);
             try {
                 getNext().invoke(request, response); // no store traffic at all
             } finally {
@@ -60,12 +60,11 @@ final class SessionTrackingValve extends ValveBase {
             return;
         }
 
-        RequestSessions sessions = RequestSessions.begin(manager, false, request, request.getMethod(),
-                request.getRequestURI(), request.getQueryString());
+        RequestSessions sessions = RequestSessions.begin(manager, request);
         String requestedId = manager.requestedId(request);
         try {
             if (requestedId != null) {
-                manager.sessionArriving(request, requestedId);
+                manager.sessionArriving(sessions, requestedId);
             }
             getNext().invoke(request, response);
         } finally {
@@ -75,9 +74,9 @@ final class SessionTrackingValve extends ValveBase {
                 request.getAsyncContext().addListener(new FinishWhenComplete(request, sessions,
                         requestedId != null));
             } else {
-                SessionEngine.CheckIn checkIn = manager.requestFinished(sessions, requestedId != null);
-                if (checkIn != SessionEngine.CheckIn.ACCEPTED) {
-                    refuse(response, checkIn);
+                SessionEngine.Changes changes = manager.requestFinished(sessions, requestedId != null);
+                if (changes != SessionEngine.Changes.ACCEPTED) {
+                    refuse(response, changes);
                 }
             }
         }
@@ -89,13 +88,13 @@ final class SessionTrackingValve extends ValveBase {
      * request's other effects have happened): 409 Conflict when it would have overwritten another request's
      * change; 507 Insufficient Storage when the session grew larger than memcached may hold (maxSessionSize).
      */
-    private static void refuse(Response response, SessionEngine.CheckIn why) throws IOException {
+    private static void refuse(Response response, SessionEngine.Changes why) throws IOException {
         if (response.isCommitted()) {
             return; // too late to tell; the refusal is counted and logged
         }
         response.reset();
         response.setContentType("text/plain;charset=UTF-8");
-        if (why == SessionEngine.CheckIn.OVERSIZED) {
+        if (why == SessionEngine.Changes.OVERSIZED) {
             response.setStatus(INSUFFICIENT_STORAGE);
             response.getWriter().println("This request's changes to the session were not saved: the session "
                     + "would be too large to store.");
@@ -121,7 +120,7 @@ final class SessionTrackingValve extends ValveBase {
         @Override
         public void onComplete(AsyncEvent event) {
             // The application may have created or found its session on a thread of its own, unseen by the record.
-            sessions.usedOnAnotherThread(request.getSessionInternal(false));
+            manager.usedOnAnotherThread(sessions, request.getSessionInternal(false));
             manager.requestFinished(sessions, hadSessionId);
         }
 

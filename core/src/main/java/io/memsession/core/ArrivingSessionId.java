@@ -2,11 +2,11 @@ package io.memsession.core;
 
 import io.memsession.core.id.SessionId;
 
-/** What a request's session id asks for when it arrives (see {@link SessionEngine#inspect}). */
-public final class ArrivingSessionId {
+/** What a request's session id asks for when it arrives in sticky mode (see {@link StickyEngine#inspect}). */
+final class ArrivingSessionId {
 
     /** What to do with the id. */
-    public enum Action {
+    enum Action {
         /** Use the id as it is. */
         KEEP,
         /** Not an id memsession could have generated: never looked up in memcached. */
@@ -14,9 +14,7 @@ public final class ArrivingSessionId {
         /** The session lived on another Tomcat: load it from memcached and rename it to this Tomcat's route. */
         TAKE_OVER,
         /** The session's memcached node is down (or it has none): move it to {@link #target()}, if it is here. */
-        RELOCATE,
-        /** Non-sticky: the session's memcached node is down; restore the session from its backup copy. */
-        RESTORE
+        RELOCATE
     }
 
     private final Action action;
@@ -27,12 +25,12 @@ public final class ArrivingSessionId {
         this.target = target;
     }
 
-    public Action action() {
+    Action action() {
         return action;
     }
 
     /** The id the session gets, for {@link Action#TAKE_OVER} and {@link Action#RELOCATE}. */
-    public String target() {
+    String target() {
         return target.toString();
     }
 }

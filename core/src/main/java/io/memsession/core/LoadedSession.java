@@ -7,7 +7,7 @@ import java.util.Map;
 import io.memsession.core.backup.BackupState;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
-import io.memsession.core.lock.Checkout;
+import io.memsession.core.lock.Stay;
 
 /** A session read from memcached, ready for the bridge to turn into a container session. */
 public final class LoadedSession {
@@ -17,18 +17,20 @@ public final class LoadedSession {
     private final Map<String, Object> attributes;
     private final PrincipalCodec.Authentication authentication;
     private final BackupState backupState;
-    private final Checkout checkout;
+    private final Stay stay;
+    private final long thisAccessedTime;
     private final boolean importedFromMsm;
 
     LoadedSession(String id, StoredSession stored, Map<String, Object> attributes,
-                  PrincipalCodec.Authentication authentication, BackupState backupState, Checkout checkout,
-                  boolean importedFromMsm) {
+                  PrincipalCodec.Authentication authentication, BackupState backupState, Stay stay,
+                  long thisAccessedTime, boolean importedFromMsm) {
         this.id = id;
         this.stored = stored;
         this.attributes = attributes;
         this.authentication = authentication;
         this.backupState = backupState;
-        this.checkout = checkout;
+        this.stay = stay;
+        this.thisAccessedTime = thisAccessedTime;
         this.importedFromMsm = importedFromMsm;
     }
 
@@ -40,6 +42,15 @@ public final class LoadedSession {
     /** The stored fields: times, max inactive interval, isNew, auth type. */
     public StoredSession fields() {
         return stored;
+    }
+
+    /**
+     * When a request last used the session: as stored in sticky mode; in non-sticky mode now at the latest, since a
+     * non-sticky session lives as long as memcached holds it (requests that only read it renew its expiration
+     * there, not its stored access time).
+     */
+    public long thisAccessedTime() {
+        return thisAccessedTime;
     }
 
     public Map<String, Object> attributes() {
@@ -68,8 +79,8 @@ public final class LoadedSession {
         return importedFromMsm;
     }
 
-    /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; null in sticky mode. */
-    public Checkout checkout() {
-        return checkout;
+    /** Non-sticky mode: the session's stay in this Tomcat, begun by the reading request; none in sticky mode. */
+    public Stay stay() {
+        return stay;
     }
 }

@@ -3,7 +3,6 @@ package io.memsession.core;
 import static io.memsession.core.support.Elapsed.millisSince;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,15 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.memsession.core.backup.BackedUpSession;
-import io.memsession.core.backup.BackupCopies;
-import io.memsession.core.backup.BackupState;
 import io.memsession.core.backup.SessionBackup;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
@@ -39,19 +35,13 @@ import io.memsession.core.format.SessionSeal;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
 import io.memsession.core.id.SessionId;
-import io.memsession.core.lock.Checkout;
-import io.memsession.core.lock.LockPolicy;
-import io.memsession.core.lock.SessionLock;
-import io.memsession.core.lock.SessionLocks;
+import io.memsession.core.lock.Stay;
 import io.memsession.core.stats.NodeStatus;
 import io.memsession.core.stats.Statistics;
 import io.memsession.core.store.MemcachedStore;
-import io.memsession.core.store.Pending;
 import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StorageKeys;
 import io.memsession.core.store.StoreException;
-import io.memsession.core.store.Versioned;
-import io.memsession.core.support.RateLimit;
 import io.memsession.serializer.MsmAttributesReader;
 import io.memsession.serializer.ReadsMsmSessions;
 import io.memsession.serializer.SerializationException;
@@ -63,26 +53,21 @@ import io.memsession.serializer.TranscoderSettings;
  * memsession's engine for one web application: which node a session goes to, what an arriving session id asks
  * for, reading sessions from memcached, and (through {@link SessionBackup}) writing and deleting them. A container
  * bridge maps its session lifecycle onto these calls and holds no policy of its own.
+ *
+ * <p>The mode is chosen once, at {@link #start}: a {@link StickyEngine} or a {@link NonStickyEngine}. The bridge
+ * calls the same methods in both modes at the moments of a request: its arrival with a session id
+ * ({@link #arriving}), each look-up or creation of a session ({@link #find}, {@link #created}), and its end
+ * ({@link #requestFinished}); what only the container can do, it offers through a {@link SessionContainer}.
  */
-public final class SessionEngine implements AutoCloseable {
+public abstract class SessionEngine implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SessionEngine.class.getName());
-    private static final ArrivingSessionId KEEP = new ArrivingSessionId(ArrivingSessionId.Action.KEEP, null);
-    /**
-     * Non-sticky stored copies live as long as the session may stay idle, plus the second that memcached's
-     * whole-second clock may cut off.
-     */
-    private static final int NON_STICKY_GRACE_SECONDS = 1;
-    /** How often a busy stay looks whether other Tomcats wait for its lock: the longest turn a Tomcat gets. */
-    private static final long FAIRNESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** Longer than a waiting Tomcat's pause between two attempts ({@link SessionLocks}), so it gets the lock. */
-    private static final long GIVE_WAY_MILLIS = 25;
     /** Key ids whose refusals are logged once each; beyond this many, planted ones are only counted. */
     private static final int MAX_LOGGED_KEY_IDS = 64;
 
-    private final Configuration config;
-    private final SessionStore store;
-    private final StorageKeys keys;
+    final Configuration config;
+    final SessionStore store;
+    final StorageKeys keys;
     private final SessionBlob blobs;
     private final SessionAttributesTranscoder transcoder;
     private final String serializerId;
@@ -99,64 +84,92 @@ public final class SessionEngine implements AutoCloseable {
     /** Kinds of foreign values ({@link ForeignSessionException#kind()}) that were logged. */
     private final Map<String, Boolean> foreignLogged = new ConcurrentHashMap<>();
     private final AtomicBoolean importLogged = new AtomicBoolean();
-    private final Statistics statistics;
-    private final SessionBackup backup;
-    private final IntSupplier graceSeconds;
-    /** Non-sticky mode only; null in sticky mode. */
-    private final BackupCopies copies;
-    private final LockPolicy lockPolicy;
-    /** Null unless non-sticky mode locks some requests. */
-    private final SessionLocks locks;
-    private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
+    final Statistics statistics;
+    final SessionBackup backup;
+    final IntSupplier graceSeconds;
+    /**
+     * Locks for reading a session from memcached, by id. A lock is held for a memcached round trip, so requests for
+     * different sessions must seldom share one: with 64, a fifth of the non-sticky benchmark's requests waited half
+     * a millisecond for another session's read.
+     */
+    private final Object[] loadLocks = new Object[4096];
     /** Key ids (the empty string for unsealed sessions) whose refusal was logged. */
     private final Map<String, Boolean> refusalsLogged = new ConcurrentHashMap<>();
 
+    /** What both engines are made of, built before either: the backup each makes differs with the mode. */
+    static final class Parts {
+        final Configuration config;
+        final SessionStore store;
+        final StorageKeys keys;
+        final SessionBlob blobs;
+        final TranscoderFactory factory;
+        final String serializerId;
+        final ClassLoader webappClassLoader;
+        final TranscoderSettings transcoderSettings;
+        final SessionAttributesTranscoder transcoder;
+        final PrincipalCodec principalCodec;
+        final MsmPrincipalReader msmPrincipals;
+        final Statistics statistics;
+        final IntSupplier graceSeconds;
+
+        Parts(Configuration config, SessionStore store, String keyPrefix, String webapp, TranscoderFactory factory,
+              ClassLoader webappClassLoader, PrincipalCodec principalCodec, MsmPrincipalReader msmPrincipals,
+              IntSupplier graceSeconds) {
+            this.config = config;
+            this.store = store;
+            this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
+            this.blobs = new SessionBlob(webapp, SessionSeal.of(config.sealingKeys()));
+            this.factory = factory;
+            this.serializerId = factory.serializerId();
+            this.webappClassLoader = webappClassLoader;
+            this.transcoderSettings = new TranscoderSettings(webappClassLoader,
+                    config.copyCollectionsForSerialization(), config.customConverters(), config.classAllowList());
+            try {
+                this.transcoder = factory.createTranscoder(transcoderSettings);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(e.getMessage());
+            }
+            this.principalCodec = principalCodec;
+            this.msmPrincipals = msmPrincipals;
+            this.statistics = new Statistics(config.enableStatistics());
+            this.graceSeconds = graceSeconds;
+        }
+    }
+
+    SessionEngine(Parts parts, SessionBackup backup) {
+        this.config = parts.config;
+        this.store = parts.store;
+        this.keys = parts.keys;
+        this.blobs = parts.blobs;
+        this.serializerId = parts.serializerId;
+        this.webappClassLoader = parts.webappClassLoader;
+        this.transcoderSettings = parts.transcoderSettings;
+        this.transcoder = parts.transcoder;
+        this.principalCodec = parts.principalCodec;
+        this.factory = parts.factory;
+        this.msmPrincipals = parts.msmPrincipals;
+        this.statistics = parts.statistics;
+        this.graceSeconds = parts.graceSeconds;
+        this.backup = backup;
+        for (int i = 0; i < loadLocks.length; i++) {
+            loadLocks[i] = new Object();
+        }
+    }
+
     /**
+     * The engine of the configuration's mode.
+     *
      * @param webapp the identity of the web application ({@link SessionBlob#webapp}): stored sessions of another
      *        are never used here
      */
-    SessionEngine(Configuration config, SessionStore store, String keyPrefix, String webapp,
-                  TranscoderFactory factory, ClassLoader webappClassLoader, PrincipalCodec principalCodec,
-                  MsmPrincipalReader msmPrincipals, IntSupplier graceSeconds, String threadNamePrefix) {
-        this.config = config;
-        this.store = store;
-        this.keys = new StorageKeys(keyPrefix, config.nodes().encodesNodeIds());
-        this.blobs = new SessionBlob(webapp, SessionSeal.of(config.sealingKeys()));
-        this.serializerId = factory.serializerId();
-        this.webappClassLoader = webappClassLoader;
-        this.transcoderSettings = new TranscoderSettings(webappClassLoader, config.copyCollectionsForSerialization(),
-                config.customConverters(), config.classAllowList());
-        try {
-            this.transcoder = factory.createTranscoder(transcoderSettings);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(e.getMessage());
-        }
-        this.principalCodec = principalCodec;
-        this.factory = factory;
-        this.msmPrincipals = msmPrincipals;
-        this.statistics = new Statistics(config.enableStatistics());
-        this.graceSeconds = graceSeconds;
-        this.lockPolicy = new LockPolicy(config.lockingMode());
-        if (config.sticky()) {
-            this.copies = null;
-            this.locks = null;
-            this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix));
-        } else {
-            List<String> ring = new ArrayList<>();
-            if (config.nodes().encodesNodeIds()) {
-                for (MemcachedNode node : config.nodes().all()) {
-                    ring.add(node.id());
-                }
-            }
-            this.copies = new BackupCopies(store, keys, ring, config.operationTimeoutMillis(),
-                    threadNamePrefix + "copies");
-            this.locks = lockPolicy.locksAtAll() ? new SessionLocks(store, statistics,
-                    config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
-                    : null;
-            this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
-        }
+    static SessionEngine create(Configuration config, SessionStore store, String keyPrefix, String webapp,
+                                TranscoderFactory factory, ClassLoader webappClassLoader,
+                                PrincipalCodec principalCodec, MsmPrincipalReader msmPrincipals,
+                                IntSupplier graceSeconds, String threadNamePrefix) {
+        Parts parts = new Parts(config, store, keyPrefix, webapp, factory, webappClassLoader, principalCodec,
+                msmPrincipals, graceSeconds);
+        return config.sticky() ? StickyEngine.create(parts, threadNamePrefix)
+                : NonStickyEngine.create(parts, threadNamePrefix);
     }
 
     /**
@@ -178,7 +191,7 @@ public final class SessionEngine implements AutoCloseable {
         TranscoderFactory factory = loadTranscoderFactory(config.transcoderFactoryClass(), webappClassLoader);
         MemcachedStore store = MemcachedStore.connect(config);
         try {
-            return new SessionEngine(config, store, config.storageKeyPrefix().resolve(webapp),
+            return create(config, store, config.storageKeyPrefix().resolve(webapp),
                     SessionBlob.webapp(webapp.hostName(), webapp.contextName(), webapp.webappVersion()), factory,
                     webappClassLoader, new PrincipalCodec(principalPackages, containerClassLoader),
                     msmPrincipals, graceSeconds, threadNamePrefix);
@@ -260,7 +273,7 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     /** A random available primary node other than {@code exclude}; else a failover node; else null. */
-    private String chooseNode(String exclude) {
+    final String chooseNode(String exclude) {
         MemcachedNodes nodes = config.nodes();
         if (!nodes.encodesNodeIds()) {
             return null;
@@ -269,7 +282,7 @@ public final class SessionEngine implements AutoCloseable {
         return node != null ? node : randomAvailable(nodes.failoverIds(), exclude);
     }
 
-    private String randomAvailable(List<String> ids, String exclude) {
+    final String randomAvailable(List<String> ids, String exclude) {
         int size = ids.size();
         if (size == 0) {
             return null;
@@ -282,91 +295,6 @@ public final class SessionEngine implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /**
-     * Decides what a request's session id asks for before the request is processed.
-     *
-     * @param jvmRoute this Tomcat's route, or null
-     * @param isLocal whether this Tomcat holds the session in memory
-     */
-    public ArrivingSessionId inspect(String requestedId, String jvmRoute, boolean isLocal) {
-        if (!config.sticky()) {
-            return inspectNonSticky(requestedId);
-        }
-        if (isLocal && isSettled(requestedId, jvmRoute)) {
-            return KEEP;
-        }
-        SessionId id = SessionId.parse(requestedId);
-        if (id == null || (!config.nodes().encodesNodeIds() && id.nodeId() != null)) {
-            return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
-        }
-        boolean encodes = config.nodes().encodesNodeIds();
-        boolean knownNode = id.nodeId() == null || config.nodes().contains(id.nodeId());
-        if (!knownNode && !isLocal) {
-            return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
-        }
-        // Without node ids every session is stored; with them, one created while all nodes were down is not.
-        boolean mayBeStored = !encodes || id.nodeId() != null;
-        if (jvmRoute != null && !jvmRoute.isEmpty() && !jvmRoute.equals(id.jvmRoute()) && mayBeStored) {
-            SessionId target = id.withJvmRoute(jvmRoute);
-            if (config.nodes().failoverIds().contains(id.nodeId())) {
-                String primary = randomAvailable(config.nodes().primaryIds(), null);
-                if (primary != null) {
-                    target = target.withNodeId(primary); // leave this Tomcat's failover node
-                }
-            }
-            return new ArrivingSessionId(ArrivingSessionId.Action.TAKE_OVER, target);
-        }
-        if (encodes && isLocal && (id.nodeId() == null || !knownNode || !store.isAvailable(id.nodeId()))) {
-            String node = chooseNode(id.nodeId());
-            if (node != null) {
-                return new ArrivingSessionId(ArrivingSessionId.Action.RELOCATE, id.withNodeId(node));
-            }
-        }
-        return KEEP;
-    }
-
-    /**
-     * Non-sticky sessions belong to no Tomcat, so routes never matter; a session whose node is down is restored
-     * from its backup copy.
-     */
-    private ArrivingSessionId inspectNonSticky(String requestedId) {
-        SessionId id = SessionId.parse(requestedId);
-        if (id == null || (!config.nodes().encodesNodeIds() && id.nodeId() != null)
-                || (id.nodeId() != null && !config.nodes().contains(id.nodeId()))) {
-            return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
-        }
-        if (id.nodeId() != null && !store.isAvailable(id.nodeId())) {
-            return new ArrivingSessionId(ArrivingSessionId.Action.RESTORE, null);
-        }
-        return KEEP;
-    }
-
-    /**
-     * The common case, asked on every request, so without a full parse: this Tomcat's own session, on its route,
-     * on a node that is up.
-     */
-    private boolean isSettled(String id, String jvmRoute) {
-        int dot = id.indexOf('.');
-        if (jvmRoute != null && !jvmRoute.isEmpty()
-                && (dot < 0 || dot != id.length() - jvmRoute.length() - 1 || !id.endsWith(jvmRoute))) {
-            return false;
-        }
-        if (!config.nodes().encodesNodeIds()) {
-            return true;
-        }
-        int dash = id.indexOf('-');
-        int nodeEnd = dot < 0 ? id.length() : dot;
-        if (dash < 0 || dash > nodeEnd) {
-            return false;
-        }
-        for (String nodeId : config.nodes().primaryIds()) {
-            if (nodeEnd - dash - 1 == nodeId.length() && id.regionMatches(dash + 1, nodeId, 0, nodeId.length())) {
-                return store.isAvailable(nodeId);
-            }
-        }
-        return false; // a failover node, or unknown: let the full inspection decide
     }
 
     /** Whether a session with this id can be read from memcached now. */
@@ -400,7 +328,7 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @return null when memcached has no readable session under this id, or the node cannot be reached
      */
-    public LoadedSession load(String id) {
+    LoadedSession load(String id) {
         if (!canLoad(id)) {
             return null;
         }
@@ -448,15 +376,15 @@ public final class SessionEngine implements AutoCloseable {
      *
      * @param storedId the id the blob must hold
      * @param id the id the session has from now on
-     * @param checkout null in sticky mode
+     * @param stay the stay the read begins, in non-sticky mode; none in sticky mode
      * @param cas memcached's version of the blob for a compare-and-set write, 0 for none (sticky mode, or a session
      *        that moves to a new key)
      * @return null when the blob is another web application's: it is left alone
      */
-    private LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    final LoadedSession read(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                long cas) throws UnreadableSessionException {
         try {
-            return readUnchecked(storedId, id, blob, startNanos, checkout, cas);
+            return readUnchecked(storedId, id, blob, startNanos, stay, cas);
         } catch (UnreadableSessionException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
@@ -467,10 +395,10 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    private LoadedSession readUnchecked(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                         long cas) {
         if (MsmSessionBlob.isMsmSession(blob)) {
-            return importMsm(storedId, id, blob, startNanos, checkout, cas);
+            return importMsm(storedId, id, blob, startNanos, stay, cas);
         }
         StoredSession stored = blobs.decode(blob);
         if (stored == null) {
@@ -489,20 +417,8 @@ public final class SessionEngine implements AutoCloseable {
         attributes.keySet().removeIf(name -> !config.storesAttribute(name));
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
         statistics.sessionLoaded(millisSince(startNanos));
-        BackupState state;
-        if (checkout == null) {
-            long storedExpiry = stored.maxInactiveInterval() <= 0 ? Long.MAX_VALUE
-                    : stored.thisAccessedTime() + (stored.maxInactiveInterval() + (long) graceSeconds.getAsInt())
-                    * 1000L;
-            state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
-        } else {
-            state = BackupState.forCheckedOutSession(stored.attributes(), blob, cas, checkout.lock() != null,
-                    attributes.isEmpty() && stored.principal() == null);
-            if (!id.equals(storedId)) {
-                state.movesToNewKey(checkout.lock() != null);
-            }
-        }
-        return new LoadedSession(id, stored, attributes, authentication, state, checkout, false);
+        return loaded(storedId, id, stored, attributes, authentication, blob, cas, stay,
+                attributes.isEmpty() && stored.principal() == null, false);
     }
 
     /**
@@ -512,7 +428,7 @@ public final class SessionEngine implements AutoCloseable {
      * format by the request that reads it. What cannot be read, or may not be ({@code msmImport}), is left in
      * memcached for msm, should the switch be rolled back.
      */
-    private LoadedSession importMsm(String storedId, String id, byte[] blob, long startNanos, Checkout checkout,
+    private LoadedSession importMsm(String storedId, String id, byte[] blob, long startNanos, Stay stay,
                                     long cas) {
         if (!config.importsMsmSessions(System.currentTimeMillis())) {
             throw new ForeignSessionException("msm, not imported", "it was written by memcached-session-manager, "
@@ -521,7 +437,7 @@ public final class SessionEngine implements AutoCloseable {
                     + "; it is left in memcached");
         }
         try {
-            return importMsmUnchecked(storedId, id, blob, startNanos, checkout, cas);
+            return importMsmUnchecked(storedId, id, blob, startNanos, stay, cas);
         } catch (ForeignSessionException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
@@ -533,28 +449,14 @@ public final class SessionEngine implements AutoCloseable {
     }
 
     private LoadedSession importMsmUnchecked(String storedId, String id, byte[] blob, long startNanos,
-                                             Checkout checkout, long cas) {
+                                             Stay stay, long cas) {
         MsmSessionBlob.MsmSession msm = MsmSessionBlob.decode(blob);
         if (!msm.id().equals(storedId)) {
             throw new UnreadableSessionException("it holds the session " + msm.id());
         }
-        long lastAccessedTime = msm.lastAccessedTime();
-        long thisAccessedTime = msm.thisAccessedTime();
-        int maxInactiveInterval = msm.maxInactiveInterval();
-        if (checkout != null) {
-            // msm wrote a non-sticky session only when it changed; the times of its later requests are beside it
-            byte[] validity = msmValidity(storedId, id);
-            if (validity != null && validity.length == 20) {
-                ByteBuffer times = ByteBuffer.wrap(validity);
-                maxInactiveInterval = times.getInt();
-                lastAccessedTime = times.getLong();
-                thisAccessedTime = times.getLong();
-            }
-            if (!msm.isValid() || maxInactiveInterval > 0
-                    && System.currentTimeMillis() - thisAccessedTime >= maxInactiveInterval * 1000L) {
-                LOG.fine("session " + storedId + " that memcached-session-manager wrote has expired");
-                return null;
-            }
+        AccessTimes times = msmAccessTimes(storedId, id, msm);
+        if (times == null) {
+            return null;
         }
         MsmAttributesReader reader = msmReaderFor(msm.attributes());
         long deserializationStart = System.nanoTime();
@@ -564,37 +466,15 @@ public final class SessionEngine implements AutoCloseable {
         byte[] login = msm.principal() != null ? msm.principal() : msm.formPrincipal();
         PrincipalCodec.Authentication authentication = readMsmAuthentication(storedId, login);
         statistics.sessionLoaded(millisSince(startNanos));
-        StoredSession stored = new StoredSession(msm.id(), msm.creationTime(), lastAccessedTime, thisAccessedTime,
-                maxInactiveInterval, msm.isNew(), authentication == null ? null : msm.authType(), null,
-                serializerId, msm.attributes());
-        BackupState state;
-        if (checkout == null) {
-            long storedExpiry = maxInactiveInterval <= 0 ? Long.MAX_VALUE
-                    : thisAccessedTime + (maxInactiveInterval + (long) graceSeconds.getAsInt()) * 1000L;
-            state = BackupState.forLoadedSession(msm.attributes(), storedExpiry);
-        } else {
-            state = BackupState.forCheckedOutSession(msm.attributes(), blob, cas, checkout.lock() != null, false);
-            if (!id.equals(storedId)) {
-                state.movesToNewKey(checkout.lock() != null);
-            }
-        }
+        StoredSession stored = new StoredSession(msm.id(), msm.creationTime(), times.lastAccessedTime,
+                times.thisAccessedTime, times.maxInactiveInterval, msm.isNew(),
+                authentication == null ? null : msm.authType(), null, serializerId, msm.attributes());
         if (importLogged.compareAndSet(false, true)) {
             LOG.info("memsession imports the sessions memcached-session-manager wrote for " + blobs.webapp()
                     + " (msmImport=\"" + config.msmImport() + "\"), beginning with " + storedId + "; each is written in"
                     + " memsession's format by the request that reads it. This is logged once.");
         }
-        return new LoadedSession(id, stored, attributes, authentication, state, checkout, true);
-    }
-
-    /** msm's access times of a non-sticky session, or of its backup copy when the session is restored from it. */
-    private byte[] msmValidity(String storedId, String id) {
-        boolean ofBackupCopy = !id.equals(storedId);
-        try {
-            return store.get(keys.nodeId(id), keys.msmValidityKey(storedId, ofBackupCopy));
-        } catch (StoreException e) {
-            LOG.log(Level.FINE, "cannot read memcached-session-manager's access times of session " + storedId, e);
-            return null;
-        }
+        return loaded(storedId, id, stored, attributes, authentication, blob, cas, stay, false, true);
     }
 
     /**
@@ -691,7 +571,7 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    private void unreadable(String id, UnreadableSessionException e) {
+    final void unreadable(String id, UnreadableSessionException e) {
         statistics.unreadableSession();
         if (e instanceof ForeignSessionException) {
             logUnreadable("session " + id + " in memcached is not read; its user gets a new session: "
@@ -708,7 +588,7 @@ public final class SessionEngine implements AutoCloseable {
      * left by a key that was removed, and logged once per key id, so that a flood of them does not flood the log.
      * Every one is counted (msmStatNumUnreadableSessions).
      */
-    private void logUnreadable(String message, UnreadableSessionException e) {
+    final void logUnreadable(String message, UnreadableSessionException e) {
         if (e instanceof ForeignSessionException) {
             String kind = ((ForeignSessionException) e).kind();
             if (foreignLogged.putIfAbsent(kind, Boolean.TRUE) == null) {
@@ -734,266 +614,6 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- non-sticky mode
-
-    /**
-     * Non-sticky mode: reads a session for a request, after taking its lock when {@code lockingMode} locks this
-     * request. Uncontended, the lock and the read cost one round trip: both are sent before the first answer is
-     * awaited. A contended lock is retried until {@code lockTimeout}; then the request goes on without it, and a
-     * change it makes is refused ({@link #checkIn}).
-     *
-     * @return null when memcached has no readable session under this id, or the node cannot be reached
-     */
-    public LoadedSession checkOut(String id, String method, String uri, String query) {
-        if (!canLoad(id)) {
-            return null;
-        }
-        long start = System.nanoTime();
-        LockedRead read = readLocked(id, method, uri, query, start);
-        if (read == null) {
-            return null;
-        }
-        if (read.stored == null) {
-            releaseQuietly(read.checkout.lock());
-            return null;
-        }
-        return readCheckedOut(id, id, read.stored.value(), read.stored.cas(), read.checkout, start);
-    }
-
-    /** A non-sticky session's stored form as read, and the stay its request begins (with the lock, if taken). */
-    private static final class LockedRead {
-        final Versioned stored;
-        final Checkout checkout;
-
-        LockedRead(Versioned stored, Checkout checkout) {
-            this.stored = stored;
-            this.checkout = checkout;
-        }
-    }
-
-    /**
-     * Takes the session's lock when {@code lockingMode} locks this request, and reads the session.
-     *
-     * @return null when the node cannot be reached; {@link LockedRead#stored} is null when memcached has no session
-     *         under this id, the lock held all the same
-     */
-    private LockedRead readLocked(String id, String method, String uri, String query, long start) {
-        String nodeId = keys.nodeId(id);
-        SessionLock lock = locks != null && lockPolicy.locks(method, uri, query)
-                ? locks.newLock(nodeId, keys.lockKey(id), keys.lockWaitKey(id)) : null;
-        if (lock == null && locks != null) {
-            statistics.unlockedRequest();
-        }
-        boolean lockTimedOut = false;
-        Versioned stored;
-        try {
-            if (lock != null) {
-                Pending<Boolean> attempt = locks.startAttempt(lock);
-                Pending<Versioned> read = store.startGets(nodeId, keys.key(id));
-                if (attempt.await(config.operationTimeoutMillis())) {
-                    stored = read.await(config.operationTimeoutMillis());
-                } else {
-                    read.await(config.operationTimeoutMillis()); // read under somebody else's lock: read again
-                    lockTimedOut = !locks.acquire(lock, start
-                            + TimeUnit.MILLISECONDS.toNanos(config.lockTimeoutMillis()));
-                    if (lockTimedOut) {
-                        lockTimedOut(id, lock, start);
-                        lock = null;
-                    }
-                    stored = store.startGets(nodeId, keys.key(id)).await(config.operationTimeoutMillis());
-                }
-                if (lock != null) {
-                    statistics.lockAcquired(millisSince(start));
-                }
-            } else {
-                stored = store.startGets(nodeId, keys.key(id)).await(config.operationTimeoutMillis());
-            }
-        } catch (StoreException e) {
-            LOG.log(Level.FINE, "cannot read session " + id, e);
-            releaseQuietly(lock);
-            return null;
-        }
-        return new LockedRead(stored, new Checkout(lock, lockTimedOut));
-    }
-
-    /**
-     * Turns a blob read for a stay into the session; an unreadable one is deleted and its lock released.
-     *
-     * @return null when the blob cannot be read
-     */
-    private LoadedSession readCheckedOut(String storedId, String id, byte[] blob, long cas, Checkout checkout,
-                                         long start) {
-        try {
-            LoadedSession loaded = read(storedId, id, blob, start, checkout, cas);
-            if (loaded == null) {
-                releaseQuietly(checkout.lock());
-                return null;
-            }
-            if (checkout.lockTimedOut()) {
-                loaded.backupState().refuseWrites(); // the lock's holder is changing it
-            }
-            return loaded;
-        } catch (UnreadableSessionException e) {
-            releaseQuietly(checkout.lock());
-            if (storedId.equals(id)) {
-                unreadable(id, e);
-            } else {
-                statistics.unreadableSession();
-                logUnreadable("the backup copy of session " + storedId + " cannot be read; its user gets a new "
-                        + "session: " + e.getMessage(), e);
-            }
-            return null;
-        }
-    }
-
-    private void lockTimedOut(String id, SessionLock lock, long start) {
-        statistics.lockTimeout(millisSince(start));
-        LOG.warning("request for session " + id + " waited " + config.lockTimeoutMillis() + " ms (lockTimeout) "
-                + "for the lock " + lock + " that another request holds; it runs without the lock, and any change "
-                + "it makes to the session is refused (counted in msmStatNumLockTimeouts)");
-    }
-
-    private void releaseQuietly(SessionLock lock) {
-        if (lock == null) {
-            return;
-        }
-        long start = System.nanoTime();
-        try {
-            locks.startRelease(lock).await(config.operationTimeoutMillis());
-            statistics.lockReleased(millisSince(start));
-        } catch (StoreException | RuntimeException e) {
-            LOG.log(Level.FINE, "could not release the lock " + lock + "; it expires", e);
-        }
-    }
-
-    /**
-     * Non-sticky mode: whether a request may join a stay of this Tomcat. A stay whose lock requests on other Tomcats
-     * wait for takes no new requests, so that it ends and they get their turn: without this, a Tomcat busy with a
-     * session would keep its lock for as long as its requests overlap, and the others would time out. Whether others
-     * wait costs one read, at most every {@link #FAIRNESS_CHECK_NANOS}, by the request that asks.
-     */
-    public boolean mayJoin(Checkout stay) {
-        SessionLock lock = stay.lock();
-        if (lock != null && stay.othersCheckDue(FAIRNESS_CHECK_NANOS) && locks.othersWait(lock)) {
-            stay.closeForOthers();
-        }
-        return !stay.isClosedForOthers();
-    }
-
-    /**
-     * Non-sticky mode: a request that waited for a stay that closed for other Tomcats ({@link #mayJoin}) pauses, so
-     * that a Tomcat polling for the lock takes it before this one does.
-     */
-    public void giveWay(Checkout endedStay) {
-        if (!endedStay.isClosedForOthers()) {
-            return;
-        }
-        try {
-            Thread.sleep(GIVE_WAY_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Non-sticky mode: the stay of a session a request creates. */
-    public Checkout newSessionCheckout() {
-        return Checkout.forNewSession();
-    }
-
-    /**
-     * Non-sticky mode: restores a session whose node is down from its backup copy. The session moves to the node
-     * that held the copy: a new id, written there (and its own copy on the next node) when the request ends.
-     *
-     * <p>Other requests of the same client, sent with the old id before the client learnt the new one, may restore
-     * the session on other Tomcats too. The first restore's session is the one they all continue: the new id is
-     * read (under its lock, when this request locks) before the copy is used, and the copy's first write under the
-     * new id is an {@code add}, refused if another Tomcat wrote the session first.
-     *
-     * @return the session under its new id ({@link LoadedSession#id()}), or null when no copy can be found
-     */
-    public LoadedSession restoreFromBackup(String id, String method, String uri, String query) {
-        SessionId parsed = SessionId.parse(id);
-        if (copies == null || parsed == null || parsed.nodeId() == null) {
-            return null;
-        }
-        long start = System.nanoTime();
-        BackupCopies.Copy copy = copies.find(id);
-        if (copy == null) {
-            return null;
-        }
-        String newId = parsed.withNodeId(copy.nodeId()).toString();
-        LockedRead read = readLocked(newId, method, uri, query, start);
-        if (read == null) {
-            return null;
-        }
-        if (read.stored != null) {
-            return readCheckedOut(newId, newId, read.stored.value(), read.stored.cas(), read.checkout, start);
-        }
-        LoadedSession restored = readCheckedOut(id, newId, copy.blob(), 0, read.checkout, start);
-        if (restored != null) {
-            statistics.memcachedFailover();
-        }
-        return restored;
-    }
-
-    /**
-     * Non-sticky mode: a request that used the session ended. Its changes are written now, before the response is
-     * complete, so the client's next request, on any Tomcat, sees them; the last request of the stay releases the
-     * lock in the same round trip. A write is a compare-and-set against the version read: it never overwrites
-     * another Tomcat's write.
-     *
-     * @param last whether this request ends the session's stay in this Tomcat
-     * @param lastChange the number of the request's last change to the session, 0 for none (see
-     *        {@link BackupState#attributesAccessed()})
-     * @return whether the request's changes were accepted; when refused, the caller must tell the client
-     */
-    public CheckIn checkIn(BackedUpSession session, Checkout checkout, boolean last, long lastChange, String method,
-                           String uri) {
-        long start = System.nanoTime();
-        SessionLock lock = checkout.lock();
-        SessionBackup.Alongside release = last && lock != null ? () -> locks.startRelease(lock) : null;
-        SessionBackup.Outcome outcome = backup.writeBeforeResponse(session, lastChange, release);
-        statistics.requestEnded(millisSince(start));
-        lockPolicy.requestEnded(method, uri, lock != null, outcome != SessionBackup.Outcome.UNCHANGED);
-        if (outcome == SessionBackup.Outcome.OVERSIZED) {
-            return CheckIn.OVERSIZED; // counted and logged where it was found
-        }
-        if (outcome != SessionBackup.Outcome.REFUSED) {
-            return CheckIn.ACCEPTED;
-        }
-        statistics.writeConflict();
-        String message = "the changes of a request to session " + session.id() + " are refused: "
-                + (checkout.lockTimedOut() ? "it ran without the session's lock (lockTimeout)"
-                : "another request changed or removed the session since this one read it")
-                + "; the client is told the request failed (counted in msmStatNumWriteConflicts)";
-        if (conflictWarnings.permits()) {
-            LOG.warning(message + "; similar refusals are logged at most every 10 s");
-        } else {
-            LOG.fine(message);
-        }
-        return CheckIn.CONFLICT;
-    }
-
-    /** What a non-sticky request's changes to its session came to. */
-    public enum CheckIn {
-        /** Stored, or nothing to store, or memcached could not be reached (counted and logged). */
-        ACCEPTED,
-        /** Refused: another request changed the session first, or this one ran without the lock it waited for. */
-        CONFLICT,
-        /** Refused: the session would be larger than {@code maxSessionSize}; memcached keeps it as it was. */
-        OVERSIZED
-    }
-
-    /**
-     * Non-sticky mode: the session was invalidated. It is deleted with its backup copy, then its lock is released.
-     */
-    public void sessionInvalidated(BackedUpSession session, Checkout checkout) {
-        backup.sessionRemoved(session, false, 0);
-        if (checkout != null) {
-            releaseQuietly(checkout.lock());
-        }
-    }
-
     private PrincipalCodec.Authentication readAuthentication(String id, byte[] bytes) {
         try {
             return principalCodec.decode(bytes);
@@ -1004,53 +624,9 @@ public final class SessionEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * A request ended.
-     *
-     * @param session the session the request used (created, found or renamed), or null if it used none
-     * @param hadSessionId whether the request came with a session id
-     */
-    public void requestFinished(BackedUpSession session, boolean hadSessionId) {
-        long start = System.nanoTime();
-        statistics.requestFinished(session != null || hadSessionId);
-        if (session == null) {
-            if (hadSessionId) {
-                statistics.backupSkipped(Statistics.Skip.NO_SESSION_ACCESS);
-                if (!config.sticky()) {
-                    statistics.sessionUntouched(millisSince(start));
-                }
-            }
-            return;
-        }
-        if (session.isLive()) {
-            backup.afterRequest(session);
-        }
-        statistics.requestEnded(millisSince(start));
-    }
-
-    /** See {@link SessionBackup#refreshExpiration}. */
-    public boolean refreshExpiration(BackedUpSession session) {
-        return backup.refreshExpiration(session);
-    }
-
-    /** See {@link SessionBackup#sessionRemoved}. */
-    public void sessionRemoved(BackedUpSession session, boolean expiredHere, long localThisAccessedTime) {
-        backup.sessionRemoved(session, expiredHere, localThisAccessedTime);
-    }
-
     /** See {@link SessionBackup#sessionRenamed}. */
     public long sessionRenamed(BackedUpSession session, String oldId) {
         return backup.sessionRenamed(session, oldId);
-    }
-
-    /** Counts a session that moved here from another Tomcat. */
-    public void tomcatFailover() {
-        statistics.tomcatFailover();
-    }
-
-    /** Counts a session that moved from a memcached node that is down. */
-    public void memcachedFailover() {
-        statistics.memcachedFailover();
     }
 
     /** Sessions waiting for an asynchronous write. */
@@ -1065,14 +641,104 @@ public final class SessionEngine implements AutoCloseable {
 
     /** Writes what is queued and disconnects; stored sessions stay in memcached. */
     @Override
-    public void close() {
+    public final void close() {
         backup.close();
-        if (copies != null) {
-            copies.close();
-        }
-        if (locks != null) {
-            locks.close();
-        }
+        closeModeParts();
         store.close();
     }
+
+    // ---------------------------------------------------------------- the way of a request, in each mode
+
+    /**
+     * A request arrived with this session id (before the application runs): what the id asks for is done, and
+     * a session that gets a new id gives the client a cookie with it ({@link Visit}).
+     *
+     * @param jvmRoute this Tomcat's route, or null
+     */
+    public abstract <S extends EngineSession> void arriving(String requestedId, String jvmRoute, Visit<S> visit,
+                                                           SessionContainer<S> container);
+
+    /** The session with this id for the request: the container's, or one read from memcached; null for none. */
+    public abstract <S extends EngineSession> S find(String id, Visit<S> visit, SessionContainer<S> container);
+
+    /** The container created a session (for a request, or, with a null visit, outside one). */
+    public abstract <S extends EngineSession> void created(S session, Visit<S> visit);
+
+    /** An asynchronous request used this session on a thread of the application's, unseen by the visit. */
+    public abstract <S extends EngineSession> void usedOnAnotherThread(S session, Visit<S> visit);
+
+    /**
+     * The request ended: the sessions it used are written, queued or skipped.
+     *
+     * @param hadSessionId whether the request came with a session id
+     * @return whether the request's changes were accepted; when not, the caller must tell the client
+     */
+    public abstract <S extends EngineSession> Changes requestFinished(Visit<S> visit, boolean hadSessionId,
+                                                                     SessionContainer<S> container);
+
+    /**
+     * The container removed the session: invalidated, or expired.
+     *
+     * @param timingOut whether it expired for being idle too long (not invalidated by the application)
+     */
+    public abstract void removed(EngineSession session, boolean timingOut);
+
+    /**
+     * Keeps the stored copy of a session in use but unchanged alive, from the container's background run.
+     *
+     * @return whether its expiration in memcached was refreshed
+     */
+    public abstract boolean refreshExpiration(EngineSession session);
+
+    /** What a request's changes to its sessions came to (in sticky mode always accepted: they are written later). */
+    public enum Changes {
+        /** Stored, or nothing to store, or memcached could not be reached (counted and logged). */
+        ACCEPTED,
+        /** Refused: another request changed the session first, or this one ran without the lock it waited for. */
+        CONFLICT,
+        /** Refused: the session would be larger than {@code maxSessionSize}; memcached keeps it as it was. */
+        OVERSIZED
+    }
+
+    /**
+     * Turns what was read into the session, with the backup state of the mode.
+     *
+     * @param stay the stay the read begins, in non-sticky mode; none in sticky mode
+     * @param holdsNothing whether the session read has no attribute and no login (so perhaps no backup copy)
+     */
+    abstract LoadedSession loaded(String storedId, String id, StoredSession stored, Map<String, Object> attributes,
+                                  PrincipalCodec.Authentication authentication, byte[] blob, long cas, Stay stay,
+                                  boolean holdsNothing, boolean importedFromMsm);
+
+    /** The access times of a session memcached-session-manager wrote; null when they say it has expired. */
+    abstract AccessTimes msmAccessTimes(String storedId, String id, MsmSessionBlob.MsmSession msm);
+
+    /** Stops what only this mode runs (threads, connections' users); the store closes after it. */
+    abstract void closeModeParts();
+
+    /** A session's access times and maximum inactive interval, as memcached-session-manager kept them. */
+    static final class AccessTimes {
+        final long lastAccessedTime;
+        final long thisAccessedTime;
+        final int maxInactiveInterval;
+
+        AccessTimes(long lastAccessedTime, long thisAccessedTime, int maxInactiveInterval) {
+            this.lastAccessedTime = lastAccessedTime;
+            this.thisAccessedTime = thisAccessedTime;
+            this.maxInactiveInterval = maxInactiveInterval;
+        }
+    }
+
+    /** Counts a request that used no session. */
+    final void noSessionUsed(boolean hadSessionId) {
+        statistics.requestFinished(hadSessionId);
+        if (hadSessionId) {
+            statistics.backupSkipped(Statistics.Skip.NO_SESSION_ACCESS);
+        }
+    }
+
+    final Object loadLock(String id) {
+        return loadLocks[(id.hashCode() & 0x7fffffff) % loadLocks.length];
+    }
+
 }

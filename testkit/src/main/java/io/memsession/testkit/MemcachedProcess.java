@@ -2,7 +2,6 @@ package io.memsession.testkit;
 
 import com.sun.security.auth.module.UnixSystem;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A real memcached server on 127.0.0.1, one worker thread and 64 MB, with UDP off. Tests that need memcached fail
@@ -122,6 +119,16 @@ public final class MemcachedProcess implements AutoCloseable {
         terminate(false);
     }
 
+    /** SIGSTOP: memcached keeps its connections and answers nothing until {@link #resume()}, as a hung server. */
+    public void pause() {
+        ProcessReaper.pause(runningProcess(), true, toString());
+    }
+
+    /** SIGCONT after {@link #pause()}: memcached answers again, with everything it held. */
+    public void resume() {
+        ProcessReaper.pause(runningProcess(), false, toString());
+    }
+
     /** Starts a fresh memcached on the same port, killing the current one first if needed; the cache is empty. */
     public void restart() {
         kill();
@@ -185,6 +192,14 @@ public final class MemcachedProcess implements AutoCloseable {
         return command;
     }
 
+    private Process runningProcess() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        return current;
+    }
+
     private void terminate(boolean forcibly) {
         Process current = process;
         if (current != null && current.isAlive()) {
@@ -201,20 +216,6 @@ public final class MemcachedProcess implements AutoCloseable {
     }
 
     private static Path locateBinary() {
-        String configured = System.getenv("MEMCACHED_BIN");
-        if (configured != null && !configured.isBlank()) {
-            Path path = Path.of(configured);
-            if (!Files.isExecutable(path)) {
-                throw new IllegalStateException("MEMCACHED_BIN=" + configured + " is not an executable file");
-            }
-            return path;
-        }
-        String searchPath = System.getenv().getOrDefault("PATH", "");
-        return Stream.concat(Stream.of("/usr/bin", "/usr/local/bin"),
-                        Arrays.stream(searchPath.split(File.pathSeparator)).filter(dir -> !dir.isEmpty()))
-                .map(dir -> Path.of(dir, "memcached"))
-                .filter(Files::isExecutable)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
+        return Executables.locate("MEMCACHED_BIN", "memcached", NOT_INSTALLED);
     }
 }

@@ -1,6 +1,8 @@
 package io.memsession.testkit;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessReaper {
 
+    private static final long SIGNAL_TIMEOUT_SECONDS = 10;
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -44,6 +47,20 @@ final class ProcessReaper {
             throw new IllegalStateException(what + " did not exit within " + timeout.toSeconds() + " s of "
                     + (forcibly ? "SIGKILL" : "SIGTERM") + "; it was killed");
         }
+    }
+
+    /**
+     * SIGSTOP ({@code paused}) or SIGCONT, sent to this one process by its pid: a paused server keeps its sockets
+     * open and answers nothing, as one that hangs.
+     */
+    static void pause(Process process, boolean paused, String what) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(what + " is not running");
+        }
+        String signal = paused ? "STOP" : "CONT";
+        Commands.run(Path.of(System.getProperty("java.io.tmpdir")),
+                List.of("kill", "-s", signal, Long.toString(process.pid())), null, SIGNAL_TIMEOUT_SECONDS,
+                "cannot send SIG" + signal + " to " + what + ": no kill command");
     }
 
     private static boolean awaitExit(Process process, Duration timeout) {

@@ -230,6 +230,16 @@ public final class TomcatDistribution implements AutoCloseable {
         terminate(true);
     }
 
+    /** SIGSTOP: the JVM holds its connections and answers nothing until {@link #resume()}, as a hung server. */
+    public void pause() {
+        ProcessReaper.pause(runningProcess(), true, toString());
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        ProcessReaper.pause(runningProcess(), false, toString());
+    }
+
     /** SIGTERM: Tomcat shuts down gracefully, stopping its applications and session managers. */
     public void stop() {
         terminate(false);
@@ -263,6 +273,14 @@ public final class TomcatDistribution implements AutoCloseable {
     @Override
     public String toString() {
         return "Tomcat " + home.getFileName() + " on port " + httpPort;
+    }
+
+    private Process runningProcess() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        return current;
     }
 
     private void terminate(boolean forcibly) {

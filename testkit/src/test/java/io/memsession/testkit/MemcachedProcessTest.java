@@ -39,6 +39,22 @@ class MemcachedProcessTest {
     }
 
     @Test
+    void pausedMemcachedAnswersNothingUntilResumedAndKeepsWhatItHeld() {
+        try (MemcachedProcess memcached = MemcachedProcess.start();
+             MemcachedInspector inspector = MemcachedInspector.connect(memcached)) {
+            inspector.set("kept", "v".getBytes(UTF_8), 0);
+
+            memcached.pause();
+            assertTrue(memcached.isRunning());
+            // the inspector's 5 s read timeout: the paused server accepts the connection but never answers
+            assertThrows(java.io.UncheckedIOException.class, () -> inspector.get("kept"));
+
+            memcached.resume();
+            assertArrayEquals("v".getBytes(UTF_8), inspector.get("kept"));
+        }
+    }
+
+    @Test
     void stopEndsTheProcessGracefully() {
         try (MemcachedProcess memcached = MemcachedProcess.start()) {
             memcached.stop();

@@ -81,7 +81,7 @@ public final class BackupState {
      *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
      * @param holdsNothing whether the session read has no attribute and no login (so perhaps no backup copy)
      */
-    public static BackupState forCheckedOutSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
+    public static BackupState forStayingSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
                                                    boolean holdsNothing) {
         BackupState state = new BackupState(false);
         state.storedAttributes = storedAttributes;

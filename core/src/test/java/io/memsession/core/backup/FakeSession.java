@@ -1,26 +1,47 @@
 package io.memsession.core.backup;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A container session reduced to what the backup sees. */
-final class FakeSession implements BackedUpSession {
+import io.memsession.core.EngineSession;
+import io.memsession.core.LoadedSession;
+import io.memsession.core.lock.Stay;
 
-    volatile String id;
-    final Map<String, Object> attributes = new TreeMap<>();
+/** A container session reduced to what the backup and the engine see. */
+public final class FakeSession implements EngineSession {
+
+    public volatile String id;
+    public final Map<String, Object> attributes = new TreeMap<>();
     final BackupState state;
     volatile long lastUsed = System.currentTimeMillis();
     volatile int maxInactive = 1800;
     volatile boolean live = true;
+    private volatile Stay stay;
 
-    FakeSession(String id, BackupState state) {
+    public FakeSession(String id, BackupState state) {
         this.id = id;
         this.state = state;
     }
 
-    synchronized void set(String name, Object value) {
+    /** The session as a container restores it from what the engine read. */
+    public static FakeSession from(LoadedSession loaded) {
+        FakeSession session = new FakeSession(loaded.id(), loaded.backupState());
+        session.attributes.putAll(loaded.attributes());
+        session.stay = loaded.stay();
+        session.lastUsed = loaded.thisAccessedTime();
+        session.maxInactive = loaded.fields().maxInactiveInterval();
+        return session;
+    }
+
+    /** @return the number of the change, for the request's visit */
+    public synchronized long set(String name, Object value) {
         attributes.put(name, value);
-        state.attributesAccessed();
+        return state.attributesAccessed();
+    }
+
+    public synchronized Object get(String name) {
+        return attributes.get(name);
     }
 
     @Override
@@ -39,6 +60,11 @@ final class FakeSession implements BackedUpSession {
     }
 
     @Override
+    public boolean isValid() {
+        return live;
+    }
+
+    @Override
     public long lastUsedMillis() {
         return lastUsed;
     }
@@ -51,6 +77,16 @@ final class FakeSession implements BackedUpSession {
     @Override
     public synchronized SessionSnapshot snapshot() {
         return new SessionSnapshot(1L, lastUsed, lastUsed, maxInactive, false, null, null,
-                new TreeMap<>(attributes), java.util.Collections.<String, Object>emptyMap());
+                new TreeMap<>(attributes), Collections.<String, Object>emptyMap());
+    }
+
+    @Override
+    public Stay stay() {
+        return stay;
+    }
+
+    @Override
+    public void beginStay(Stay newStay) {
+        this.stay = newStay;
     }
 }

@@ -1,6 +1,7 @@
 package io.memsession.core.backup;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,10 +12,15 @@ import io.memsession.core.store.SessionStore;
 import io.memsession.core.store.StoreException;
 import io.memsession.core.store.Versioned;
 
-/** An in-memory store for unit tests of backup decisions; memcached behaviour is tested with real memcached. */
-final class FakeStore implements SessionStore {
+/**
+ * An in-memory store for unit tests of backup and engine decisions; memcached behaviour is tested with real
+ * memcached. One map holds the keys of all nodes (a session's keys name its node).
+ */
+public final class FakeStore implements SessionStore {
 
-    final Map<String, byte[]> values = new ConcurrentHashMap<>();
+    public final Map<String, byte[]> values = new ConcurrentHashMap<>();
+    /** Nodes that are down: unavailable, and every operation on them fails. */
+    public final Set<String> downNodes = ConcurrentHashMap.newKeySet();
     final Map<String, Integer> ttls = new ConcurrentHashMap<>();
     final AtomicInteger sets = new AtomicInteger();
     final AtomicInteger touches = new AtomicInteger();
@@ -27,7 +33,7 @@ final class FakeStore implements SessionStore {
 
     @Override
     public byte[] get(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         gets.incrementAndGet();
         return values.get(key);
     }
@@ -35,7 +41,7 @@ final class FakeStore implements SessionStore {
     /** Stores at once (waiting at the gate, when one is set); the returned write has nothing left to wait for. */
     @Override
     public Pending<Boolean> startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
-        check();
+        check(nodeId);
         int running = concurrentSets.incrementAndGet();
         maxConcurrentSets = Math.max(maxConcurrentSets, running);
         try {
@@ -74,14 +80,14 @@ final class FakeStore implements SessionStore {
 
     @Override
     public Pending<Versioned> startGets(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         byte[] value = values.get(key);
         return timeoutMillis -> value == null ? null : new Versioned(value, 1);
     }
 
     @Override
     public Pending<Boolean> startAdd(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
-        check();
+        check(nodeId);
         boolean added = values.putIfAbsent(key, value) == null;
         return timeoutMillis -> added;
     }
@@ -108,12 +114,19 @@ final class FakeStore implements SessionStore {
 
     @Override
     public boolean isAvailable(String nodeId) {
-        return !failing;
+        return !failing && !downNodes.contains(nodeId);
     }
 
     private void check() throws StoreException {
         if (failing) {
             throw new StoreException("node down");
+        }
+    }
+
+    private void check(String nodeId) throws StoreException {
+        check();
+        if (downNodes.contains(nodeId)) {
+            throw new StoreException("node " + nodeId + " down");
         }
     }
 

@@ -6,13 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -35,28 +29,8 @@ class SessionBackupTest {
     private final Statistics statistics = new Statistics(true);
     private SessionBackup backup;
 
-    /** Strings only, in map order: enough to see what the backup does with the bytes. */
     private static final SessionBlob BLOBS = new SessionBlob("localhost/app", SessionSeal.none());
-    private static final SessionAttributesTranscoder STRINGS = new SessionAttributesTranscoder() {
-        @Override
-        public byte[] serialize(Map<String, Object> attributes) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
-                    out.writeUTF(attribute.getKey());
-                    out.writeUTF(String.valueOf(attribute.getValue()));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes.toByteArray();
-        }
-
-        @Override
-        public Map<String, Object> deserialize(byte[] data) {
-            return new HashMap<>();
-        }
-    };
+    private static final SessionAttributesTranscoder STRINGS = new StringsTranscoder();
 
     private SessionBackup backup(int writerThreads) {
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,

@@ -5,7 +5,7 @@ package io.memsession.core.lock;
  * last of the parallel requests using it has ended. The requests of a stay share one in-memory session and the lock
  * the first of them took; the last one releases the lock, and the session leaves the Tomcat.
  */
-public final class Checkout {
+public final class Stay {
 
     private final SessionLock lock;
     private final boolean lockTimedOut;
@@ -15,19 +15,21 @@ public final class Checkout {
     /** Requests on another Tomcat wait for the lock: no new request joins, so the stay ends and they get a turn. */
     private boolean closedForOthers;
     private volatile long othersCheckedAtNanos = System.nanoTime();
+    /** Whether a request has joined (a session created on an application thread has none yet). */
+    private volatile boolean joinedByARequest;
 
     /**
      * @param lock the lock taken for the stay, null when it runs without one
      * @param lockTimedOut whether the lock was wanted but not taken within {@code lockTimeout}
      */
-    public Checkout(SessionLock lock, boolean lockTimedOut) {
+    public Stay(SessionLock lock, boolean lockTimedOut) {
         this.lock = lock;
         this.lockTimedOut = lockTimedOut;
     }
 
     /** For a session created by a request: nobody else knows its id yet, so it needs no lock. */
-    public static Checkout forNewSession() {
-        return new Checkout(null, false);
+    public static Stay forNewSession() {
+        return new Stay(null, false);
     }
 
     /** The lock of the stay, or null. */
@@ -60,6 +62,16 @@ public final class Checkout {
             return true;
         }
         return false;
+    }
+
+    /** A request joined the stay, or began it. */
+    public void joinedByARequest() {
+        joinedByARequest = true;
+    }
+
+    /** Whether a request has joined the stay: a session created on an application thread has none yet. */
+    public boolean isJoinedByARequest() {
+        return joinedByARequest;
     }
 
     /** Whether it is time to look again whether other Tomcats wait for the lock; if so, the clock restarts. */

@@ -1,0 +1,81 @@
+package io.memsession.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short fault runs of bin/chaos, on the real Tomcat 9 distribution behind the real load balancers: every
+ * increment a client saw acknowledged is in its session at the end, and no session began anew, while Tomcats are
+ * killed (SIGKILL) and restarted three times in a row, each kill hitting the sessions the previous one moved.
+ *
+ * <p>Memcached kills are not in these runs yet: today a non-sticky session is read from its backup copy, a few
+ * changes behind, when its node dies or pauses, and in both modes a request with a session's id from before it moved
+ * off a dead node gets a new session once that node is back ({@code bin/chaos --schedule memcached};
+ * docs/operations.md has the figures). Nor are pauses: a non-sticky session is read from its lagging copy meanwhile,
+ * and a sticky session whose Tomcat was killed is in memcached only until its next request, so a pause of its node
+ * then costs it ({@code --schedule tomcats-then-pause}).
+ */
+class ChaosIT {
+
+    private static final String DURATION_SECONDS = "35";
+
+    @Test
+    void stickyBehindHttpdLosesNothingToTomcatKills() throws Exception {
+        ChaosRun.Result result = run("--mode", "sticky", "--schedule", "tomcats");
+        assertNothingLost(result);
+    }
+
+    @Test
+    void nonStickyBehindHaproxyLosesNothingToTomcatKills() throws Exception {
+        ChaosRun.Result result = run("--mode", "non-sticky", "--schedule", "tomcats");
+        assertNothingLost(result);
+    }
+
+    private static ChaosRun.Result run(String... modeAndSchedule) throws InterruptedException {
+        List<String> args = new ArrayList<>(List.of(modeAndSchedule));
+        args.addAll(List.of("--duration", DURATION_SECONDS, "--output", requiredProperty("chaos.output")));
+        ChaosRun.Result result = ChaosRun.run(Path.of(requiredFile("memsession.jar")),
+                Path.of(requiredFile("tomcat.distribution")), args.toArray(new String[0]));
+        System.out.println(result.report());
+        return result;
+    }
+
+    private static void assertNothingLost(ChaosRun.Result result) throws IOException {
+        assertEquals(0, result.lost(), "acknowledged increments lost:\n" + result.report());
+        assertEquals(0, result.resets(), "sessions that began anew:\n" + result.report());
+        // the run really ran: thousands of answers
+        assertTrue(result.answers() > 2_000, result.report());
+        assertEquals(List.of(), result.severeLines(), "the Tomcats' consoles");
+        BufferedImage plot = ImageIO.read(Files.newInputStream(result.plot()));
+        assertEquals(1200, plot.getWidth(), "the plot is a PNG of the run");
+    }
+
+    private static String requiredProperty(String name) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            throw new IllegalStateException("system property " + name + " is not set; run with mvn verify");
+        }
+        return value;
+    }
+
+    /** Set by the failsafe configuration in the pom. */
+    private static String requiredFile(String name) {
+        String value = requiredProperty(name);
+        if (!Files.isRegularFile(Path.of(value))) {
+            throw new IllegalStateException("system property " + name + " must name an existing file, but is "
+                    + value + "; run with mvn verify");
+        }
+        return value;
+    }
+}
