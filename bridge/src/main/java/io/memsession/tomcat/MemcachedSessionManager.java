@@ -31,6 +31,8 @@ import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.StorageKeyPrefix;
+import io.memsession.core.stats.Monitored;
+import io.memsession.core.stats.NodeStatus;
 import io.memsession.core.stats.Statistics;
 
 /**
@@ -44,7 +46,7 @@ import io.memsession.core.stats.Statistics;
  * decisions are taken by memsession's {@link SessionEngine}; this class maps Tomcat's session lifecycle onto
  * it. Attributes are set as text, exactly as in {@code context.xml}, and validated when the context starts.
  */
-public class MemcachedSessionManager extends TomcatLineManager {
+public class MemcachedSessionManager extends TomcatLineManager implements Monitored {
 
     private static final Log log = LogFactory.getLog(MemcachedSessionManager.class);
 
@@ -68,6 +70,8 @@ public class MemcachedSessionManager extends TomcatLineManager {
     private final SessionContainer<MemcachedSession> container = new TomcatSessions();
 
     private volatile SessionEngine engine;
+    /** Monitoring's listener (see {@link #listen}), handed to every engine this Manager starts. */
+    private volatile Statistics.Listener statisticsListener;
     private volatile Configuration configuration;
     /** How a stored login becomes the session's principal again: chosen with the configuration. */
     private volatile Function<StoredPrincipal, Principal> storedLogins = this::confirmedByRealm;
@@ -146,6 +150,9 @@ public class MemcachedSessionManager extends TomcatLineManager {
         } else {
             log.info("memsession is disabled (enabled=\"false\") for " + contextName()
                     + ": sessions are kept in this Tomcat only");
+        }
+        if (started != null) {
+            started.statistics().listen(statisticsListener);
         }
         SessionEngine previous = engine;
         storedLogins = config.sealsSessions() ? StoredPrincipal::toGenericPrincipal : this::confirmedByRealm;
@@ -917,9 +924,25 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     // ---------------------------------------------------------------- statistics (JMX attributes)
 
-    private Statistics statistics() {
+    @Override
+    public Statistics statistics() {
         SessionEngine current = engine;
         return current == null ? NO_STATISTICS : current.statistics();
+    }
+
+    @Override
+    public List<NodeStatus> nodes() {
+        SessionEngine current = engine;
+        return current == null ? Collections.<NodeStatus>emptyList() : current.nodeStatuses();
+    }
+
+    @Override
+    public void listen(Statistics.Listener listener) {
+        statisticsListener = listener;
+        SessionEngine current = engine;
+        if (current != null) {
+            current.statistics().listen(listener);
+        }
     }
 
     public long getMsmStatNumRequestsWithSession() {

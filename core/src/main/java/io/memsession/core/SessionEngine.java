@@ -20,6 +20,7 @@ import java.util.logging.Logger;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
+import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.config.StorageKeyPrefix;
 import io.memsession.core.format.ForeignSessionException;
@@ -31,6 +32,7 @@ import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.SessionSeal;
 import io.memsession.core.format.StoredSession;
 import io.memsession.core.format.UnreadableSessionException;
+import io.memsession.core.stats.NodeStatus;
 import io.memsession.core.stats.Statistics;
 import io.memsession.serializer.MsmAttributesReader;
 import io.memsession.serializer.ReadsMsmSessions;
@@ -236,6 +238,16 @@ public abstract class SessionEngine implements AutoCloseable {
 
     public Statistics statistics() {
         return statistics;
+    }
+
+    /** Its memcached nodes, in configuration order, with whether each can be reached now. */
+    public List<NodeStatus> nodeStatuses() {
+        List<NodeStatus> statuses = new ArrayList<>();
+        for (MemcachedNode node : config.nodes().all()) {
+            statuses.add(new NodeStatus(node.id(), node.address(), config.nodes().failoverIds().contains(node.id()),
+                    store.isAvailable(node.id())));
+        }
+        return statuses;
     }
 
     /** Whether requests to this URI leave the session store alone ({@code requestUriIgnorePattern}). */

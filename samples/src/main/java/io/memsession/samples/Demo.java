@@ -29,7 +29,9 @@ import io.memsession.testkit.WebClient;
  * at and checked; any surprise ends the demo with a message and exit code 1.
  *
  * <p>Runs the Tomcats as child JVMs on this JVM's class path, so it is started with {@code java -classpath ...}
- * (Maven's {@code exec:exec}), not inside Maven's JVM.
+ * (Maven's {@code exec:exec}), not inside Maven's JVM. With {@code --boot=<jar>} ({@code bin/demo --boot}) the
+ * Tomcats are the Spring Boot sample's (samples/spring-boot), each {@code java -jar <jar>}, configured through the
+ * starter's {@code memsession.*} properties instead of the Manager's attributes.
  */
 public final class Demo {
 
@@ -53,6 +55,8 @@ public final class Demo {
     private static final Pattern ANSWER = Pattern.compile("session=(\\S+) counter=(\\d+) tomcat=(\\S+)\\s*");
 
     private final PrintStream out;
+    /** The Spring Boot sample's jar the Tomcats run, or null for {@link SampleTomcat}. */
+    private final Path bootJar;
     private final Map<String, MemcachedProcess> memcachedNodes = new LinkedHashMap<>();
     private final Map<String, TomcatProcess> tomcats = new LinkedHashMap<>();
     private final WebClient browser = new WebClient();
@@ -63,18 +67,33 @@ public final class Demo {
     private boolean nonSticky;
     private int partStart;
 
-    private Demo(PrintStream out) {
+    private Demo(PrintStream out, Path bootJar) {
         this.out = out;
+        this.bootJar = bootJar;
     }
 
+    /** {@code --boot=<jar>} runs the Spring Boot sample's jar; no argument (or an empty one), SampleTomcat. */
     public static void main(String[] args) {
-        System.exit(run(System.out).passed() ? 0 : 1);
+        Path bootJar = null;
+        for (String arg : args) {
+            if (arg.startsWith("--boot=")) {
+                bootJar = Path.of(arg.substring("--boot=".length()));
+            } else if (!arg.isBlank()) {
+                throw new IllegalArgumentException("unknown argument " + arg + "; the demo takes --boot=<jar>");
+            }
+        }
+        System.exit(run(System.out, bootJar).passed() ? 0 : 1);
     }
 
     /** Runs the whole demo, printing to {@code out}; every process it started is stopped when this returns. */
     public static Outcome run(PrintStream out) {
+        return run(out, null);
+    }
+
+    /** The demo on the Spring Boot sample's jar ({@code bootJar}), or on SampleTomcat when it is null. */
+    public static Outcome run(PrintStream out, Path bootJar) {
         long startNanos = System.nanoTime();
-        Demo demo = new Demo(out);
+        Demo demo = new Demo(out, bootJar);
         String failure = null;
         try {
             demo.startServers();
@@ -146,8 +165,10 @@ public final class Demo {
         for (String attribute : attributes) {
             arguments.addAll(List.of("--attr", attribute));
         }
-        tomcats.put(route, TomcatProcess.start(port, workDirectory.resolve(route + ".log"), TOMCAT_JVM_OPTIONS,
-                arguments));
+        Path log = workDirectory.resolve(route + ".log");
+        tomcats.put(route, bootJar == null ? TomcatProcess.start(port, log, TOMCAT_JVM_OPTIONS, arguments)
+                : TomcatProcess.startBoot(port, log, TOMCAT_JVM_OPTIONS, bootJar, route, memcachedNodesAttribute,
+                        List.of(attributes)));
         out.println("  Tomcat " + route + "         http://127.0.0.1:" + port + "/");
     }
 

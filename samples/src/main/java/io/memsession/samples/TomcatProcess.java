@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +46,35 @@ public final class TomcatProcess implements AutoCloseable {
         command.add("--port");
         command.add(String.valueOf(port));
         command.addAll(arguments);
+        return start(command, port, log);
+    }
+
+    /**
+     * Starts the Spring Boot sample ({@code java -jar bootJar}) as Tomcat {@code route} and waits (up to 60 s) until
+     * it serves requests. The Manager's attributes ({@code sticky=false}) become the starter's properties
+     * ({@code --memsession.sticky=false}).
+     */
+    public static TomcatProcess startBoot(int port, Path log, List<String> jvmOptions, Path bootJar, String route,
+            String memcachedNodes, List<String> attributes) {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(bootJar.toString());
+        command.add("--server.port=" + port);
+        command.add("--server.address=127.0.0.1");
+        command.add("--sample.instance=" + route);
+        command.add("--memsession.jvm-route=" + route);
+        command.add("--memsession.memcached-nodes=" + memcachedNodes);
+        for (String attribute : attributes) {
+            String[] pair = attribute.split("=", 2);
+            command.add("--memsession." + pair[0].replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT) + "="
+                    + pair[1]);
+        }
+        return start(command, port, log);
+    }
+
+    private static TomcatProcess start(List<String> command, int port, Path log) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(false)
                     .redirectError(log.toFile()).start();

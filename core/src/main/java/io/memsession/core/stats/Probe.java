@@ -26,6 +26,11 @@ public final class Probe {
         return count.sum();
     }
 
+    /** The sum of the recorded values, for metrics that show a total (a timer's total time). */
+    public long sum() {
+        return sum.sum();
+    }
+
     public long max() {
         return count() == 0 ? 0 : max.get();
     }

@@ -12,7 +12,23 @@ public final class Statistics {
     /** Why a backup after a request did not write. */
     public enum Skip { NO_SESSION_ACCESS, NO_ATTRIBUTES_ACCESS, NO_MODIFICATION }
 
+    /** A value measured once per operation: the durations in milliseconds, the size in bytes. */
+    public enum Measure { STORE_READ, STORE_WRITE, STORE_DELETE, SERIALIZATION, DESERIALIZATION, SESSION_SIZE }
+
+    /**
+     * Receives each measured value as it is recorded, for metrics with distributions (percentiles), which the
+     * count, minimum, average and maximum of a {@link Probe} cannot give. Called on the thread that made the
+     * operation, often a request's: it must be quick and must not throw.
+     */
+    public interface Listener {
+        void recorded(Measure measure, long value);
+    }
+
+    private static final Listener NO_LISTENER = (measure, value) -> {
+    };
+
     private final boolean enabled;
+    private volatile Listener listener = NO_LISTENER;
 
     private final LongAdder requestsWithSession = new LongAdder();
     private final LongAdder requestsWithoutSession = new LongAdder();
@@ -46,6 +62,11 @@ public final class Statistics {
 
     public Statistics(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    /** Every value measured from now on also goes to {@code listener}; null stops that. */
+    public void listen(Listener listener) {
+        this.listener = listener == null ? NO_LISTENER : listener;
     }
 
     public void requestFinished(boolean withSession) {
@@ -157,7 +178,7 @@ public final class Statistics {
 
     /** Serializing a session's attributes took this long. */
     public void attributesSerialized(long millis) {
-        record(attributesSerialization, millis);
+        record(attributesSerialization, millis, Measure.SERIALIZATION);
     }
 
     /** A session was written; {@code lagMillis} is the time from the end of its request to the write. */
@@ -167,24 +188,33 @@ public final class Statistics {
             memcachedUpdate.record(updateMillis);
             backupLag.record(lagMillis);
             storedSize.record(bytes);
+            listener.recorded(Measure.STORE_WRITE, updateMillis);
+            listener.recorded(Measure.SESSION_SIZE, bytes);
         }
     }
 
     public void sessionLoaded(long millis) {
-        record(sessionsLoaded, millis);
+        record(sessionsLoaded, millis, Measure.STORE_READ);
     }
 
     public void sessionDeserialized(long millis) {
-        record(sessionDeserialization, millis);
+        record(sessionDeserialization, millis, Measure.DESERIALIZATION);
     }
 
     public void sessionDeleted(long millis) {
-        record(sessionsDeleted, millis);
+        record(sessionsDeleted, millis, Measure.STORE_DELETE);
     }
 
     private void record(Probe probe, long value) {
         if (enabled) {
             probe.record(value);
+        }
+    }
+
+    private void record(Probe probe, long value, Measure measure) {
+        if (enabled) {
+            probe.record(value);
+            listener.recorded(measure, value);
         }
     }
 
