@@ -33,6 +33,7 @@ public final class MemcachedProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private volatile Process process;
+    private volatile boolean paused;
 
     private MemcachedProcess(Path binary, int port, List<String> extraArgs, Map<String, String> environment,
                              Path log) {
@@ -128,6 +129,35 @@ public final class MemcachedProcess implements AutoCloseable {
         launch();
     }
 
+    /**
+     * SIGSTOP, as in a machine that hangs or a network that drops everything: connections stay open, nothing is
+     * answered, and the cache is kept for {@link #resume()}.
+     */
+    public void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT: a paused memcached answers again, with what it held (and what was sent to it meanwhile). */
+    public void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    /** Whether {@link #pause()} stopped it and nothing resumed it since. */
+    public boolean isPaused() {
+        return paused && isRunning();
+    }
+
+    private void signal(String name) {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+        Commands.run(log.getParent(), List.of("kill", "-" + name, Long.toString(current.pid())), null, 10,
+                "the kill command is not installed");
+    }
+
     @Override
     public void close() {
         kill();
@@ -144,6 +174,7 @@ public final class MemcachedProcess implements AutoCloseable {
     }
 
     private void launch() {
+        paused = false;
         // Without this check an occupied port would look like a successful start until memcached's bind failed.
         if (Loopback.accepts(port)) {
             throw new IllegalStateException("cannot start memcached: port " + port + " is already in use");
