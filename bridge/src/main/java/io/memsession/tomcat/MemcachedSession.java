@@ -162,6 +162,12 @@ class MemcachedSession extends StandardSession implements BackedUpSession {
         }
     }
 
+    /** Renamed as on a memcached failover at a request's arrival: Tomcat's listeners are not told. */
+    @Override
+    public void relocate(String newId) {
+        setId(newId, false);
+    }
+
     /** Non-sticky mode: the session's stay in this Tomcat; null in sticky mode. */
     Checkout checkout() {
         return checkout;

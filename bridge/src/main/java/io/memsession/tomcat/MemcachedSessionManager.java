@@ -29,6 +29,7 @@ import org.apache.juli.logging.LogFactory;
 import io.memsession.core.ArrivingSessionId;
 import io.memsession.core.LoadedSession;
 import io.memsession.core.SessionEngine;
+import io.memsession.core.backup.BackedUpSession;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
@@ -168,6 +169,9 @@ public class MemcachedSessionManager extends TomcatLineManager {
             } catch (IOException e) {
                 throw new LifecycleException("cannot create the memcached clients: " + e, e);
             }
+            // issue 15: sessions whose node is lost move off it without waiting for their next requests
+            started.relocatesSessionsOf(() -> sessions.values().stream().filter(MemcachedSession.class::isInstance)
+                    .<BackedUpSession>map(MemcachedSession.class::cast).iterator());
             log.info("memsession stores the sessions of " + contextName() + " in memcached: " + config);
         } else {
             log.info("memsession is disabled (enabled=\"false\") for " + contextName()
@@ -316,10 +320,12 @@ public class MemcachedSessionManager extends TomcatLineManager {
         Session session = super.findSession(id);
         RequestSessions request = RequestSessions.current(this);
         if (session == null && id != null && current != null && request != null && !request.isIgnored()
-                && !request.isMissing(id) && current.canLoad(id)) {
+                && !request.isMissing(id) && current.mayHaveMade(id)) { // issue 15: its node may be down, it moved
             session = loadOnce(current, id);
             if (session == null) {
                 request.missing(id);
+            } else if (!id.equals(session.getIdInternal())) {
+                request.changeSessionId(session.getIdInternal()); // issue 15: found where it moved
             }
         }
         if (session instanceof MemcachedSession) {
@@ -334,6 +340,10 @@ public class MemcachedSessionManager extends TomcatLineManager {
             Session session = super.findSession(id);
             if (session == null) {
                 MemcachedSession loaded = load(current, id);
+                Session held = loaded == null ? null : super.findSession(loaded.getIdInternal());
+                if (held != null) {
+                    return held; // issue 15: it moved off its node, and this Tomcat holds it under its new id
+                }
                 if (loaded != null) {
                     add(loaded);
                     loaded.activate();
@@ -401,7 +411,7 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
     private MemcachedSession load(SessionEngine current, String id) {
-        LoadedSession loaded = current.load(id);
+        LoadedSession loaded = current.loadNewest(id); // issue 15: on whichever node it moved to
         if (loaded == null) {
             return null;
         }
@@ -596,6 +606,13 @@ public class MemcachedSessionManager extends TomcatLineManager {
      */
     void sessionArriving(Request request, String requestedId) {
         SessionEngine current = engine;
+        // issue 15: this Tomcat moved the session off a lost node since the client got the id
+        String movedTo = sessions.containsKey(requestedId) ? null : current.movedTo(requestedId);
+        if (movedTo != null && sessions.containsKey(movedTo)) {
+            request.changeSessionId(movedTo);
+            sessionArriving(request, movedTo);
+            return;
+        }
         ArrivingSessionId arriving = current.inspect(requestedId, getJvmRoute(), sessions.containsKey(requestedId));
         MemcachedSession session = null;
         switch (arriving.action()) {
@@ -692,6 +709,9 @@ public class MemcachedSessionManager extends TomcatLineManager {
         }
         for (MemcachedSession session : request.used()) {
             current.requestFinished(session, hadSessionId);
+            if (hadSessionId && !session.getIdInternal().equals(request.requestedSessionId())) {
+                request.changeSessionId(session.getIdInternal()); // issue 15: moved off its lost node, told now
+            }
         }
         return SessionEngine.CheckIn.ACCEPTED;
     }

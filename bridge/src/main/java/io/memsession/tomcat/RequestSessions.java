@@ -94,6 +94,11 @@ final class RequestSessions {
         return ignored;
     }
 
+    /** The session id the client sent, or the one it was told during the request. */
+    String requestedSessionId() {
+        return request.getRequestedSessionId();
+    }
+
     /** Gives the request's session a new id, and the client a cookie with it. */
     void changeSessionId(String newId) {
         request.changeSessionId(newId);

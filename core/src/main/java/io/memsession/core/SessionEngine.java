@@ -140,7 +140,8 @@ public final class SessionEngine implements AutoCloseable {
             this.copies = null;
             this.locks = null;
             this.backup = new SessionBackup(store, keys, transcoder, serializerId, blobs, principalCodec,
-                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix));
+                    statistics, SessionBackup.Settings.sticky(config, graceSeconds, threadNamePrefix,
+                            this::chooseNode)); // issue 15: a session whose node is lost moves as on arrival
         } else {
             List<String> ring = new ArrayList<>();
             if (config.nodes().encodesNodeIds()) {
@@ -304,6 +305,9 @@ public final class SessionEngine implements AutoCloseable {
                 if (primary != null) {
                     target = target.withNodeId(primary); // leave this Tomcat's failover node
                 }
+            } else if (encodes && id.nodeId() != null && !store.isAvailable(id.nodeId())) {
+                String node = chooseNode(id.nodeId()); // issue 15: the copy moved off it; so does the session
+                target = node == null ? target : target.withNodeId(node);
             }
             return new ArrivingSessionId(ArrivingSessionId.Action.TAKE_OVER, target);
         }
@@ -1030,6 +1034,27 @@ public final class SessionEngine implements AutoCloseable {
     /** See {@link SessionBackup#sessionRenamed}. */
     public long sessionRenamed(BackedUpSession session, String oldId) {
         return backup.sessionRenamed(session, oldId);
+    }
+
+    // ---------------------------------------------------------------- sticky sessions off a lost node (issue 15)
+
+    /** Sticky mode: see {@link SessionBackup#movedTo}. */
+    public String movedTo(String id) {
+        return backup.movedTo(id);
+    }
+
+    /** Sticky mode: see {@link SessionBackup#relocatesSessionsOf}. */
+    public void relocatesSessionsOf(Iterable<? extends BackedUpSession> sessions) {
+        backup.relocatesSessionsOf(sessions);
+    }
+
+    /**
+     * Sticky mode: {@link #load}s the newest stored copy of the session, on whichever node it moved to since the
+     * client got the id ({@link SessionBackup#newestCopy}); the session's id is the copy's.
+     */
+    public LoadedSession loadNewest(String id) {
+        String newest = backup.newestCopy(id);
+        return newest == null ? null : load(newest);
     }
 
     /** Counts a session that moved here from another Tomcat. */

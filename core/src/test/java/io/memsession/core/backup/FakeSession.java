@@ -53,4 +53,9 @@ final class FakeSession implements BackedUpSession {
         return new SessionSnapshot(1L, lastUsed, lastUsed, maxInactive, false, null, null,
                 new TreeMap<>(attributes), java.util.Collections.<String, Object>emptyMap());
     }
+
+    @Override
+    public void relocate(String newId) {
+        id = newId;
+    }
 }

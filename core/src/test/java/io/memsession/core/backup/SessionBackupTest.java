@@ -62,7 +62,7 @@ class SessionBackupTest {
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
                 new SessionBackup.Settings(() -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null,
-                        "test-backup-"));
+                        "test-backup-", Collections.<String>emptyList(), null));
         return backup;
     }
 
