@@ -85,6 +85,12 @@ final class Relocations implements AutoCloseable {
      * the node answers again if it could not be deleted now.
      */
     void moved(String oldId, String newId, boolean oldCopyDeleted) {
+        // back on a node it once left, under the same id: that copy is the session again, never to be deleted
+        movedTo.remove(newId);
+        Set<String> leftOnNewNode = leftBehind.get(keys.nodeId(newId));
+        if (leftOnNewNode != null) {
+            leftOnNewNode.remove(keys.key(newId));
+        }
         movedTo.put(oldId, newId);
         if (!oldCopyDeleted) {
             Set<String> left = leftBehind.computeIfAbsent(keys.nodeId(oldId), node -> ConcurrentHashMap.newKeySet());
@@ -108,17 +114,16 @@ final class Relocations implements AutoCloseable {
     }
 
     private void watch() {
-        boolean lost = false;
+        boolean changed = false;
         for (String nodeId : nodeIds) {
-            boolean available = store.isAvailable(nodeId);
-            if (!available && down.add(nodeId)) {
-                lost = true;
-            } else if (available && down.remove(nodeId)) {
+            if (store.isAvailable(nodeId)) {
+                changed |= down.remove(nodeId); // sessions that found no node up may move now
                 deleteLeftBehind(nodeId);
-                lost |= !down.isEmpty(); // sessions that found no node up may move now
+            } else {
+                changed |= down.add(nodeId);
             }
         }
-        if (lost) {
+        if (changed && !down.isEmpty()) {
             moveSessionsOffDownNodes();
         }
     }
@@ -131,7 +136,10 @@ final class Relocations implements AutoCloseable {
         int moved = 0;
         for (BackedUpSession session : sessions) {
             String id = session.id();
-            if (session.isLive() && keys.hasNode(id) && down.contains(keys.nodeId(id)) && owner.relocate(session)) {
+            BackupState state = session.backupState();
+            // one that never held anything stored has nothing to lose; it moves on its next request, as before
+            if (session.isLive() && keys.hasNode(id) && down.contains(keys.nodeId(id))
+                    && (state.mayBeStored() || state.needsWriteCheck()) && owner.relocate(session)) {
                 moved++;
             }
         }
@@ -160,8 +168,7 @@ final class Relocations implements AutoCloseable {
             LOG.info("memcached node " + nodeId + " answers again: the " + sent.size() + " stale copies left there"
                     + " by sessions that moved off it are deleted");
         } catch (StoreException | RuntimeException e) {
-            LOG.log(Level.FINE, "could not delete the copies left on " + nodeId + "; tried again when it is back", e);
-            down.add(nodeId);
+            LOG.log(Level.FINE, "could not delete the copies left on " + nodeId + "; tried again", e);
         }
     }
 

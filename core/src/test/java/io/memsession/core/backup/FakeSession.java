@@ -12,6 +12,8 @@ final class FakeSession implements BackedUpSession {
     volatile long lastUsed = System.currentTimeMillis();
     volatile int maxInactive = 1800;
     volatile boolean live = true;
+    /** The backup told of a rename by {@link #relocate}, as the Tomcat bridge tells it; null for none. */
+    volatile SessionBackup renamedBy;
 
     FakeSession(String id, BackupState state) {
         this.id = id;
@@ -56,6 +58,10 @@ final class FakeSession implements BackedUpSession {
 
     @Override
     public void relocate(String newId) {
+        String oldId = id;
         id = newId;
+        if (renamedBy != null) {
+            renamedBy.sessionRenamed(this, oldId);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.memsession.core.backup;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +24,13 @@ final class FakeStore implements SessionStore {
     final AtomicInteger concurrentSets = new AtomicInteger();
     volatile int maxConcurrentSets;
     volatile boolean failing;
+    /** Nodes that are down, on top of {@link #failing} (all of them). */
+    final Set<String> down = ConcurrentHashMap.newKeySet();
     volatile CountDownLatch setGate;
 
     @Override
     public byte[] get(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         gets.incrementAndGet();
         return values.get(key);
     }
@@ -35,7 +38,7 @@ final class FakeStore implements SessionStore {
     /** Stores at once (waiting at the gate, when one is set); the returned write has nothing left to wait for. */
     @Override
     public Pending<Boolean> startSet(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
-        check();
+        check(nodeId);
         int running = concurrentSets.incrementAndGet();
         maxConcurrentSets = Math.max(maxConcurrentSets, running);
         try {
@@ -56,7 +59,7 @@ final class FakeStore implements SessionStore {
 
     @Override
     public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
-        check();
+        check(nodeId);
         touches.incrementAndGet();
         if (!values.containsKey(key)) {
             return false;
@@ -67,21 +70,21 @@ final class FakeStore implements SessionStore {
 
     @Override
     public void delete(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         deletes.incrementAndGet();
         values.remove(key);
     }
 
     @Override
     public Pending<Versioned> startGets(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         byte[] value = values.get(key);
         return timeoutMillis -> value == null ? null : new Versioned(value, 1);
     }
 
     @Override
     public Pending<Boolean> startAdd(String nodeId, String key, int ttlSeconds, byte[] value) throws StoreException {
-        check();
+        check(nodeId);
         boolean added = values.putIfAbsent(key, value) == null;
         return timeoutMillis -> added;
     }
@@ -100,7 +103,7 @@ final class FakeStore implements SessionStore {
 
     @Override
     public Pending<Boolean> startDelete(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         deletes.incrementAndGet();
         boolean deleted = values.remove(key) != null;
         return timeoutMillis -> deleted;
@@ -108,11 +111,11 @@ final class FakeStore implements SessionStore {
 
     @Override
     public boolean isAvailable(String nodeId) {
-        return !failing;
+        return !failing && !down.contains(nodeId);
     }
 
-    private void check() throws StoreException {
-        if (failing) {
+    private void check(String nodeId) throws StoreException {
+        if (failing || down.contains(nodeId)) {
             throw new StoreException("node down");
         }
     }
