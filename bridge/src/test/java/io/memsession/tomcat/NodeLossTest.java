@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,8 @@ class NodeLossTest {
 
     @RegisterExtension
     static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
+
+    private static final int SESSIONS = 300;
 
     @RegisterExtension
     final RunningTomcats tomcats = new RunningTomcats();
@@ -82,6 +88,26 @@ class NodeLossTest {
     }
 
     @Test
+    void everySessionOfALostNodeIsStoredElsewhereWithinTwoSeconds() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < SESSIONS; i++) {
+            browser.clearCookies();
+            ids.add(get(tc1, "/").id());
+        }
+        await().atMost(5, SECONDS).until(() -> ids.stream().allMatch(id -> storedCounter(nodeOf(id), id) != null));
+        String dead = nodeOf(ids.get(0));
+        List<String> moved = ids.stream().filter(id -> nodeOf(id).equals(dead))
+                .map(id -> onNode(id, otherNode(dead))).collect(Collectors.toList());
+
+        long start = System.nanoTime();
+        MEMCACHED.process(dead).kill();
+        await().atMost(2, SECONDS).until(() -> moved.stream().allMatch(id -> storedCounter(otherNode(dead), id) != null));
+        System.out.println(moved.size() + " sessions of a lost node stored elsewhere "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after its kill");
+    }
+
+    @Test
     void synchronousWriteWhoseNodeDiesDuringTheRequestIsStoredElsewhereBeforeTheResponse() throws Exception {
         EmbeddedTomcat tc1 = start("tc1", "sessionBackupAsync", "false");
         String id = get(tc1, "/").id();
@@ -130,6 +156,7 @@ class NodeLossTest {
         }
         await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad("X-" + paused)
                 && tc2.manager().engine().canLoad("X-" + paused));
+        await().atMost(5, SECONDS).until(() -> MEMCACHED.inspector(paused).get(oldId) == null); // the stale copy
 
         Page sameTomcat = Page.of(secondTab.get(tc1.port(), "/read"));
         assertEquals("12", sameTomcat.get("counter"), "the old id finds the session as it is now");
