@@ -102,7 +102,8 @@ class NodeLossTest {
 
         long start = System.nanoTime();
         MEMCACHED.process(dead).kill();
-        await().atMost(2, SECONDS).until(() -> moved.stream().allMatch(id -> storedCounter(otherNode(dead), id) != null));
+        await().atMost(2, SECONDS).until(() -> moved.stream()
+                .allMatch(id -> storedCounter(otherNode(dead), id) != null));
         System.out.println(moved.size() + " sessions of a lost node stored elsewhere "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after its kill");
     }
