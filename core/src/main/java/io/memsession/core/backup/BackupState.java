@@ -195,7 +195,6 @@ public final class BackupState {
         return change <= storedChanges;
     }
 
-    /** Takes the flags for a write about to start; accesses from now on count for the next write. */
     void relocationDue() {
         relocationDue.set(true);
     }
@@ -205,6 +204,7 @@ public final class BackupState {
         return relocationDue.getAndSet(false);
     }
 
+    /** Takes the flags for a write about to start; accesses from now on count for the next write. */
     boolean takeForce() {
         boolean force = mustWrite;
         mustWrite = false;

@@ -87,6 +87,7 @@ public final class MemcachedStore implements SessionStore {
     private void probeNodes() {
         for (NodeClient node : clients.values()) {
             if (!node.isConnected()) {
+                node.probeSentNanos = 0; // a probe lost with its connection is never answered
                 continue;
             }
             long sent = node.probeSentNanos;
