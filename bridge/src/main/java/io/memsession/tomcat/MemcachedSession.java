@@ -156,6 +156,12 @@ class MemcachedSession extends StandardSession implements EngineSession {
         }
     }
 
+    /** Renamed as on a memcached failover at a request's arrival: Tomcat's listeners are not told. */
+    @Override
+    public void relocate(String newId) {
+        setId(newId, false);
+    }
+
     @Override
     public Stay stay() {
         return stay;

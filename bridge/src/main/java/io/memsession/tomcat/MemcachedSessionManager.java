@@ -27,6 +27,7 @@ import org.apache.juli.logging.LogFactory;
 import io.memsession.core.LoadedSession;
 import io.memsession.core.SessionContainer;
 import io.memsession.core.SessionEngine;
+import io.memsession.core.BackedUpSession;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationBuilder;
 import io.memsession.core.config.ConfigurationException;
@@ -146,6 +147,9 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
             } catch (IOException e) {
                 throw new LifecycleException("cannot create the memcached clients: " + e, e);
             }
+            // issue 15: sessions whose node is lost move off it without waiting for their next requests
+            started.relocatesSessionsOf(() -> sessions.values().stream().filter(MemcachedSession.class::isInstance)
+                    .<BackedUpSession>map(MemcachedSession.class::cast).iterator());
             log.info("memsession stores the sessions of " + contextName() + " in memcached: " + config);
         } else {
             log.info("memsession is disabled (enabled=\"false\") for " + contextName()

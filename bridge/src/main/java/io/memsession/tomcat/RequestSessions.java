@@ -25,7 +25,7 @@ final class RequestSessions {
 
     static RequestSessions begin(MemcachedSessionManager manager, Request request) {
         return begin(manager, Visit.of(request.getMethod(), request.getRequestURI(), request.getQueryString(),
-                request::changeSessionId));
+                request::getRequestedSessionId, request::changeSessionId));
     }
 
     /** A request that leaves the session store alone ({@code requestUriIgnorePattern}). */

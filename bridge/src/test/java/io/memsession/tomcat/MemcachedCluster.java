@@ -45,10 +45,13 @@ final class MemcachedCluster implements BeforeAllCallback, BeforeEachCallback, A
         }
     }
 
-    /** Brings killed nodes back, then empties every node and sets its statistics to zero. */
+    /** Brings killed and paused nodes back, then empties every node and sets its statistics to zero. */
     @Override
     public void beforeEach(ExtensionContext context) {
         processes.forEach((nodeId, process) -> {
+            if (process.isPaused()) {
+                process.resume();
+            }
             if (!process.isRunning()) {
                 process.restart();
             }

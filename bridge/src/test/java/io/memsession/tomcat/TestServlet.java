@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.servlet.AsyncContext;
 import javax.servlet.http.HttpServlet;
@@ -47,6 +48,8 @@ public class TestServlet extends HttpServlet {
 
     /** "activated:<id>" for every sessionDidActivate seen by a {@link ActivationRecorder} in this JVM. */
     static final List<String> ACTIVATIONS = new CopyOnWriteArrayList<>();
+    /** Requests in this JVM that are waiting in {@code /slow} or {@code /changeId} now: a test acts meanwhile. */
+    static final AtomicInteger PAUSING = new AtomicInteger();
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -147,10 +150,13 @@ public class TestServlet extends HttpServlet {
         if (millis == null) {
             return;
         }
+        PAUSING.incrementAndGet();
         try {
             Thread.sleep(Long.parseLong(millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            PAUSING.decrementAndGet();
         }
     }
 

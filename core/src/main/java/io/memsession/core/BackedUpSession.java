@@ -22,4 +22,11 @@ public interface BackedUpSession {
      * just before a write.
      */
     SessionSnapshot snapshot();
+
+    /**
+     * Sticky mode: the session's node is down and it moves to another, under {@code newId} (its id with another node
+     * part). The container renames it as for a memcached failover on arrival: the rename reaches
+     * {@link SessionBackup#sessionRenamed}, and the client learns the new id with its next response.
+     */
+    void relocate(String newId);
 }

@@ -14,6 +14,8 @@ public final class BackupState {
 
     private volatile boolean attributesAccessed;
     private volatile boolean mustWrite;
+    /** Sticky mode: a write failed because the session's node is down; the session moves to another node. */
+    private final AtomicBoolean relocationDue = new AtomicBoolean();
     /** Counts the changes (possible ones included); a request remembers the number of its last change. */
     private final AtomicLong changes = new AtomicLong();
     /** The number of the last change memcached has: every change up to it was in a write that succeeded. */
@@ -191,6 +193,15 @@ public final class BackupState {
      */
     boolean hasStored(long change) {
         return change <= storedChanges;
+    }
+
+    void relocationDue() {
+        relocationDue.set(true);
+    }
+
+    /** Whether a relocation is due, which the caller now makes. */
+    boolean takeRelocationDue() {
+        return relocationDue.getAndSet(false);
     }
 
     /** Takes the flags for a write about to start; accesses from now on count for the next write. */

@@ -79,26 +79,39 @@ final class MemcachedStore implements SessionStore {
 
     /**
      * Probes with "version", not "get": memcached counts no statistic for it, so operators' get and hit counts show
-     * the sessions' traffic only.
+     * the sessions' traffic only. A node that keeps its connection open but answers nothing (a hung machine, a
+     * paused process, a network that drops everything) is suspect while its probe is unanswered for longer than
+     * the operation timeout, so that its sessions move off it even while no request writes to it.
      */
     private void probeNodes() {
         for (NodeClient node : clients.values()) {
-            if (node.isConnected()) {
-                try {
-                    // the answer does not matter, reading does
-                    node.client.broadcastOp((target, latch) -> node.operations.version(new OperationCallback() {
-                        @Override
-                        public void receivedStatus(OperationStatus status) {
-                        }
-
-                        @Override
-                        public void complete() {
-                            latch.countDown();
-                        }
-                    }));
-                } catch (RuntimeException e) {
-                    LOG.log(Level.FINE, "probe of " + node.node + " failed", e);
+            if (!node.isConnected()) {
+                node.probeSentNanos = 0; // a probe lost with its connection is never answered
+                continue;
+            }
+            long sent = node.probeSentNanos;
+            if (sent != 0) {
+                if (System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(operationTimeoutMillis)) {
+                    node.suspectUntilMillis = System.currentTimeMillis() + SUSPECT_MILLIS;
                 }
+                continue;
+            }
+            try {
+                node.probeSentNanos = System.nanoTime();
+                node.client.broadcastOp((target, latch) -> node.operations.version(new OperationCallback() {
+                    @Override
+                    public void receivedStatus(OperationStatus status) {
+                    }
+
+                    @Override
+                    public void complete() {
+                        node.probeSentNanos = 0; // answered, or given up with the connection
+                        latch.countDown();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                node.probeSentNanos = 0;
+                LOG.log(Level.FINE, "probe of " + node.node + " failed", e);
             }
         }
     }
@@ -407,6 +420,8 @@ final class MemcachedStore implements SessionStore {
         final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
         volatile long suspectUntilMillis;
+        /** When the probe now awaiting its answer was sent; 0 for none. */
+        volatile long probeSentNanos;
 
         private NodeClient(MemcachedNode node, NodeMemcachedClient client, OperationFactory operations,
                            CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis) {

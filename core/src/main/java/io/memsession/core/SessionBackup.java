@@ -9,10 +9,13 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -68,6 +71,10 @@ final class SessionBackup implements AutoCloseable {
     private final long asyncTimeoutMillis;
     private final int maxSessionSize;
     private final BackupCopies copies;
+    /** Sticky mode with more than one node; else null. */
+    private final Relocations relocations;
+    /** Sessions being moved off a node that is down, so that two threads never move one at once. */
+    private final Set<BackedUpSession> relocating = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<BackedUpSession> queue;
     private final Thread[] writers;
     private volatile boolean closed;
@@ -83,6 +90,9 @@ final class SessionBackup implements AutoCloseable {
         final int maxSessionSize;
         final BackupCopies copies;
         final String threadNamePrefix;
+        /** Sticky mode: the nodes sessions may move between (empty without node ids), and how one is chosen. */
+        final List<String> nodeIds;
+        final UnaryOperator<String> otherNode;
 
         /**
          * @param graceSeconds how long a stored copy outlives the session's own expiry
@@ -93,7 +103,10 @@ final class SessionBackup implements AutoCloseable {
          * @param copies non-sticky mode's backup copies; null in sticky mode
          */
         Settings(IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis, long asyncTimeoutMillis,
-                 int maxSessionSize, BackupCopies copies, String threadNamePrefix) {
+                 int maxSessionSize, BackupCopies copies, String threadNamePrefix, List<String> nodeIds,
+                 UnaryOperator<String> otherNode) {
+            this.nodeIds = nodeIds;
+            this.otherNode = otherNode;
             this.graceSeconds = graceSeconds;
             this.writerThreads = writerThreads;
             this.syncTimeoutMillis = syncTimeoutMillis;
@@ -106,12 +119,18 @@ final class SessionBackup implements AutoCloseable {
         /**
          * Sticky mode: with {@code sessionBackupAsync}, {@code backupThreadCount} writer threads named
          * {@code threadNamePrefix} and a number; without, the request writes its session, waiting at most
-         * {@code sessionBackupTimeout}.
+         * {@code sessionBackupTimeout}. A session whose node is lost moves to the node {@code otherNode} gives
+         * instead of the lost one (null when none is up).
          */
-        public static Settings sticky(Configuration config, IntSupplier graceSeconds, String threadNamePrefix) {
+        public static Settings sticky(Configuration config, IntSupplier graceSeconds, String threadNamePrefix,
+                                      UnaryOperator<String> otherNode) {
+            List<String> nodeIds = new ArrayList<>();
+            if (config.nodes().encodesNodeIds()) {
+                config.nodes().all().forEach(node -> nodeIds.add(node.id()));
+            }
             return new Settings(graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
                     config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(),
-                    null, threadNamePrefix);
+                    null, threadNamePrefix, nodeIds, otherNode);
         }
 
         /**
@@ -120,7 +139,8 @@ final class SessionBackup implements AutoCloseable {
          */
         public static Settings nonSticky(Configuration config, int graceSeconds, BackupCopies copies) {
             return new Settings(() -> graceSeconds, 0, config.sessionBackupTimeoutMillis(),
-                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, null);
+                    config.operationTimeoutMillis(), config.maxSessionSize(), copies, null,
+                    Collections.<String>emptyList(), null);
         }
     }
 
@@ -140,6 +160,11 @@ final class SessionBackup implements AutoCloseable {
         this.asyncTimeoutMillis = settings.asyncTimeoutMillis;
         this.maxSessionSize = settings.maxSessionSize;
         this.copies = settings.copies;
+        this.relocations = settings.nodeIds.size() > 1 ? new Relocations(store, keys, settings.nodeIds,
+                settings.otherNode, asyncTimeoutMillis, settings.threadNamePrefix + "relocations") : null;
+        if (relocations != null) {
+            relocations.movesFor(this);
+        }
         this.queue = settings.writerThreads > 0 ? new LinkedBlockingQueue<>() : null;
         this.writers = new Thread[settings.writerThreads];
         for (int i = 0; i < writers.length; i++) {
@@ -342,6 +367,9 @@ final class SessionBackup implements AutoCloseable {
             for (Write write : sent) {
                 finish(write, asyncTimeoutMillis);
             }
+            for (BackedUpSession session : batch) {
+                relocateIfItsNodeIsDown(session);
+            }
             batch.clear();
             sent.clear();
         }
@@ -365,10 +393,141 @@ final class SessionBackup implements AutoCloseable {
      * @param sinceNanos when the request that asked for this write ended
      */
     void write(BackedUpSession session, long timeoutMillis, long sinceNanos) {
+        writeHere(session, timeoutMillis, sinceNanos);
+        relocateIfItsNodeIsDown(session);
+    }
+
+    /** {@link #write}, on the session's node whatever happens. */
+    private void writeHere(BackedUpSession session, long timeoutMillis, long sinceNanos) {
         session.backupState().acquireWrite();
         Write write = start(session, sinceNanos);
         if (write != null) {
             finish(write, timeoutMillis);
+        }
+    }
+
+    /**
+     * Sticky mode: a write failed because the session's node is down; rather than wait for its next request, the
+     * session moves to another node and is written there now, within the same request in synchronous mode.
+     */
+    private void relocateIfItsNodeIsDown(BackedUpSession session) {
+        if (relocations != null && session.backupState().takeRelocationDue()) {
+            relocate(session);
+        }
+    }
+
+    /**
+     * Sticky mode: moves a session whose node is down to another node that is up (only the node part of its id
+     * changes, see {@link Relocations}) and writes it there, trying each node once; a session whose node is up, or
+     * that another thread is moving, is left alone.
+     *
+     * @return whether the session moved and is stored on its new node
+     */
+    boolean relocate(BackedUpSession session) {
+        if (relocations == null || !relocating.add(session)) {
+            return false;
+        }
+        try {
+            boolean moved = false;
+            for (int attempt = 0; attempt < relocations.nodeIds().size() && session.isLive(); attempt++) {
+                String id = session.id();
+                if (!keys.hasNode(id) || store.isAvailable(keys.nodeId(id))) {
+                    return moved;
+                }
+                String target = relocations.nodeInsteadOf(keys.nodeId(id));
+                if (target == null) {
+                    return false; // no node is up: it stays in this Tomcat, and moves when one is back
+                }
+                session.relocate(Relocations.onNode(id, target));
+                statistics.memcachedFailover();
+                moved = true;
+                writeHere(session, queue == null ? syncTimeoutMillis : asyncTimeoutMillis, System.nanoTime());
+                if (!session.backupState().takeRelocationDue()) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            relocating.remove(session);
+        }
+    }
+
+    /**
+     * Sticky mode: the id under which memcached holds the newest copy of the session {@code id} names. A session
+     * moves by the node part of its id only, so the same id is read on every node that is up, all reads sent
+     * before the first is awaited; the copy the session used last wins, older ones found are deleted (a node that
+     * was paused keeps the copies sessions left there). Without node ids, the id itself.
+     *
+     * @return null when no node that is up holds the session
+     */
+    public String newestCopy(String id) {
+        SessionId parsed = relocations == null ? null : SessionId.parse(id);
+        if (parsed == null || parsed.nodeId() == null) {
+            return id;
+        }
+        List<String> ids = new ArrayList<>();
+        List<Pending<Versioned>> reads = new ArrayList<>();
+        for (String nodeId : relocations.nodeIds()) {
+            if (store.isAvailable(nodeId)) {
+                String candidate = parsed.withNodeId(nodeId).toString();
+                try {
+                    reads.add(store.startGets(nodeId, keys.key(candidate)));
+                    ids.add(candidate);
+                } catch (StoreException | RuntimeException e) {
+                    LOG.log(Level.FINE, "cannot look for session " + candidate, e);
+                }
+            }
+        }
+        String newest = null;
+        long newestAccess = Long.MIN_VALUE;
+        List<String> found = new ArrayList<>();
+        List<Long> accessTimes = new ArrayList<>();
+        for (int i = 0; i < reads.size(); i++) {
+            Versioned copy;
+            try {
+                copy = reads.get(i).await(asyncTimeoutMillis);
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "cannot look for session " + ids.get(i), e);
+                continue;
+            }
+            if (copy == null) {
+                continue;
+            }
+            long access = lastAccess(copy.value());
+            found.add(ids.get(i));
+            accessTimes.add(access);
+            if (newest == null || access > newestAccess || access == newestAccess && ids.get(i).equals(id)) {
+                newest = ids.get(i);
+                newestAccess = access;
+            }
+        }
+        for (int i = 0; i < found.size(); i++) {
+            if (accessTimes.get(i) != Long.MIN_VALUE && accessTimes.get(i) < newestAccess) {
+                deleteKey(found.get(i)); // a stale copy left on a node the session moved off
+            }
+        }
+        return newest;
+    }
+
+    /** When the stored session was last used; {@link Long#MIN_VALUE} for what this application cannot read. */
+    private long lastAccess(byte[] blob) {
+        try {
+            StoredSession stored = blobs.decode(blob);
+            return stored == null ? Long.MIN_VALUE : stored.thisAccessedTime();
+        } catch (RuntimeException unreadable) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** Sticky mode: the current id of a session this Tomcat moved off a node, given an earlier id; else null. */
+    public String movedTo(String id) {
+        return relocations == null ? null : relocations.currentId(id);
+    }
+
+    /** Sticky mode: the sessions this Tomcat holds, moved off a node as soon as it is found down. */
+    public void relocatesSessionsOf(Iterable<? extends BackedUpSession> sessions) {
+        if (relocations != null) {
+            relocations.sessions(sessions);
         }
     }
 
@@ -522,10 +681,18 @@ final class SessionBackup implements AutoCloseable {
     }
 
     private void failed(BackedUpSession session, Exception e) {
-        session.backupState().mustWrite();
+        BackupState state = session.backupState();
+        state.mustWrite();
         statistics.backupFailed();
-        logFailure("could not write session " + session.id() + " to memcached; it stays in this Tomcat and is "
-                + "written again after its next request", e);
+        String id = session.id();
+        if (relocations != null && keys.hasNode(id) && !store.isAvailable(keys.nodeId(id))) {
+            state.relocationDue();
+            logFailure("could not write session " + id + " to memcached, its node is down; it moves to another "
+                    + "node now", e);
+        } else {
+            logFailure("could not write session " + id + " to memcached; it stays in this Tomcat and is "
+                    + "written again after its next request", e);
+        }
     }
 
     private void release(BackedUpSession session) {
@@ -702,7 +869,10 @@ final class SessionBackup implements AutoCloseable {
                 state.createsKey = true;
             }
             state.loadedCas = 0; // the version read belongs to the old key
-            deleteKey(oldId);
+            boolean deleted = deleteKey(oldId);
+            if (relocations != null && isMove(oldId, session.id())) {
+                relocations.moved(oldId, session.id(), deleted);
+            }
             return change;
         } finally {
             release(session);
@@ -721,17 +891,35 @@ final class SessionBackup implements AutoCloseable {
         }
     }
 
-    /** Deletes a stored session by id, bounded by the operation timeout; failures are logged. */
-    public void deleteKey(String id) {
+    /**
+     * A sticky session moving off its node (it failed, or this Tomcat found it down): only the node part of the id
+     * changes. Tomcat's own id changes (a login, {@code changeSessionId()}) change the random part: the old id
+     * must never find the session then.
+     */
+    private static boolean isMove(String oldId, String newId) {
+        SessionId before = SessionId.parse(oldId);
+        SessionId after = SessionId.parse(newId);
+        return before != null && after != null && before.nodeId() != null && !before.nodeId().equals(after.nodeId())
+                && before.withNodeId(after.nodeId()).equals(after);
+    }
+
+    /**
+     * Deletes a stored session by id, bounded by the operation timeout; failures are logged.
+     *
+     * @return whether memcached answered (false: a copy may be left under the id)
+     */
+    public boolean deleteKey(String id) {
         if (!keys.hasNode(id)) {
-            return;
+            return true;
         }
         long start = System.nanoTime();
         try {
             deleteStored(id);
             statistics.sessionDeleted(millisSince(start));
+            return true;
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not delete " + id + " from memcached", e);
+            return false;
         }
     }
 
@@ -748,6 +936,9 @@ final class SessionBackup implements AutoCloseable {
     /** Writes what is queued (bounded by the operation timeout per session) and stops the writer threads. */
     @Override
     public void close() {
+        if (relocations != null) {
+            relocations.close();
+        }
         closed = true;
         for (Thread writer : writers) {
             try {

@@ -266,15 +266,22 @@ public abstract class SessionEngine implements AutoCloseable {
 
     /** A random available primary node other than {@code exclude}; else a failover node; else null. */
     final String chooseNode(String exclude) {
-        MemcachedNodes nodes = config.nodes();
+        return chooseNode(config.nodes(), store, exclude);
+    }
+
+    static String chooseNode(MemcachedNodes nodes, SessionStore store, String exclude) {
         if (!nodes.encodesNodeIds()) {
             return null;
         }
-        String node = randomAvailable(nodes.primaryIds(), exclude);
-        return node != null ? node : randomAvailable(nodes.failoverIds(), exclude);
+        String node = randomAvailable(store, nodes.primaryIds(), exclude);
+        return node != null ? node : randomAvailable(store, nodes.failoverIds(), exclude);
     }
 
     final String randomAvailable(List<String> ids, String exclude) {
+        return randomAvailable(store, ids, exclude);
+    }
+
+    private static String randomAvailable(SessionStore store, List<String> ids, String exclude) {
         int size = ids.size();
         if (size == 0) {
             return null;
@@ -622,6 +629,15 @@ public abstract class SessionEngine implements AutoCloseable {
     }
 
     /** Sessions waiting for an asynchronous write. */
+    /**
+     * The container's sessions, for an engine that moves them between requests: in sticky mode off a memcached node
+     * found down, so that a session is back in two places before its user's next request (non-sticky mode holds no
+     * session between requests).
+     */
+    public final void relocatesSessionsOf(Iterable<? extends BackedUpSession> sessions) {
+        backup.relocatesSessionsOf(sessions);
+    }
+
     public int queuedBackups() {
         return backup.queuedSessions();
     }

@@ -33,7 +33,8 @@ final class StickyEngine extends SessionEngine {
         Configuration config = parts.config;
         SessionBackup backup = new SessionBackup(parts.store, parts.keys, parts.transcoder, parts.serializerId,
                 parts.blobs, parts.principalCodec, parts.statistics,
-                SessionBackup.Settings.sticky(config, parts.graceSeconds, threadNamePrefix));
+                SessionBackup.Settings.sticky(config, parts.graceSeconds, threadNamePrefix,
+                        lostNode -> chooseNode(config.nodes(), parts.store, lostNode)));
         return new StickyEngine(parts, backup);
     }
 
@@ -46,6 +47,13 @@ final class StickyEngine extends SessionEngine {
     @Override
     public <S extends EngineSession> void arriving(String requestedId, String jvmRoute, Visit<S> visit,
                                                   SessionContainer<S> container) {
+        // this Tomcat moved the session off a lost node since the client got the id
+        String movedTo = container.find(requestedId) != null ? null : backup.movedTo(requestedId);
+        if (movedTo != null && container.find(movedTo) != null) {
+            visit.changeSessionId(movedTo);
+            arriving(movedTo, jvmRoute, visit, container);
+            return;
+        }
         ArrivingSessionId arriving = inspect(requestedId, jvmRoute, container.find(requestedId) != null);
         S session;
         switch (arriving.action()) {
@@ -75,10 +83,13 @@ final class StickyEngine extends SessionEngine {
     @Override
     public <S extends EngineSession> S find(String id, Visit<S> visit, SessionContainer<S> container) {
         S session = container.find(id);
-        if (session == null && !visit.isIgnored() && !visit.isMissing(id) && canLoad(id)) {
+        if (session == null && !visit.isIgnored() && !visit.isMissing(id) && mayHaveMade(id)) {
+            // mayHaveMade, not canLoad: the id's node may be down and the session stored elsewhere since
             session = loadOnce(id, container);
             if (session == null) {
                 visit.missing(id);
+            } else if (!id.equals(session.id())) {
+                visit.changeSessionId(session.id()); // found where it moved
             }
         }
         if (session != null) {
@@ -112,6 +123,9 @@ final class StickyEngine extends SessionEngine {
             if (session.isLive()) {
                 backup.afterRequest(session);
             }
+            if (hadSessionId && !session.id().equals(visit.requestedSessionId())) {
+                visit.changeSessionId(session.id()); // its write moved it off a lost node: the client learns now
+            }
             statistics.requestEnded(millisSince(start));
         }
         return Changes.ACCEPTED;
@@ -135,6 +149,10 @@ final class StickyEngine extends SessionEngine {
             S session = container.find(id);
             if (session == null) {
                 session = loadValid(id, container);
+                S held = session == null ? null : container.find(session.id());
+                if (held != null) {
+                    return held; // it moved off its node, and this Tomcat holds it under its new id
+                }
                 if (session != null) {
                     container.add(session);
                     container.activate(session);
@@ -169,9 +187,13 @@ final class StickyEngine extends SessionEngine {
         }
     }
 
-    /** Reads a session from memcached; null if it is not there, unreadable, or expired (then it is deleted). */
+    /**
+     * Reads a session from memcached, its newest copy on whichever node it moved to since the client got the id
+     * ({@link SessionBackup#newestCopy}); null if it is not there, unreadable, or expired (then it is deleted).
+     */
     private <S extends EngineSession> S loadValid(String id, SessionContainer<S> container) {
-        LoadedSession loaded = load(id);
+        String newest = backup.newestCopy(id);
+        LoadedSession loaded = newest == null ? null : load(newest);
         if (loaded == null) {
             return null;
         }
@@ -207,6 +229,9 @@ final class StickyEngine extends SessionEngine {
                 if (primary != null) {
                     target = target.withNodeId(primary); // leave this Tomcat's failover node
                 }
+            } else if (encodes && id.nodeId() != null && !store.isAvailable(id.nodeId())) {
+                String node = chooseNode(id.nodeId()); // the copy moved off it; so does the session
+                target = node == null ? target : target.withNodeId(node);
             }
             return new ArrivingSessionId(ArrivingSessionId.Action.TAKE_OVER, target);
         }

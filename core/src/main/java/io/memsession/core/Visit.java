@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What one request does with the sessions of one web application, from its arrival to its end: the sessions it
@@ -19,6 +20,7 @@ public final class Visit<S extends EngineSession> {
     private final String method;
     private final String uri;
     private final String query;
+    private final Supplier<String> requestedSessionId;
     private final Consumer<String> idChange;
     private final List<S> used = new ArrayList<>(2);
     private final List<S> stays = new ArrayList<>(1);
@@ -27,25 +29,29 @@ public final class Visit<S extends EngineSession> {
     /** Ids this request looked for in memcached and did not find, so it does not look twice. */
     private List<String> missing;
 
-    private Visit(boolean ignored, String method, String uri, String query, Consumer<String> idChange) {
+    private Visit(boolean ignored, String method, String uri, String query, Supplier<String> requestedSessionId,
+                  Consumer<String> idChange) {
         this.ignored = ignored;
         this.method = method;
         this.uri = uri;
         this.query = query;
+        this.requestedSessionId = requestedSessionId;
         this.idChange = idChange;
     }
 
     /**
+     * @param requestedSessionId the session id the client sent, or the one it was told during the request
      * @param idChange gives the request's session a new id, and the client a cookie with it
      */
     public static <S extends EngineSession> Visit<S> of(String method, String uri, String query,
+                                                        Supplier<String> requestedSessionId,
                                                         Consumer<String> idChange) {
-        return new Visit<>(false, method, uri, query, idChange);
+        return new Visit<>(false, method, uri, query, requestedSessionId, idChange);
     }
 
     /** A request that leaves the session store alone ({@code requestUriIgnorePattern}). */
     public static <S extends EngineSession> Visit<S> ignored() {
-        return new Visit<>(true, null, null, null, newId -> { });
+        return new Visit<>(true, null, null, null, () -> null, newId -> { });
     }
 
     boolean isIgnored() {
@@ -83,6 +89,11 @@ public final class Visit<S extends EngineSession> {
 
     String query() {
         return query;
+    }
+
+    /** The session id the client sent, or the one it was told during the request; null for none. */
+    String requestedSessionId() {
+        return requestedSessionId.get();
     }
 
     void changeSessionId(String newId) {

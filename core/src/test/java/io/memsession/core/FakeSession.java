@@ -14,6 +14,8 @@ public final class FakeSession implements EngineSession {
     volatile int maxInactive = 1800;
     volatile boolean live = true;
     private volatile Stay stay;
+    /** The backup told of a rename by {@link #relocate}, as the Tomcat bridge tells it; null for none. */
+    volatile SessionBackup renamedBy;
 
     public FakeSession(String id, BackupState state) {
         this.id = id;
@@ -84,5 +86,14 @@ public final class FakeSession implements EngineSession {
     @Override
     public void beginStay(Stay newStay) {
         this.stay = newStay;
+    }
+
+    @Override
+    public void relocate(String newId) {
+        String oldId = id;
+        id = newId;
+        if (renamedBy != null) {
+            renamedBy.sessionRenamed(this, oldId);
+        }
     }
 }

@@ -57,7 +57,7 @@ public final class FakeStore implements SessionStore {
 
     @Override
     public boolean touch(String nodeId, String key, int ttlSeconds) throws StoreException {
-        check();
+        check(nodeId);
         touches.incrementAndGet();
         if (!values.containsKey(key)) {
             return false;
@@ -68,7 +68,7 @@ public final class FakeStore implements SessionStore {
 
     @Override
     public void delete(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         deletes.incrementAndGet();
         values.remove(key);
     }
@@ -101,7 +101,7 @@ public final class FakeStore implements SessionStore {
 
     @Override
     public Pending<Boolean> startDelete(String nodeId, String key) throws StoreException {
-        check();
+        check(nodeId);
         deletes.incrementAndGet();
         boolean deleted = values.remove(key) != null;
         return timeoutMillis -> deleted;
@@ -112,15 +112,8 @@ public final class FakeStore implements SessionStore {
         return !failing && !downNodes.contains(nodeId);
     }
 
-    private void check() throws StoreException {
-        if (failing) {
-            throw new StoreException("node down");
-        }
-    }
-
     private void check(String nodeId) throws StoreException {
-        check();
-        if (downNodes.contains(nodeId)) {
+        if (failing || downNodes.contains(nodeId)) {
             throw new StoreException("node " + nodeId + " down");
         }
     }

@@ -193,7 +193,7 @@ class NonStickyEngineTest {
     /** A visit that records the ids the client is told. */
     private static final class RecordingVisit {
         final List<String> idChanges = new ArrayList<>();
-        final Visit<FakeSession> visit = Visit.of("GET", "/app/page", null, idChanges::add);
+        final Visit<FakeSession> visit = Visit.of("GET", "/app/page", null, () -> null, idChanges::add);
     }
 
     /** Tomcat's part: its sessions by id, and how often listeners heard of an activation or a passivation. */

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.SessionSeal;
+import io.memsession.core.format.StoredSession;
 import io.memsession.core.stats.Statistics;
 import io.memsession.serializer.SessionAttributesTranscoder;
 
@@ -32,11 +37,25 @@ class SessionBackupTest {
     private static final SessionAttributesTranscoder STRINGS = new StringsTranscoder();
 
     private SessionBackup backup(int writerThreads) {
+        return backup(writerThreads, Collections.<String>emptyList());
+    }
+
+    /** Sticky mode with nodes to move sessions between: the first other node that is up takes a lost one's. */
+    private SessionBackup backup(int writerThreads, List<String> nodeIds) {
+        UnaryOperator<String> otherNode = lost -> nodeIds.stream()
+                .filter(node -> !node.equals(lost) && store.isAvailable(node)).findFirst().orElse(null);
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
                 new SessionBackup.Settings(() -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null,
-                        "test-backup-"));
+                        "test-backup-", nodeIds, otherNode));
         return backup;
+    }
+
+    /** A session the backup renames as the Tomcat bridge does: the rename reaches the backup. */
+    private FakeSession movable(String id) {
+        FakeSession session = holding(id);
+        session.renamedBy = backup;
+        return session;
     }
 
     @AfterEach
@@ -260,6 +279,98 @@ class SessionBackupTest {
         backup.afterRequest(session);
         assertNull(store.values.get("p_A-n1.tc1"));
         assertNotNull(store.values.get("p_A-n1.tc2"));
+    }
+
+    @Test
+    void synchronousWriteToALostNodeMovesTheSessionAndWritesItThereInTheSameCall() {
+        backup(0, List.of("n1", "n2"));
+        FakeSession session = movable("A-n1.tc1");
+        store.downNodes.add("n1");
+        backup.afterRequest(session);
+        assertEquals("A-n2.tc1", session.id, "only the node part changes");
+        assertEquals("A-n2.tc1", BLOBS.decode(store.values.get("p_A-n2.tc1")).id());
+        assertEquals(1, statistics.memcachedFailovers());
+        assertEquals("A-n2.tc1", backup.movedTo("A-n1.tc1"), "the old id finds the session");
+    }
+
+    @Test
+    void asynchronousWriteToALostNodeMovesTheSessionOnTheWritersPass() throws InterruptedException {
+        backup(1, List.of("n1", "n2"));
+        FakeSession session = movable("A-n1.tc1");
+        store.downNodes.add("n1");
+        backup.afterRequest(session);
+        awaitTrue(() -> store.values.containsKey("p_A-n2.tc1"));
+        assertEquals("A-n2.tc1", session.id);
+    }
+
+    @Test
+    void withNoOtherNodeUpTheSessionKeepsItsIdAndWaits() {
+        backup(0, List.of("n1", "n2"));
+        FakeSession session = movable("A-n1.tc1");
+        store.downNodes.add("n1");
+        store.downNodes.add("n2");
+        backup.afterRequest(session);
+        assertEquals("A-n1.tc1", session.id);
+        assertTrue(store.values.isEmpty());
+    }
+
+    @Test
+    void sessionsHeldOnANodeFoundDownMoveWithoutARequest() throws InterruptedException {
+        backup(1, List.of("n1", "n2"));
+        FakeSession stored = movable("A-n1.tc1");
+        FakeSession elsewhere = movable("B-n2.tc1");
+        backup.afterRequest(stored);
+        backup.afterRequest(elsewhere);
+        awaitTrue(() -> store.values.containsKey("p_A-n1.tc1") && store.values.containsKey("p_B-n2.tc1"));
+        backup.relocatesSessionsOf(List.of(stored, elsewhere));
+        store.downNodes.add("n1");
+        awaitTrue(() -> store.values.containsKey("p_A-n2.tc1"));
+        assertEquals("A-n2.tc1", stored.id);
+        assertEquals("B-n2.tc1", elsewhere.id, "a session on a node that is up stays");
+    }
+
+    @Test
+    void copyLeftOnANodeThatWasDownIsDeletedWhenItAnswersAgain() throws InterruptedException {
+        backup(0, List.of("n1", "n2"));
+        FakeSession session = movable("A-n1.tc1");
+        backup.afterRequest(session);
+        store.downNodes.add("n1"); // paused: it keeps the copy
+        session.set("a", "2");
+        backup.afterRequest(session);
+        assertEquals("A-n2.tc1", session.id);
+        assertNotNull(store.values.get("p_A-n1.tc1"));
+        store.downNodes.remove("n1");
+        awaitTrue(() -> !store.values.containsKey("p_A-n1.tc1"));
+        assertNotNull(store.values.get("p_A-n2.tc1"));
+    }
+
+    @Test
+    void newestCopyOfAMovedSessionIsFoundByItsOldIdAndStaleCopiesGo() {
+        backup(0, List.of("n1", "n2", "n3"));
+        store.values.put("p_A-n1.tc1", blob("A-n1.tc1", 1000));
+        store.values.put("p_A-n3.tc1", blob("A-n3.tc1", 3000));
+        store.values.put("p_A-n2.tc2", blob("A-n2.tc2", 5000)); // another route: another Tomcat's id
+        assertEquals("A-n3.tc1", backup.newestCopy("A-n1.tc1"));
+        assertNull(store.values.get("p_A-n1.tc1"), "the stale copy is deleted");
+        assertEquals("A-n3.tc1", backup.newestCopy("A-n2.tc1"));
+        assertNull(backup.newestCopy("B-n1.tc1"));
+        store.downNodes.add("n3");
+        assertNull(backup.newestCopy("A-n1.tc1"), "what a node that is down holds is not found");
+    }
+
+    @Test
+    void tomcatsOwnIdChangeNeverLetsTheOldIdFindTheSession() {
+        backup(0, List.of("n1", "n2"));
+        FakeSession session = movable("A-n1.tc1");
+        backup.afterRequest(session);
+        session.id = "B-n2.tc1"; // a login's new id
+        backup.sessionRenamed(session, "A-n1.tc1");
+        assertNull(backup.movedTo("A-n1.tc1"));
+    }
+
+    private static byte[] blob(String id, long thisAccessedTime) {
+        return BLOBS.encode(new StoredSession(id, 1, thisAccessedTime, thisAccessedTime, 1800, false, null, null,
+                "strings", STRINGS.serialize(Collections.<String, Object>singletonMap("a", "1"))));
     }
 
     /** A session this Tomcat read from memcached some time ago. */

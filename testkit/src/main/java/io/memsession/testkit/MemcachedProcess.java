@@ -30,6 +30,7 @@ public final class MemcachedProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private final Path log;
     private volatile Process process;
+    private volatile boolean paused;
 
     private MemcachedProcess(Path binary, int port, List<String> extraArgs, Map<String, String> environment,
                              Path log) {
@@ -119,20 +120,30 @@ public final class MemcachedProcess implements AutoCloseable {
         terminate(false);
     }
 
-    /** SIGSTOP: memcached keeps its connections and answers nothing until {@link #resume()}, as a hung server. */
-    public void pause() {
-        ProcessReaper.pause(runningProcess(), true, toString());
-    }
-
-    /** SIGCONT after {@link #pause()}: memcached answers again, with everything it held. */
-    public void resume() {
-        ProcessReaper.pause(runningProcess(), false, toString());
-    }
-
     /** Starts a fresh memcached on the same port, killing the current one first if needed; the cache is empty. */
     public void restart() {
         kill();
         launch();
+    }
+
+    /**
+     * SIGSTOP, as in a machine that hangs or a network that drops everything: connections stay open, nothing is
+     * answered, and the cache is kept for {@link #resume()}.
+     */
+    public void pause() {
+        ProcessReaper.pause(runningProcess(), true, toString());
+        paused = true;
+    }
+
+    /** SIGCONT: a paused memcached answers again, with what it held (and what was sent to it meanwhile). */
+    public void resume() {
+        ProcessReaper.pause(runningProcess(), false, toString());
+        paused = false;
+    }
+
+    /** Whether {@link #pause()} stopped it and nothing resumed it since. */
+    public boolean isPaused() {
+        return paused && isRunning();
     }
 
     @Override
@@ -151,6 +162,7 @@ public final class MemcachedProcess implements AutoCloseable {
     }
 
     private void launch() {
+        paused = false;
         // Without this check an occupied port would look like a successful start until memcached's bind failed.
         if (Loopback.accepts(port)) {
             throw new IllegalStateException("cannot start memcached: port " + port + " is already in use");
