@@ -73,11 +73,8 @@ final class Relocations implements AutoCloseable {
         return nodeIds;
     }
 
-    /**
-     * A session moved off a node: its old id finds it from now on, and its copy under the old id is deleted when
-     * the node answers again if it could not be deleted now.
-     */
-    void moved(String oldId, String newId, boolean oldCopyDeleted) {
+    /** A session moved off a node: its old id finds it from now on. */
+    void moved(String oldId, String newId) {
         // back on a node it once left, under the same id: that copy is the session again, never to be deleted
         movedTo.remove(newId);
         Set<String> leftOnNewNode = leftBehind.get(keys.nodeId(newId));
@@ -85,11 +82,13 @@ final class Relocations implements AutoCloseable {
             leftOnNewNode.remove(keys.key(newId));
         }
         movedTo.put(oldId, newId);
-        if (!oldCopyDeleted) {
-            Set<String> left = leftBehind.computeIfAbsent(keys.nodeId(oldId), node -> ConcurrentHashMap.newKeySet());
-            if (left.size() < MAX_REMEMBERED) {
-                left.add(keys.key(oldId));
-            }
+    }
+
+    /** The copy under a moved session's old id could not be deleted: it is, when its node answers again. */
+    void leftBehind(String oldId) {
+        Set<String> left = leftBehind.computeIfAbsent(keys.nodeId(oldId), node -> ConcurrentHashMap.newKeySet());
+        if (left.size() < MAX_REMEMBERED) {
+            left.add(keys.key(oldId));
         }
     }
 

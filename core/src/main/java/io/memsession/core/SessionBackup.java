@@ -869,9 +869,14 @@ final class SessionBackup implements AutoCloseable {
                 state.createsKey = true;
             }
             state.loadedCas = 0; // the version read belongs to the old key
-            boolean deleted = deleteKey(oldId);
-            if (relocations != null && isMove(oldId, session.id())) {
-                relocations.moved(oldId, session.id(), deleted);
+            boolean moved = relocations != null && isMove(oldId, session.id());
+            if (moved) {
+                // before the delete, which waits out the timeout on a node that hangs: meanwhile a parallel request
+                // with the old id must find the session under its new one
+                relocations.moved(oldId, session.id());
+            }
+            if (!deleteKey(oldId) && moved) {
+                relocations.leftBehind(oldId);
             }
             return change;
         } finally {

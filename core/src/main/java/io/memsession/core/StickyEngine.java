@@ -61,10 +61,12 @@ final class StickyEngine extends SessionEngine {
                 session = takeOver(requestedId, arriving.target(), container);
                 break;
             case RELOCATE:
-                session = container.find(requestedId);
-                if (session != null) {
-                    container.rename(session, arriving.target());
-                    statistics.memcachedFailover();
+                synchronized (loadLock(requestedId)) { // a parallel request with the old id finds it moved
+                    session = container.find(requestedId);
+                    if (session != null) {
+                        container.rename(session, arriving.target());
+                        statistics.memcachedFailover();
+                    }
                 }
                 break;
             default:
@@ -147,6 +149,10 @@ final class StickyEngine extends SessionEngine {
     private <S extends EngineSession> S loadOnce(String id, SessionContainer<S> container) {
         synchronized (loadLock(id)) {
             S session = container.find(id);
+            String movedTo = session == null ? backup.movedTo(id) : null;
+            if (movedTo != null) {
+                session = container.find(movedTo); // a parallel request moved it off its lost node a moment ago
+            }
             if (session == null) {
                 session = loadValid(id, container);
                 S held = session == null ? null : container.find(session.id());
