@@ -638,6 +638,14 @@ public class MemcachedSessionManager extends TomcatLineManager {
         set("lockTimeout", lockTimeout);
     }
 
+    public String getBackupCopyBeforeResponse() {
+        return settings.get("backupCopyBeforeResponse");
+    }
+
+    public void setBackupCopyBeforeResponse(String backupCopyBeforeResponse) {
+        set("backupCopyBeforeResponse", backupCopyBeforeResponse);
+    }
+
     public String getRequestUriIgnorePattern() {
         return settings.get("requestUriIgnorePattern");
     }
@@ -988,6 +996,11 @@ public class MemcachedSessionManager extends TomcatLineManager {
 
     public long getMsmStatNumOversizedSessions() {
         return statistics().oversizedSessions();
+    }
+
+    /** memsession's own: non-sticky backup copies that could not be written before the response. */
+    public long getMsmStatNumBackupCopyFailures() {
+        return statistics().backupCopyFailures();
     }
 
     public String[] getMsmStatNonStickyAcquireLockInfo() {
