@@ -275,6 +275,7 @@ class SessionLimitsTest {
         assertEquals(200, used.status());
         long gets = MEMCACHED.inspector("n1").stat("cmd_get") + MEMCACHED.inspector("n2").stat("cmd_get")
                 - before.get("n1 cmd_get") - before.get("n2 cmd_get");
-        assertEquals(1, gets, "a request that uses its session reads the one id it settled on, once");
+        // non-sticky, an id memcached does not have is looked for as a backup copy too: its node may have lost it
+        assertEquals(sticky ? 1 : 2, gets, "a request that uses its session reads the one id it settled on, once");
     }
 }
