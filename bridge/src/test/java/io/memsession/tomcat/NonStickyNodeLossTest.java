@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,6 +103,32 @@ class NonStickyNodeLossTest {
         MemcachedInspector copyNode = MEMCACHED.inspector(lostNode);
         await().atMost(5, SECONDS).until(() -> copyNode.get("bak:" + next.id()) != null); // in two places again
         assertEquals(3, get(tc1, "/").counter());
+    }
+
+    @Test
+    void aCopyThatCannotBeWrittenDoesNotFailTheRequestAndIsCounted() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "all");
+        String id = get(tc1, "/").id();
+        String copyNode = otherOf(nodeOf(id));
+        MemcachedInspector primary = MEMCACHED.inspector(nodeOf(id));
+        MemcachedInspector next = MEMCACHED.inspector(copyNode);
+
+        MEMCACHED.process(copyNode).pause(); // answers nothing: the copy's write times out (operationTimeout)
+        WebClient.Response response;
+        try {
+            response = browser.get(tc1.port(), "/");
+        } finally {
+            MEMCACHED.process(copyNode).resume();
+        }
+        assertEquals(200, response.status(), "a copy that cannot be written does not fail the request");
+        Page changed = Page.of(response);
+        assertEquals(2, changed.counter(), "the change is acknowledged: its session's node has it");
+        assertEquals(id, changed.id());
+        assertEquals(1, tc1.manager().getMsmStatNumBackupCopyFailures(), "the session was in one place");
+
+        await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad("X-" + copyNode));
+        assertEquals(3, get(tc1, "/").counter());
+        assertArrayEquals(primary.get(id), next.get("bak:" + id), "two places again with the next change");
     }
 
     @ParameterizedTest
