@@ -10,7 +10,8 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
 
     /** The memsession configurations a run can measure against plain Tomcat, by name. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
-            "nonsticky-none", "nonsticky-all", "nonsticky-auto", "sticky-async-sealed", "nonsticky-none-sealed");
+            "nonsticky-none", "nonsticky-all", "nonsticky-auto", "sticky-async-sealed", "nonsticky-none-sealed",
+            "nonsticky-none-merged", "nonsticky-all-merged");
 
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--rounds N] [--sessions N] [--connections N]
@@ -23,8 +24,9 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
               --configurations     memsession configurations to measure against plain Tomcat, comma-separated, from
                                    sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
                                    nonsticky-auto, sticky-async-sealed, nonsticky-none-sealed (the sealed ones with
-                                   an encryptionKeyFile the benchmark writes; default: all but sticky-async-kryo
-                                   and the sealed ones)
+                                   an encryptionKeyFile the benchmark writes), nonsticky-none-merged,
+                                   nonsticky-all-merged (backupCopyBeforeResponse="false"); default: all but
+                                   sticky-async-kryo, the sealed and the merged ones
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the

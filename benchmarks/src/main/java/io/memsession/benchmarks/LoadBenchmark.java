@@ -56,7 +56,12 @@ public final class LoadBenchmark {
             "sticky-async-sealed", new Setup("sticky async sealed", true,
                     List.of("encryptionKeyFile=" + KEY_FILE), Double.NaN),
             "nonsticky-none-sealed", new Setup("nonsticky none sealed", true,
-                    List.of("sticky=false", "lockingMode=none", "encryptionKeyFile=" + KEY_FILE), Double.NaN));
+                    List.of("sticky=false", "lockingMode=none", "encryptionKeyFile=" + KEY_FILE), Double.NaN),
+            // what writing each change's backup copy before the response (the default) costs against merging them
+            "nonsticky-none-merged", new Setup("nonsticky none merged copies", true,
+                    List.of("sticky=false", "lockingMode=none", "backupCopyBeforeResponse=false"), Double.NaN),
+            "nonsticky-all-merged", new Setup("nonsticky all merged copies", true,
+                    List.of("sticky=false", "lockingMode=all", "backupCopyBeforeResponse=false"), Double.NaN));
 
     private final BenchmarkOptions options;
     /** Plain Tomcat first, then the configurations asked for. */

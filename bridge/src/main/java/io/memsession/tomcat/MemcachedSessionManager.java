@@ -649,6 +649,14 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         set("lockTimeout", lockTimeout);
     }
 
+    public String getBackupCopyBeforeResponse() {
+        return settings.get("backupCopyBeforeResponse");
+    }
+
+    public void setBackupCopyBeforeResponse(String backupCopyBeforeResponse) {
+        set("backupCopyBeforeResponse", backupCopyBeforeResponse);
+    }
+
     public String getRequestUriIgnorePattern() {
         return settings.get("requestUriIgnorePattern");
     }
@@ -1015,6 +1023,11 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
 
     public long getMsmStatNumOversizedSessions() {
         return statistics().oversizedSessions();
+    }
+
+    /** memsession's own: non-sticky backup copies that could not be written before the response. */
+    public long getMsmStatNumBackupCopyFailures() {
+        return statistics().backupCopyFailures();
     }
 
     public String[] getMsmStatNonStickyAcquireLockInfo() {

@@ -122,8 +122,8 @@ class NonStickyTest {
     }
 
     @Test
-    void aBusySessionsCopiesAreMergedAndTheCopyCatchesUp() throws Exception {
-        EmbeddedTomcat tc1 = start("tc1");
+    void withoutCopiesBeforeTheResponseABusySessionsCopiesAreMergedAndTheCopyCatchesUp() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "backupCopyBeforeResponse", "false");
         String id = get(tc1, "/").id();
         MemcachedInspector primary = node(id);
         MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));

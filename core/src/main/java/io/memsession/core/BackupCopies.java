@@ -12,14 +12,20 @@ import java.util.logging.Logger;
 
 /**
  * The second copy of each non-sticky session ({@code bak:<key>}), on the next node after the session's own in
- * {@code memcachedNodes} order that is up, so a session survives the loss of its node. Copies are written and kept
- * alive off the request path by one thread. A session's copy goes out as soon as the thread is free, unless its last
- * one went out less than {@link #COOLDOWN_MILLIS} ago: then what its requests ask in the meantime is merged and goes
- * out when that time is up. So a session changed now and then has its copy at once, and a busy one (a burst of AJAX
- * requests, a client hammering) costs one copy write per period instead of one per request, its copy at most that
- * far behind. The thread works in batches: every operation of a batch is sent before the first answer is awaited. A
- * copy missing on the node where it belongs (the node was down, or restarted) is written again the next time its
- * session is used.
+ * {@code memcachedNodes} order that is up, so a session survives the loss of its node.
+ *
+ * <p>With {@code backupCopyBeforeResponse} (the default) a changed session's copy is sent together with the session's
+ * own write and awaited with it, before the response: a change the client saw acknowledged is in two places. A copy
+ * that cannot be written then does not fail the request; it is written again off the request path.
+ *
+ * <p>Otherwise copies are written off the request path by one thread. A session's copy goes out as soon as the thread
+ * is free, unless its last one went out less than {@link #COOLDOWN_MILLIS} ago: then what its requests ask in the
+ * meantime is merged and goes out when that time is up. So a busy session (a burst of AJAX requests, a client
+ * hammering) costs one copy write per period instead of one per request, its copy at most that far behind.
+ *
+ * <p>Either way that thread keeps copies alive for requests that did not change their session, in batches: every
+ * operation of a batch is sent before the first answer is awaited. A copy missing on the node where it belongs (the
+ * node was down, or restarted) is written again the next time its session is used.
  */
 final class BackupCopies implements AutoCloseable {
 
@@ -39,6 +45,7 @@ final class BackupCopies implements AutoCloseable {
     private final StorageKeys keys;
     private final List<String> ring;
     private final long operationTimeoutMillis;
+    private final boolean beforeResponse;
     /**
      * What is to be done for each session, merged over its requests; {@link #cooldownMark} for a session whose copy
      * went out less than {@link #COOLDOWN_MILLIS} ago and that no request has asked anything of since.
@@ -54,13 +61,15 @@ final class BackupCopies implements AutoCloseable {
 
     /**
      * @param ring every node id in {@code memcachedNodes} order; empty for a single node without id (no copies)
+     * @param beforeResponse whether a changed session's copy is written with the session, before the response
      */
     public BackupCopies(SessionStore store, StorageKeys keys, List<String> ring, long operationTimeoutMillis,
-                        String threadName) {
+                        boolean beforeResponse, String threadName) {
         this.store = store;
         this.keys = keys;
         this.ring = ring;
         this.operationTimeoutMillis = operationTimeoutMillis;
+        this.beforeResponse = beforeResponse;
         this.worker = DaemonThreads.newThread(this::run, threadName);
         if (ring.size() > 1) {
             worker.start();
@@ -79,9 +88,89 @@ final class BackupCopies implements AutoCloseable {
         return null;
     }
 
-    /** The session was written with {@code blob}: its copy follows. */
-    void written(String sessionId, byte[] blob, int ttlSeconds) {
+    /**
+     * The session's write with {@code blob} was just sent. Before the response: its copy is sent now too, on another
+     * node, so one round trip serves both; else the copy follows the write off the request path.
+     *
+     * @return the copy under way, for {@link #written} or {@link #refused}; null when none was sent
+     */
+    CopyWrite startWithWrite(String sessionId, byte[] blob, int ttlSeconds) {
+        if (!beforeResponse || ring.size() <= 1 || closed) {
+            return null;
+        }
+        waiting.remove(sessionId); // an older copy on its way must not land after this one
+        String node = backupNode(keys.nodeId(sessionId));
+        if (node == null) {
+            return null;
+        }
+        try {
+            return new CopyWrite(store.startSet(node, keys.backupKey(sessionId), ttlSeconds, blob));
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not send the backup copy of " + sessionId, e);
+            return null;
+        }
+    }
+
+    /**
+     * The session was written with {@code blob}: its copy, sent with the write ({@code sent}), is awaited; or it is
+     * queued, when copies are written off the request path.
+     *
+     * @return false when the copy could not be written before the response: the session is in one place until the
+     *         copy, queued again, is written off the request path
+     */
+    boolean written(String sessionId, byte[] blob, int ttlSeconds, CopyWrite sent) {
+        if (!beforeResponse) {
+            offer(new Task(sessionId, blob, ttlSeconds, false, true));
+            return true;
+        }
+        if (ring.size() <= 1) {
+            return true;
+        }
+        if (sent != null && sent.await(sessionId, operationTimeoutMillis)) {
+            return true;
+        }
         offer(new Task(sessionId, blob, ttlSeconds, false, true));
+        return false;
+    }
+
+    /**
+     * The session's write was refused (another Tomcat wrote it first, or removed it): a copy sent with it holds what
+     * memcached refused, so it is deleted. The session is in one place until the next use of it writes its copy.
+     */
+    void refused(String sessionId, CopyWrite sent) {
+        if (sent == null) {
+            return;
+        }
+        sent.await(sessionId, operationTimeoutMillis);
+        try {
+            Pending<Boolean> delete = startDelete(sessionId);
+            if (delete != null) {
+                delete.await(operationTimeoutMillis);
+            }
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not delete the backup copy of " + sessionId + " whose write was refused", e);
+        }
+    }
+
+    /** A backup copy sent with its session's write, both awaited before the response. */
+    static final class CopyWrite {
+        private final Pending<Boolean> pending;
+        private final long sentNanos = System.nanoTime();
+
+        CopyWrite(Pending<Boolean> pending) {
+            this.pending = pending;
+        }
+
+        /** Waits for what is left of {@code timeoutMillis} since the copy was sent: it was in flight with the write. */
+        boolean await(String sessionId, long timeoutMillis) {
+            long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos);
+            try {
+                return pending.await(Math.max(1, left));
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "could not write the backup copy of " + sessionId, e);
+                return false;
+            }
+        }
     }
 
     /**
@@ -297,13 +386,15 @@ final class BackupCopies implements AutoCloseable {
 
         void finish() {
             try {
+                boolean primaryKept = true;
                 if (primaryTouch != null) {
-                    primaryTouch.await(operationTimeoutMillis);
+                    primaryKept = !Boolean.FALSE.equals(primaryTouch.await(operationTimeoutMillis));
                 }
                 if (copy != null) {
                     Object answer = copy.await(operationTimeoutMillis);
-                    if (!writeCopy && Boolean.FALSE.equals(answer) && blob != null) {
-                        // the copy's node was down or restarted: the copy comes back
+                    if (!writeCopy && Boolean.FALSE.equals(answer) && blob != null && primaryKept) {
+                        // the copy's node was down or restarted: the copy comes back (not for a session deleted
+                        // meanwhile: invalidated, its copy must not bring it back)
                         store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
                                 .await(operationTimeoutMillis);
                     }

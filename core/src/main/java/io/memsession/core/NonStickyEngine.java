@@ -22,7 +22,8 @@ import io.memsession.core.format.UnreadableSessionException;
  * memcached (after taking its lock, when {@code lockingMode} locks the request) and begins the session's stay in
  * this Tomcat; parallel requests here join the stay and share the session; each request writes its own changes
  * before its response, and the last one releases the lock and ends the stay (see {@link Stay}). A session whose node
- * is down is restored from its backup copy on the next node ({@link BackupCopies}).
+ * is down, or lost it (restarted empty, evicted), is restored from its backup copy on the next node
+ * ({@link BackupCopies}).
  */
 final class NonStickyEngine extends SessionEngine {
 
@@ -65,7 +66,7 @@ final class NonStickyEngine extends SessionEngine {
             }
         }
         BackupCopies copies = new BackupCopies(parts.store, parts.keys, ring, config.operationTimeoutMillis(),
-                threadNamePrefix + "copies");
+                config.backupCopyBeforeResponse(), threadNamePrefix + "copies");
         LockPolicy lockPolicy = new LockPolicy(config.lockingMode());
         SessionLocks locks = lockPolicy.locksAtAll() ? new SessionLocks(parts.store, parts.statistics,
                 config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
@@ -125,8 +126,9 @@ final class NonStickyEngine extends SessionEngine {
             if (loaded != null) {
                 return added(loaded, visit, container);
             }
-            // the session's node died after the request arrived: the backup copy serves, as on arrival
-            restoredId = canLoad(id) ? null : restore(id, visit, container);
+            // the session's node died after the request arrived, or it lost the session (restarted, or evicted
+            // it): the backup copy serves, as on arrival. An invalidated session has no copy left to come back from.
+            restoredId = restore(id, visit, container);
             if (restoredId == null) {
                 visit.missing(id);
                 return null;
@@ -208,8 +210,8 @@ final class NonStickyEngine extends SessionEngine {
     }
 
     /**
-     * Restores a session whose node is down from its backup copy, once: a parallel request with the old id gets the
-     * restored session's id, and joins its stay or reads what it wrote.
+     * Restores a session whose node is down or lost it from its backup copy, once: a parallel request with the old id
+     * gets the restored session's id, and joins its stay or reads what it wrote.
      *
      * @return the new id, or null when there is no copy (the request gets a new session)
      */
@@ -447,7 +449,7 @@ final class NonStickyEngine extends SessionEngine {
     }
 
     /**
-     * Restores a session whose node is down from its backup copy. The session moves to the node
+     * Restores a session whose node is down, or lost it, from its backup copy. The session moves to the node
      * that held the copy: a new id, written there (and its own copy on the next node) when the request ends.
      *
      * <p>Other requests of the same client, sent with the old id before the client learnt the new one, may restore

@@ -580,7 +580,10 @@ final class SessionBackup implements AutoCloseable {
                     ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
                     : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
                     : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
-            return new Write(session, pending, attributes, digest, expiresAt, blob, ttl, changes, holdsNothing,
+            // a session that never held anything has no copy: losing it with its node costs its user nothing
+            boolean copied = copies != null && (state.copied || !holdsNothing);
+            BackupCopies.CopyWrite copy = copied ? copies.startWithWrite(id, blob, ttl) : null;
+            return new Write(session, pending, copied, copy, attributes, digest, expiresAt, blob, ttl, changes,
                     start, updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
@@ -597,6 +600,9 @@ final class SessionBackup implements AutoCloseable {
                 // compare-and-set: another write came first, or the session is gone; what this Tomcat holds is
                 // based on an older version, so nothing more of it may be written
                 state.refuseWrites();
+                if (write.copied) {
+                    copies.refused(write.session.id(), write.copy);
+                }
                 return Outcome.REFUSED;
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
@@ -606,10 +612,11 @@ final class SessionBackup implements AutoCloseable {
             state.storedExpiresAtMillis = write.expiresAtMillis;
             if (copies != null) {
                 state.storedBlob = write.blob;
-                // a session that never held anything has no copy: losing it with its node costs its user nothing
-                if (state.copied || !write.holdsNothing) {
+                if (write.copied) {
                     state.copied = true;
-                    copies.written(write.session.id(), write.blob, write.ttlSeconds);
+                    if (!copies.written(write.session.id(), write.blob, write.ttlSeconds, write.copy)) {
+                        statistics.backupCopyFailed();
+                    }
                 }
             }
             statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
@@ -705,6 +712,10 @@ final class SessionBackup implements AutoCloseable {
     private static final class Write {
         final BackedUpSession session;
         final Pending<Boolean> pending;
+        /** Whether the session has a backup copy, to be written with this write. */
+        final boolean copied;
+        /** The copy sent with the write, before the response; null when none was. */
+        final BackupCopies.CopyWrite copy;
         final byte[] attributes;
         final byte[] digest;
         final long expiresAtMillis;
@@ -712,24 +723,23 @@ final class SessionBackup implements AutoCloseable {
         final int ttlSeconds;
         /** The number of the newest change the write surely holds. */
         final long changes;
-        /** No attribute, no principal, no login under way. */
-        final boolean holdsNothing;
         final long startNanos;
         final long updateStartNanos;
         final long sinceNanos;
 
-        Write(BackedUpSession session, Pending<Boolean> pending, byte[] attributes, byte[] digest,
-              long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, boolean holdsNothing, long startNanos,
-              long updateStartNanos, long sinceNanos) {
+        Write(BackedUpSession session, Pending<Boolean> pending, boolean copied, BackupCopies.CopyWrite copy,
+              byte[] attributes, byte[] digest, long expiresAtMillis, byte[] blob, int ttlSeconds, long changes,
+              long startNanos, long updateStartNanos, long sinceNanos) {
             this.session = session;
             this.pending = pending;
+            this.copied = copied;
+            this.copy = copy;
             this.attributes = attributes;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
             this.blob = blob;
             this.ttlSeconds = ttlSeconds;
             this.changes = changes;
-            this.holdsNothing = holdsNothing;
             this.startNanos = startNanos;
             this.updateStartNanos = updateStartNanos;
             this.sinceNanos = sinceNanos;

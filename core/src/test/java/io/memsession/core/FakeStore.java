@@ -24,6 +24,8 @@ public final class FakeStore implements SessionStore {
     final AtomicInteger concurrentSets = new AtomicInteger();
     volatile int maxConcurrentSets;
     volatile boolean failing;
+    /** Compare-and-set refused, as when another Tomcat wrote the session first. */
+    public volatile boolean refusingCas;
     volatile CountDownLatch setGate;
 
     @Override
@@ -90,6 +92,10 @@ public final class FakeStore implements SessionStore {
     @Override
     public Pending<Boolean> startCas(String nodeId, String key, long cas, int ttlSeconds, byte[] value)
             throws StoreException {
+        if (refusingCas) {
+            check(nodeId);
+            return timeoutMillis -> Boolean.FALSE;
+        }
         return startSet(nodeId, key, ttlSeconds, value);
     }
 

@@ -159,6 +159,19 @@ class NonStickyEngineTest {
         engine.requestFinished(later.visit, true, tomcat);
     }
 
+    @Test
+    void theCopyIsWrittenBeforeTheResponseAndDeletedWithAWriteMemcachedRefused() {
+        stored(ID, "count", "1");
+        assertArrayEquals(store.values.get(ID), store.values.get("bak:" + ID), "the copy, written with the session");
+
+        Visit<FakeSession> changing = request();
+        FakeSession session = find(ID, changing);
+        changing.changed(session, session.set("count", "2"));
+        store.refusingCas = true; // another Tomcat wrote the session meanwhile
+        assertEquals(SessionEngine.Changes.CONFLICT, engine.requestFinished(changing, true, tomcat));
+        assertNull(store.values.get("bak:" + ID), "no copy holds the refused change");
+    }
+
     /** The engine's answer, within seconds: a broken stay would keep a request waiting for one that never ends. */
     private FakeSession find(String id, Visit<FakeSession> visit) {
         try {

@@ -89,6 +89,7 @@ final class Attributes {
     /** memcached expires items on whole seconds: a lease of 1 s could end at once. */
     static final Attribute<Integer> LOCK_EXPIRATION = Attribute.number("lockExpiration", "5", 2, 3600);
     static final Attribute<Integer> LOCK_TIMEOUT = Attribute.number("lockTimeout", "2000", 0, 3_600_000);
+    static final Attribute<Boolean> BACKUP_COPY_BEFORE_RESPONSE = Attribute.bool("backupCopyBeforeResponse", "true");
     static final Attribute<Pattern> REQUEST_URI_IGNORE_PATTERN = Attribute.pattern("requestUriIgnorePattern");
     static final Attribute<Boolean> SESSION_BACKUP_ASYNC = Attribute.bool("sessionBackupAsync", "true");
     static final Attribute<Integer> BACKUP_THREAD_COUNT = Attribute.of("backupThreadCount", null,
@@ -164,7 +165,7 @@ final class Attributes {
 
     static final List<Attribute<?>> ALL = Collections.unmodifiableList(Arrays.<Attribute<?>>asList(
             MEMCACHED_NODES, FAILOVER_NODES, ENABLED, STICKY, LOCKING_MODE, LOCK_EXPIRATION, LOCK_TIMEOUT,
-            REQUEST_URI_IGNORE_PATTERN, SESSION_BACKUP_ASYNC, BACKUP_THREAD_COUNT, SESSION_BACKUP_TIMEOUT,
+            BACKUP_COPY_BEFORE_RESPONSE, REQUEST_URI_IGNORE_PATTERN, SESSION_BACKUP_ASYNC, BACKUP_THREAD_COUNT, SESSION_BACKUP_TIMEOUT,
             OPERATION_TIMEOUT, STORAGE_KEY_PREFIX, SESSION_ATTRIBUTE_FILTER, TRANSCODER_FACTORY_CLASS,
             COPY_COLLECTIONS_FOR_SERIALIZATION, CUSTOM_CONVERTER, CLASS_ALLOW_LIST, CLASS_ALLOW_LIST_MODE,
             MAX_SESSION_SIZE, ENCRYPTION_KEY_FILE, MSM_IMPORT, ENABLE_STATISTICS, MEMCACHED_PROTOCOL, USERNAME,

@@ -22,6 +22,7 @@ public final class Configuration {
     final LockingMode lockingMode;
     final int lockExpirationSeconds;
     final int lockTimeoutMillis;
+    final boolean backupCopyBeforeResponse;
     final Pattern requestUriIgnorePattern;
     final boolean sessionBackupAsync;
     final int backupThreadCount;
@@ -58,6 +59,7 @@ public final class Configuration {
         lockingMode = b.value(Attributes.LOCKING_MODE);
         lockExpirationSeconds = b.value(Attributes.LOCK_EXPIRATION);
         lockTimeoutMillis = b.value(Attributes.LOCK_TIMEOUT);
+        backupCopyBeforeResponse = b.value(Attributes.BACKUP_COPY_BEFORE_RESPONSE);
         nodes = MemcachedNodes.parse(b.text(Attributes.MEMCACHED_NODES), b.text(Attributes.FAILOVER_NODES));
         requestUriIgnorePattern = b.value(Attributes.REQUEST_URI_IGNORE_PATTERN);
         sessionBackupAsync = b.value(Attributes.SESSION_BACKUP_ASYNC);
@@ -132,6 +134,14 @@ public final class Configuration {
     /** {@code lockTimeout}: how long a request waits for a session's lock. */
     public int lockTimeoutMillis() {
         return lockTimeoutMillis;
+    }
+
+    /**
+     * {@code backupCopyBeforeResponse}: whether a non-sticky request writes its session's backup copy together with
+     * the session, before its response; else copies follow off the request path, merged over 50 ms per session.
+     */
+    public boolean backupCopyBeforeResponse() {
+        return backupCopyBeforeResponse;
     }
 
     /** {@code requestUriIgnorePattern}, matched against the request URI (no query string); null when unset. */
@@ -279,7 +289,8 @@ public final class Configuration {
         return "memcachedNodes=" + nodes + ", sticky=" + sticky
                 + (sticky ? ", sessionBackupAsync=" + sessionBackupAsync
                         : ", lockingMode=" + lockingMode + ", lockExpiration=" + lockExpirationSeconds
-                        + "s, lockTimeout=" + lockTimeoutMillis + "ms")
+                        + "s, lockTimeout=" + lockTimeoutMillis + "ms, backupCopyBeforeResponse="
+                        + backupCopyBeforeResponse)
                 + ", operationTimeout=" + operationTimeoutMillis + "ms, maxSessionSize=" + maxSessionSize
                 + ", storageKeyPrefix=" + storageKeyPrefix
                 + ", transcoderFactoryClass=" + transcoderFactoryClass + ", protocol=" + protocol

@@ -45,6 +45,7 @@ public final class Statistics {
     private final LongAdder locksLost = new LongAdder();
     private final LongAdder writeConflicts = new LongAdder();
     private final LongAdder oversizedSessions = new LongAdder();
+    private final LongAdder backupCopyFailures = new LongAdder();
 
     private final Probe attributesSerialization = new Probe();
     private final Probe backup = new Probe();
@@ -93,6 +94,13 @@ public final class Statistics {
     public void backupFailed() {
         if (enabled) {
             backupFailures.increment();
+        }
+    }
+
+    /** Non-sticky: a session's backup copy could not be written before the response; it is in one place. */
+    public void backupCopyFailed() {
+        if (enabled) {
+            backupCopyFailures.increment();
         }
     }
 
@@ -240,6 +248,10 @@ public final class Statistics {
 
     public long backupFailures() {
         return backupFailures.sum();
+    }
+
+    public long backupCopyFailures() {
+        return backupCopyFailures.sum();
     }
 
     public long tomcatFailovers() {

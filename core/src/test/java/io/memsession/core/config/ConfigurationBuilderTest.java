@@ -46,6 +46,7 @@ class ConfigurationBuilderTest {
         assertEquals("none", config.lockingMode().toString());
         assertEquals(5, config.lockExpirationSeconds());
         assertEquals(2000, config.lockTimeoutMillis());
+        assertTrue(config.backupCopyBeforeResponse());
     }
 
     @Test
@@ -101,6 +102,8 @@ class ConfigurationBuilderTest {
         assertEquals("lockingMode", refused(nodes("n1:a:1").set("lockingMode", "uriPattern:(")).attribute());
         assertEquals("lockExpiration", refused(nodes("n1:a:1").set("lockExpiration", "1")).attribute());
         assertEquals("lockTimeout", refused(nodes("n1:a:1").set("lockTimeout", "-5")).attribute());
+        assertEquals("Manager attribute backupCopyBeforeResponse=\"later\" is invalid: expected true or false",
+                refused(nodes("n1:a:1").set("backupCopyBeforeResponse", "later")).getMessage());
         assertEquals("maxSessionSize", refused(nodes("n1:a:1").set("maxSessionSize", "1m")).attribute());
         assertEquals("maxSessionSize", refused(nodes("n1:a:1").set("maxSessionSize", "100")).attribute());
     }

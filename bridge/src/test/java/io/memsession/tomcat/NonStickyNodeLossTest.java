@@ -1,0 +1,156 @@
+package io.memsession.tomcat;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.memsession.testkit.MemcachedInspector;
+import io.memsession.testkit.WebClient;
+
+/**
+ * Non-sticky sessions when the memcached node that holds them dies or comes back empty: a change the client saw
+ * acknowledged is on two nodes ({@code backupCopyBeforeResponse}, the default), and the copy serves whenever the
+ * session's own node lost it, but never brings back a session that was invalidated. Two nodes {@code n1} and
+ * {@code n2}; one browser.
+ */
+class NonStickyNodeLossTest {
+
+    @RegisterExtension
+    static final MemcachedCluster MEMCACHED = new MemcachedCluster("n1", "n2");
+
+    @RegisterExtension
+    final RunningTomcats tomcats = new RunningTomcats();
+    @AutoClose
+    private final WebClient browser = new WebClient();
+
+    private EmbeddedTomcat start(String jvmRoute, String lockingMode) throws Exception {
+        EmbeddedTomcat tomcat = EmbeddedTomcat.start(jvmRoute, null, ManagerAttributes.configuration(
+                MEMCACHED.memcachedNodes("n1", "n2"), "sticky", "false", "lockingMode", lockingMode));
+        tomcats.add(tomcat);
+        return tomcat;
+    }
+
+    private Page get(EmbeddedTomcat tomcat, String path) {
+        return Page.of(browser.get(tomcat.port(), path));
+    }
+
+    private static String nodeOf(String id) {
+        int dot = id.indexOf('.');
+        return id.substring(id.indexOf('-') + 1, dot < 0 ? id.length() : dot);
+    }
+
+    private static String otherOf(String node) {
+        return node.equals("n1") ? "n2" : "n1";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void everyAcknowledgedChangeSurvivesItsNodesDeathRightAfterTheResponse(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", lockingMode);
+        String id = get(tc1, "/").id();
+        MemcachedInspector primary = MEMCACHED.inspector(nodeOf(id));
+        MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));
+
+        int changes = 20; // a busy session: each change follows the last within a few milliseconds
+        for (int i = 0; i < changes; i++) {
+            assertEquals(2 + i, get(i % 2 == 0 ? tc2 : tc1, "/").counter());
+        }
+        // at once, no waiting: what the client saw acknowledged is in both places
+        assertArrayEquals(primary.get(id), next.get("bak:" + id), "the copy holds the last acknowledged change");
+        assertEquals(0, tc1.manager().getMsmStatNumBackupCopyFailures()
+                + tc2.manager().getMsmStatNumBackupCopyFailures(), "every copy was written before its response");
+
+        MEMCACHED.process(nodeOf(id)).kill();
+        Page restored = get(tc1, "/");
+        assertEquals(otherOf(nodeOf(id)), nodeOf(restored.id()));
+        assertEquals(2 + changes, restored.counter(), "no acknowledged increment lost");
+        assertEquals(1, tc1.manager().getMsmStatNumBackupCopyFailures(),
+                "the restored session is in one place while the other node is down, and counted so");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void aSessionWhoseNodeCameBackEmptyContinuesFromItsCopy(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", lockingMode);
+        String id = get(tc1, "/").id();
+        get(tc1, "/set?color=green");
+        String lostNode = nodeOf(id);
+        String survivor = otherOf(lostNode);
+
+        // killed, and back before the session's next request, empty
+        MEMCACHED.process(lostNode).kill();
+        await().atMost(10, SECONDS).until(() -> !tc1.manager().engine().canLoad(id));
+        MEMCACHED.process(lostNode).restart();
+        await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad(id));
+        assertNull(MEMCACHED.inspector(lostNode).get(id));
+
+        Page next = get(tc1, "/");
+        assertEquals(2, next.counter(), "the session goes on");
+        assertEquals("green", next.get("color"));
+        assertEquals(id.replace("-" + lostNode, "-" + survivor), next.id(), "it moved to the node of its copy");
+        assertEquals(next.id(), next.response().setCookieValue("JSESSIONID"), "the browser learns the new id");
+        MemcachedInspector copyNode = MEMCACHED.inspector(lostNode);
+        await().atMost(5, SECONDS).until(() -> copyNode.get("bak:" + next.id()) != null); // in two places again
+        assertEquals(3, get(tc1, "/").counter());
+    }
+
+    @Test
+    void aCopyThatCannotBeWrittenDoesNotFailTheRequestAndIsCounted() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", "all");
+        String id = get(tc1, "/").id();
+        String copyNode = otherOf(nodeOf(id));
+        MemcachedInspector primary = MEMCACHED.inspector(nodeOf(id));
+        MemcachedInspector next = MEMCACHED.inspector(copyNode);
+
+        MEMCACHED.process(copyNode).pause(); // answers nothing: the copy's write times out (operationTimeout)
+        WebClient.Response response;
+        try {
+            response = browser.get(tc1.port(), "/");
+        } finally {
+            MEMCACHED.process(copyNode).resume();
+        }
+        assertEquals(200, response.status(), "a copy that cannot be written does not fail the request");
+        Page changed = Page.of(response);
+        assertEquals(2, changed.counter(), "the change is acknowledged: its session's node has it");
+        assertEquals(id, changed.id());
+        assertEquals(1, tc1.manager().getMsmStatNumBackupCopyFailures(), "the session was in one place");
+
+        await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad("X-" + copyNode));
+        assertEquals(3, get(tc1, "/").counter());
+        assertArrayEquals(primary.get(id), next.get("bak:" + id), "two places again with the next change");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void anInvalidatedSessionDoesNotComeBackFromItsCopy(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", lockingMode);
+        String id = get(tc1, "/").id();
+        get(tc2, "/");
+        MemcachedInspector next = MEMCACHED.inspector(otherOf(nodeOf(id)));
+        assertNotNull(next.get("bak:" + id));
+
+        assertEquals(200, browser.get(tc2.port(), "/invalidate").status());
+        assertNull(next.get("bak:" + id), "invalidation deleted the copy with the session");
+        try (WebClient stale = new WebClient()) { // a second tab that still sends the old id
+            stale.setCookie("JSESSIONID", id);
+            Page fresh = Page.of(stale.get(tc1.port(), "/"));
+            assertNotEquals(id, fresh.id());
+            assertNotEquals(id.replace("-" + nodeOf(id), "-" + otherOf(nodeOf(id))), fresh.id(),
+                    "not the invalidated session moved to its copy's node");
+            assertEquals(1, fresh.counter(), "a new session, not the invalidated one");
+        }
+        assertEquals(0, tc1.manager().getMsmStatNumMemcachedFailover(), "nothing was restored");
+    }
+}
