@@ -89,6 +89,15 @@ final class BackupCopies implements AutoCloseable {
     }
 
     /**
+     * A copy expires a second before its session: memcached counts expirations in whole seconds, so a copy set or
+     * touched a moment after its session could otherwise outlive it by up to a second, and bring back a session that
+     * just expired (a request finding no session falls back to its copy, as after a node restarted empty).
+     */
+    static int copyExpiration(int sessionExpiration) {
+        return sessionExpiration > 1 ? sessionExpiration - 1 : sessionExpiration;
+    }
+
+    /**
      * The session's write with {@code blob} was just sent. Before the response: its copy is sent now too, on another
      * node, so one round trip serves both; else the copy follows the write off the request path.
      *
@@ -104,7 +113,8 @@ final class BackupCopies implements AutoCloseable {
             return null;
         }
         try {
-            return new CopyWrite(store.startSet(node, keys.backupKey(sessionId), ttlSeconds, blob));
+            return new CopyWrite(store.startSet(node, keys.backupKey(sessionId), copyExpiration(ttlSeconds),
+                    blob));
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not send the backup copy of " + sessionId, e);
             return null;
@@ -376,8 +386,9 @@ final class BackupCopies implements AutoCloseable {
                     primaryTouch = store.startTouch(sessionNode, keys.key(sessionId), ttlSeconds);
                 }
                 if (backupNode != null) {
-                    copy = writeCopy ? store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
-                            : store.startTouch(backupNode, keys.backupKey(sessionId), ttlSeconds);
+                    int copyExpiration = copyExpiration(ttlSeconds);
+                    copy = writeCopy ? store.startSet(backupNode, keys.backupKey(sessionId), copyExpiration, blob)
+                            : store.startTouch(backupNode, keys.backupKey(sessionId), copyExpiration);
                 }
             } catch (StoreException | RuntimeException e) {
                 LOG.log(Level.FINE, "could not keep the backup copy of " + sessionId, e);
@@ -395,7 +406,7 @@ final class BackupCopies implements AutoCloseable {
                     if (!writeCopy && Boolean.FALSE.equals(answer) && blob != null && primaryKept) {
                         // the copy's node was down or restarted: the copy comes back (not for a session deleted
                         // meanwhile: invalidated, its copy must not bring it back)
-                        store.startSet(backupNode, keys.backupKey(sessionId), ttlSeconds, blob)
+                        store.startSet(backupNode, keys.backupKey(sessionId), copyExpiration(ttlSeconds), blob)
                                 .await(operationTimeoutMillis);
                     }
                 }
