@@ -47,7 +47,7 @@ final class TrackedSession {
             return "HTTP " + response.status();
         }
         id = client.cookie(COOKIE); // set by the first answer; would change only if the server renamed the session
-        int counter = counterIn(response.body());
+        int counter = (int) response.counter();
         // After a failed request the server may or may not have counted it.
         boolean expected = lastRequestFailed ? counter > lastCounter : counter == lastCounter + 1;
         String problem = expected ? null : "counter " + counter + " after " + lastCounter + " in session " + id;
@@ -58,19 +58,5 @@ final class TrackedSession {
 
     void failed() {
         lastRequestFailed = true;
-    }
-
-    /** The counter in the sample application's answer {@code session=<id> counter=<n> tomcat=<route>}. */
-    static int counterIn(String body) {
-        int start = body.indexOf("counter=");
-        if (start < 0) {
-            return -1;
-        }
-        start += "counter=".length();
-        int end = start;
-        while (end < body.length() && Character.isDigit(body.charAt(end))) {
-            end++;
-        }
-        return end == start ? -1 : Integer.parseInt(body, start, end, 10);
     }
 }

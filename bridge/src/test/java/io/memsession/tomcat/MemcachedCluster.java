@@ -101,4 +101,15 @@ final class MemcachedCluster implements BeforeAllCallback, BeforeEachCallback, A
         }
         return value;
     }
+
+    /** The node id a session id names: {@code n1} in {@code <base>-n1.tc1} (or {@code <base>-n1}, without route). */
+    static String nodeOf(String sessionId) {
+        int dot = sessionId.indexOf('.');
+        return sessionId.substring(sessionId.indexOf('-') + 1, dot < 0 ? sessionId.length() : dot);
+    }
+
+    /** Of the two nodes {@code n1} and {@code n2}, the one that is not {@code nodeId}. */
+    static String otherOf(String nodeId) {
+        return nodeId.equals("n1") ? "n2" : "n1";
+    }
 }

@@ -1,5 +1,6 @@
 package io.memsession.tomcat;
 
+import static io.memsession.tomcat.MemcachedCluster.nodeOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,10 +51,6 @@ class MemcachedFailoverTest {
         for (String node : nodes) {
             await().atMost(10, SECONDS).until(() -> !tomcat.manager().engine().canLoad("X-" + node));
         }
-    }
-
-    private static String nodeOf(String id) {
-        return id.substring(id.indexOf('-') + 1, id.indexOf('.'));
     }
 
     private static String baseOf(String id) {

@@ -1,5 +1,7 @@
 package io.memsession.tomcat;
 
+import static io.memsession.tomcat.MemcachedCluster.nodeOf;
+import static io.memsession.tomcat.MemcachedCluster.otherOf;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
@@ -48,14 +50,6 @@ class NodeLossTest {
         return Page.of(browser.get(tomcat.port(), path));
     }
 
-    private static String nodeOf(String id) {
-        return id.substring(id.indexOf('-') + 1, id.indexOf('.'));
-    }
-
-    private static String otherNode(String node) {
-        return node.equals("n1") ? "n2" : "n1";
-    }
-
     /** The id a session gets when it moves to {@code node}: only the node part changes. */
     private static String onNode(String id, String node) {
         return id.substring(0, id.indexOf('-') + 1) + node + id.substring(id.indexOf('.'));
@@ -79,7 +73,7 @@ class NodeLossTest {
         EmbeddedTomcat tc2 = start("tc2");
         String id = countToThree(tc1);
         String dead = nodeOf(id);
-        String other = otherNode(dead);
+        String other = otherOf(dead);
 
         MEMCACHED.process(dead).kill(); // right after the request: its write may not even have gone out
         await().atMost(5, SECONDS).until(() -> Integer.valueOf(3).equals(storedCounter(other, onNode(id, other))));
@@ -105,12 +99,12 @@ class NodeLossTest {
         await().atMost(5, SECONDS).until(() -> ids.stream().allMatch(id -> storedCounter(nodeOf(id), id) != null));
         String dead = nodeOf(ids.get(0));
         List<String> moved = ids.stream().filter(id -> nodeOf(id).equals(dead))
-                .map(id -> onNode(id, otherNode(dead))).collect(Collectors.toList());
+                .map(id -> onNode(id, otherOf(dead))).collect(Collectors.toList());
 
         long start = System.nanoTime();
         MEMCACHED.process(dead).kill();
         await().atMost(2, SECONDS).until(() -> moved.stream()
-                .allMatch(id -> storedCounter(otherNode(dead), id) != null));
+                .allMatch(id -> storedCounter(otherOf(dead), id) != null));
         System.out.println(moved.size() + " sessions of a lost node stored elsewhere "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after its kill");
     }
@@ -120,7 +114,7 @@ class NodeLossTest {
         EmbeddedTomcat tc1 = start("tc1", "sessionBackupAsync", "false");
         String id = get(tc1, "/").id();
         String dead = nodeOf(id);
-        String other = otherNode(dead);
+        String other = otherOf(dead);
         String moved = onNode(id, other);
         CompletableFuture<WebClient.Response> slow = CompletableFuture.supplyAsync(
                 () -> browser.get(tc1.port(), "/slow?millis=1000"));
@@ -143,7 +137,7 @@ class NodeLossTest {
         EmbeddedTomcat tc2 = start("tc2");
         String oldId = countToThree(tc1);
         String paused = nodeOf(oldId);
-        String other = otherNode(paused);
+        String other = otherOf(paused);
         String moved = onNode(oldId, other);
         await().atMost(5, SECONDS).until(() -> Integer.valueOf(3).equals(storedCounter(paused, oldId)));
         secondTab.setCookie("JSESSIONID", oldId);

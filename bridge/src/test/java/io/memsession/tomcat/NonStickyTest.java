@@ -1,5 +1,7 @@
 package io.memsession.tomcat;
 
+import static io.memsession.tomcat.MemcachedCluster.nodeOf;
+import static io.memsession.tomcat.MemcachedCluster.otherOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,15 +65,6 @@ class NonStickyTest {
 
     private Page get(EmbeddedTomcat tomcat, String path) {
         return Page.of(browser.get(tomcat.port(), path));
-    }
-
-    private static String nodeOf(String id) {
-        int dot = id.indexOf('.');
-        return id.substring(id.indexOf('-') + 1, dot < 0 ? id.length() : dot);
-    }
-
-    private static String otherOf(String node) {
-        return node.equals("n1") ? "n2" : "n1";
     }
 
     private static MemcachedInspector node(String id) {

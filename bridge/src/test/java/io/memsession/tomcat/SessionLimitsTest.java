@@ -1,5 +1,6 @@
 package io.memsession.tomcat;
 
+import static io.memsession.tomcat.MemcachedCluster.nodeOf;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
@@ -58,10 +59,6 @@ class SessionLimitsTest {
     @AfterEach
     void closeBrowsers() {
         browsers.forEach(WebClient::close);
-    }
-
-    private static String nodeOf(String sessionId) {
-        return sessionId.substring(sessionId.indexOf('-') + 1, sessionId.indexOf('.'));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.memsession.tomcat;
 
+import static io.memsession.tomcat.MemcachedCluster.nodeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,10 +46,6 @@ class StorageKeyPrefixTest {
 
     private Page get(EmbeddedTomcat tomcat, String path) {
         return Page.of(browser.get(tomcat.port(), CONTEXT + path));
-    }
-
-    private static String nodeOf(String id) {
-        return id.substring(id.indexOf('-') + 1, id.indexOf('.'));
     }
 
     /** {@code context.hash}: the first 8 hex digits of the context name's SHA-256, as memcached-session-manager. */

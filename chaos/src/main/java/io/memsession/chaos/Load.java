@@ -113,7 +113,7 @@ final class Load {
             // dies before answering, and a counter behind a GET would then count one click twice
             WebClient.Response response = client.post(port, "/counter.jsp", Map.of());
             status = response.status();
-            long counter = status == 200 ? counterIn(response.body()) : -1;
+            long counter = status == 200 ? response.counter() : -1;
             if (counter > 0) {
                 String problem = session.answered(counter, sent, presented, client.cookie(COOKIE));
                 timeline.answered();
@@ -141,7 +141,7 @@ final class Load {
             try {
                 WebClient.Response response = client.get(port, "/counter.jsp?read");
                 if (response.status() == 200) {
-                    return counterIn(response.body());
+                    return response.counter();
                 }
             } catch (RuntimeException e) {
                 // tried again
@@ -149,20 +149,6 @@ final class Load {
             pause(500);
         }
         return -1;
-    }
-
-    /** The counter in the application's answer {@code counter=<n>}, or -1. */
-    static long counterIn(String body) {
-        int start = body.indexOf("counter=");
-        if (start < 0) {
-            return -1;
-        }
-        start += "counter=".length();
-        int end = start;
-        while (end < body.length() && Character.isDigit(body.charAt(end))) {
-            end++;
-        }
-        return end == start ? -1 : Long.parseLong(body, start, end, 10);
     }
 
     private static void pause(long millis) {

@@ -331,6 +331,24 @@ public final class WebClient implements AutoCloseable {
             return new String(body, charset());
         }
 
+        /**
+         * The counter in an answer that holds {@code counter=<n>}, as the demo's, the benchmark's and the fault run's
+         * applications answer; -1 when there is none.
+         */
+        public long counter() {
+            String text = body();
+            int start = text.indexOf("counter=");
+            if (start < 0) {
+                return -1;
+            }
+            start += "counter=".length();
+            int end = start;
+            while (end < text.length() && Character.isDigit(text.charAt(end))) {
+                end++;
+            }
+            return end == start ? -1 : Long.parseLong(text, start, end, 10);
+        }
+
         public byte[] bodyBytes() {
             return body.clone();
         }
