@@ -47,14 +47,15 @@ final class StickyEngine extends SessionEngine {
     @Override
     public <S extends EngineSession> void arriving(String requestedId, String jvmRoute, Visit<S> visit,
                                                   SessionContainer<S> container) {
+        boolean isLocal = container.find(requestedId) != null;
         // this Tomcat moved the session off a lost node since the client got the id
-        String movedTo = container.find(requestedId) != null ? null : backup.movedTo(requestedId);
+        String movedTo = isLocal ? null : backup.movedTo(requestedId);
         if (movedTo != null && container.find(movedTo) != null) {
             visit.changeSessionId(movedTo);
             arriving(movedTo, jvmRoute, visit, container);
             return;
         }
-        ArrivingSessionId arriving = inspect(requestedId, jvmRoute, container.find(requestedId) != null);
+        ArrivingSessionId arriving = inspect(requestedId, jvmRoute, isLocal);
         S session;
         switch (arriving.action()) {
             case TAKE_OVER:
