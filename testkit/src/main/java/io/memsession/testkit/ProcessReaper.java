@@ -1,5 +1,7 @@
 package io.memsession.testkit;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,6 +63,40 @@ final class ProcessReaper {
         Commands.run(Path.of(System.getProperty("java.io.tmpdir")),
                 List.of("kill", "-s", signal, Long.toString(process.pid())), null, SIGNAL_TIMEOUT_SECONDS,
                 "cannot send SIG" + signal + " to " + what + ": no kill command");
+        awaitStopped(process, paused, what);
+    }
+
+    /**
+     * {@code kill} returns once the signal is queued, while the process may still run for a moment on the other
+     * core and answer one more request; a caller's "it answers nothing now" must hold from the return on. Waits until
+     * the kernel reports the process stopped (state {@code T} in {@code /proc/<pid>/stat}), or running again.
+     */
+    private static void awaitStopped(Process process, boolean stopped, String what) {
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SIGNAL_TIMEOUT_SECONDS);
+        while (isStopped(stat) != stopped) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IllegalStateException(what + " is not " + (stopped ? "stopped" : "running again")
+                        + " " + SIGNAL_TIMEOUT_SECONDS + " s after its signal");
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what + " to change state", e);
+            }
+        }
+    }
+
+    private static boolean isStopped(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            // "pid (comm) state ...": the command name may hold spaces and parentheses, the state follows the last ')'
+            char state = line.charAt(line.lastIndexOf(')') + 2);
+            return state == 'T' || state == 't';
+        } catch (IOException e) {
+            return false; // gone: the caller's isAlive check reports it
+        }
     }
 
     private static boolean awaitExit(Process process, Duration timeout) {
