@@ -40,7 +40,7 @@ final class NonStickyEngine extends SessionEngine {
 
     private final BackupCopies copies;
     private final LockPolicy lockPolicy;
-    /** Null when {@code lockingMode} locks no request. */
+    /** Also under {@code lockingMode="none"}, where no request takes a lock and its renewer has nothing to do. */
     private final SessionLocks locks;
     private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
     /**
@@ -68,9 +68,8 @@ final class NonStickyEngine extends SessionEngine {
         BackupCopies copies = new BackupCopies(parts.store, parts.keys, ring, config.operationTimeoutMillis(),
                 config.backupCopyBeforeResponse(), threadNamePrefix + "copies");
         LockPolicy lockPolicy = new LockPolicy(config.lockingMode());
-        SessionLocks locks = lockPolicy.locksAtAll() ? new SessionLocks(parts.store, parts.statistics,
-                config.lockExpirationSeconds(), config.operationTimeoutMillis(), threadNamePrefix + "locks")
-                : null;
+        SessionLocks locks = new SessionLocks(parts.store, parts.statistics, config.lockExpirationSeconds(),
+                config.operationTimeoutMillis(), threadNamePrefix + "locks");
         SessionBackup backup = new SessionBackup(parts.store, parts.keys, parts.transcoder, parts.serializerId,
                 parts.blobs, parts.principalCodec, parts.statistics,
                 SessionBackup.Settings.nonSticky(config, NON_STICKY_GRACE_SECONDS, copies));
@@ -332,9 +331,9 @@ final class NonStickyEngine extends SessionEngine {
      */
     private LockedRead readLocked(String id, String method, String uri, String query, long start) {
         String nodeId = keys.nodeId(id);
-        SessionLock lock = locks != null && lockPolicy.locks(method, uri, query)
+        SessionLock lock = lockPolicy.locks(method, uri, query)
                 ? locks.newLock(nodeId, keys.lockKey(id), keys.lockWaitKey(id)) : null;
-        if (lock == null && locks != null) {
+        if (lock == null && lockPolicy.locksAtAll()) {
             statistics.unlockedRequest();
         }
         boolean lockTimedOut = false;
@@ -531,8 +530,6 @@ final class NonStickyEngine extends SessionEngine {
     @Override
     void closeModeParts() {
         copies.close();
-        if (locks != null) {
-            locks.close();
-        }
+        locks.close();
     }
 }
