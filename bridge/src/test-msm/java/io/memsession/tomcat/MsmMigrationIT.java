@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.memsession.testkit.BuildFiles;
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.MemcachedProcess;
@@ -119,10 +120,10 @@ class MsmMigrationIT {
 
     @BeforeAll
     static void startMemcached() throws IOException {
-        work = Files.createDirectories(Path.of(requiredFile("memsession.jar")).toAbsolutePath().getParent()
+        work = Files.createDirectories(BuildFiles.required("memsession.jar").toAbsolutePath().getParent()
                 .resolve("it-tomcats-msm"));
-        kryoSerializersWithStandIn = withSubListStandIn(jarNamed(requiredFile("memsession.test.msmKryoJars"),
-                "kryo-serializers-"));
+        kryoSerializersWithStandIn = withSubListStandIn(
+                jarNamed(BuildFiles.required("memsession.test.msmKryoJars"), "kryo-serializers-"));
         memcached = MemcachedProcess.start();
         inspector = MemcachedInspector.connect(memcached);
     }
@@ -142,24 +143,15 @@ class MsmMigrationIT {
         tomcats.forEach(TomcatDistribution::close);
     }
 
-    private static String requiredFile(String property) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.exists(Path.of(value))) {
-            throw new IllegalStateException("system property " + property + " must name an existing file, but is "
-                    + value + "; run with mvn verify");
-        }
-        return value;
-    }
-
-    private static List<Path> jars(String directory) {
-        try (Stream<Path> jars = Files.list(Path.of(directory))) {
+    private static List<Path> jars(Path directory) {
+        try (Stream<Path> jars = Files.list(directory)) {
             return jars.filter(jar -> jar.toString().endsWith(".jar")).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Path jarNamed(String directory, String prefix) {
+    private static Path jarNamed(Path directory, String prefix) {
         return jars(directory).stream().filter(jar -> jar.getFileName().toString().startsWith(prefix)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + prefix + "*.jar in " + directory));
     }
@@ -170,7 +162,7 @@ class MsmMigrationIT {
                 .resolve(kryoSerializers.getFileName());
         Files.copy(kryoSerializers, patched, StandardCopyOption.REPLACE_EXISTING);
         try (FileSystem jar = FileSystems.newFileSystem(patched, (ClassLoader) null)) {
-            Files.copy(Path.of(requiredFile("memsession.test.subListStandIn")),
+            Files.copy(BuildFiles.required("memsession.test.subListStandIn"),
                     jar.getPath("de/javakaffee/kryoserializers/SubListSerializers.class"),
                     StandardCopyOption.REPLACE_EXISTING);
         }
@@ -179,9 +171,9 @@ class MsmMigrationIT {
 
     /** msm's jars as its users had them in lib/ for {@code serializer}. */
     private static List<Path> msmJars(Serializer serializer) {
-        List<Path> jars = new ArrayList<>(jars(requiredFile("memsession.test.msmJars")));
+        List<Path> jars = new ArrayList<>(jars(BuildFiles.required("memsession.test.msmJars")));
         if (serializer == Serializer.KRYO) {
-            jars(requiredFile("memsession.test.msmKryoJars")).stream()
+            jars(BuildFiles.required("memsession.test.msmKryoJars")).stream()
                     .filter(jar -> !jar.getFileName().equals(kryoSerializersWithStandIn.getFileName()))
                     .forEach(jars::add);
             jars.add(kryoSerializersWithStandIn);
@@ -190,9 +182,9 @@ class MsmMigrationIT {
     }
 
     private static List<Path> memsessionJars(Serializer serializer) {
-        List<Path> jars = new ArrayList<>(List.of(Path.of(requiredFile("memsession.jar"))));
+        List<Path> jars = new ArrayList<>(List.of(BuildFiles.required("memsession.jar")));
         if (serializer == Serializer.KRYO) {
-            jars.add(Path.of(requiredFile("memsession.kryo.jar")));
+            jars.add(BuildFiles.required("memsession.kryo.jar"));
         }
         return jars;
     }
@@ -206,7 +198,7 @@ class MsmMigrationIT {
 
     /** A Tomcat with the application and joda-time in lib/, but no session manager's jars yet. */
     private TomcatDistribution tomcat(String jvmRoute, String managerXml) {
-        TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredFile("tomcat.distribution")), work,
+        TomcatDistribution tomcat = TomcatDistribution.unpack(BuildFiles.required("tomcat.distribution"), work,
                 jvmRoute + "-" + System.nanoTime());
         tomcats.add(tomcat);
         return tomcat.port(FreePorts.find()).jvmRoute(jvmRoute)
@@ -214,7 +206,7 @@ class MsmMigrationIT {
                 .confFile("tomcat-users.xml", USERS_XML)
                 .deployRootApp(Map.of("session.jsp", SESSION_JSP, "protected/page.jsp", PROTECTED_JSP,
                         "login.html", LOGIN_HTML, "error.html", "failed", "WEB-INF/web.xml", WEB_XML))
-                .addLibJar(Path.of(requiredFile("joda-time.jar")))
+                .addLibJar(BuildFiles.required("joda-time.jar"))
                 .javaOpts(JAVA_OPTS);
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.memsession.testkit.BuildFiles;
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.TomcatDistribution;
@@ -51,7 +52,7 @@ class KryoDistributionInstallIT {
 
     @BeforeAll
     static void startMemcached() throws IOException {
-        work = Files.createDirectories(Path.of(requiredFile("memsession.jar")).toAbsolutePath().getParent()
+        work = Files.createDirectories(BuildFiles.required("memsession.jar").toAbsolutePath().getParent()
                 .resolve("it-tomcats-kryo"));
         memcached = MemcachedProcess.start();
     }
@@ -69,14 +70,14 @@ class KryoDistributionInstallIT {
     }
 
     private TomcatDistribution install(String name, String jvmRoute) {
-        TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredFile("tomcat.distribution")), work,
+        TomcatDistribution tomcat = TomcatDistribution.unpack(BuildFiles.required("tomcat.distribution"), work,
                 name + "-" + System.nanoTime());
         tomcats.add(tomcat);
         tomcat.port(FreePorts.find())
                 .jvmRoute(jvmRoute)
-                .addLibJar(Path.of(requiredFile("memsession.jar")))
-                .addLibJar(Path.of(requiredFile("memsession.kryo.jar")))
-                .addLibJar(Path.of(requiredFile("joda-time.jar")))
+                .addLibJar(BuildFiles.required("memsession.jar"))
+                .addLibJar(BuildFiles.required("memsession.kryo.jar"))
+                .addLibJar(BuildFiles.required("joda-time.jar"))
                 .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
                         + "memcachedNodes=\"n1:" + memcached.address() + "\" sessionBackupAsync=\"false\" "
                         + "transcoderFactoryClass=\"io.memsession.serializer.kryo.KryoTranscoderFactory\" "
@@ -87,15 +88,6 @@ class KryoDistributionInstallIT {
         return tomcat;
     }
 
-    /** Set by the failsafe configuration in the pom; run this test with {@code mvn verify}. */
-    private static String requiredFile(String property) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isRegularFile(Path.of(value))) {
-            throw new IllegalStateException("system property " + property + " must name an existing file, but is "
-                    + value + "; run with mvn verify");
-        }
-        return value;
-    }
 
     private static Path javaHome(String jdk) {
         Path home = Path.of(jdk.equals("17") ? System.getProperty("java.home") : System.getProperty("jdk25.home"));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.memsession.testkit.BuildFiles;
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.TomcatDistribution;
@@ -45,7 +46,7 @@ class MsmJarsLeftInLibIT {
 
     @BeforeAll
     static void startMemcached() throws IOException {
-        work = Files.createDirectories(Path.of(requiredFile("memsession.jar")).toAbsolutePath().getParent()
+        work = Files.createDirectories(BuildFiles.required("memsession.jar").toAbsolutePath().getParent()
                 .resolve("it-tomcats-msm"));
         memcached = MemcachedProcess.start();
     }
@@ -63,12 +64,12 @@ class MsmJarsLeftInLibIT {
     }
 
     private TomcatDistribution install(String name) {
-        TomcatDistribution tomcat = TomcatDistribution.unpack(Path.of(requiredFile("tomcat.distribution")), work,
+        TomcatDistribution tomcat = TomcatDistribution.unpack(BuildFiles.required("tomcat.distribution"), work,
                 name + "-" + System.nanoTime());
         tomcats.add(tomcat);
         tomcat.port(FreePorts.find())
                 .jvmRoute("tc1")
-                .addLibJar(Path.of(requiredFile("memsession.jar")))
+                .addLibJar(BuildFiles.required("memsession.jar"))
                 .contextXml("<Manager className=\"de.javakaffee.web.msm.MemcachedBackupSessionManager\" "
                         + "memcachedNodes=\"n1:" + memcached.address() + "\" "
                         + "requestUriIgnorePattern=\".*\\.(ico|png|gif|jpg|css|js)$\" "
@@ -123,15 +124,5 @@ class MsmJarsLeftInLibIT {
         assertEquals(List.of(), tomcat.severeLines(), "the console");
         assertTrue(tomcat.consoleLog().contains("memsession stores the sessions of ROOT in memcached"),
                 tomcat.consoleLog());
-    }
-
-    /** Set by the failsafe configuration in the pom; run this test with {@code mvn verify}. */
-    private static String requiredFile(String property) {
-        String value = System.getProperty(property);
-        if (value == null || !Files.isRegularFile(Path.of(value))) {
-            throw new IllegalStateException("system property " + property + " must name an existing file, but is "
-                    + value + "; run with mvn verify");
-        }
-        return value;
     }
 }
