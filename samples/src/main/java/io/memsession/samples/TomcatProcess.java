@@ -123,6 +123,11 @@ public final class TomcatProcess implements AutoCloseable {
         return log;
     }
 
+    /** The JVM's process id, for the tools that look into it ({@code jcmd}, {@code /proc}). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
