@@ -5,12 +5,15 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import javax.servlet.DispatcherType;
+import javax.servlet.FilterRegistration;
 import javax.servlet.http.Cookie;
 
 import org.apache.catalina.Container;
@@ -130,9 +133,32 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
                     + " guards this context: its login must be found for every request it guards");
         }
         startEngine(config);
+        holdFlushes(config);
         valve = new SessionTrackingValve(this);
         getContext().getParent().getPipeline().addValve(valve);
         setState(LifecycleState.STARTING);
+    }
+
+    /**
+     * Where sessions are written before the response (non-sticky mode, synchronous backups), a response the
+     * application flushes waits for the write: {@link HeldFlushes}, ahead of the context's own filters. A filter can
+     * be added only while its context starts, which is when Tomcat starts its manager.
+     */
+    private void holdFlushes(Configuration config) {
+        if (!config.enabled() || config.sticky() && config.sessionBackupAsync()) {
+            return;
+        }
+        try {
+            FilterRegistration.Dynamic held = getContext().getServletContext().addFilter(HeldFlushes.NAME,
+                    new HeldFlushes());
+            if (held != null) { // null: added at an earlier start of this context, and still there
+                held.setAsyncSupported(true);
+                held.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+            }
+        } catch (IllegalStateException e) {
+            log.warn("memsession for " + contextName() + ": the context started before its manager, so a response"
+                    + " the application flushes may leave before its session is written (" + e.getMessage() + ")");
+        }
     }
 
     private void startEngine(Configuration config) throws LifecycleException {

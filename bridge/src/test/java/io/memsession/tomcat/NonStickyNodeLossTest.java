@@ -2,6 +2,7 @@ package io.memsession.tomcat;
 
 import static io.memsession.tomcat.MemcachedCluster.nodeOf;
 import static io.memsession.tomcat.MemcachedCluster.otherOf;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,8 +23,8 @@ import io.memsession.testkit.WebClient;
 /**
  * Non-sticky sessions when the memcached node that holds them dies or comes back empty: a change the client saw
  * acknowledged is on two nodes ({@code backupCopyBeforeResponse}, the default), and the copy serves whenever the
- * session's own node lost it, but never brings back a session that was invalidated. Two nodes {@code n1} and
- * {@code n2}; one browser.
+ * session's own node lost it, but never brings back a session that was invalidated, nor the older state a paused
+ * node kept. Two nodes {@code n1} and {@code n2}; one browser.
  */
 class NonStickyNodeLossTest {
 
@@ -145,5 +146,50 @@ class NonStickyNodeLossTest {
             assertEquals(1, fresh.counter(), "a new session, not the invalidated one");
         }
         assertEquals(0, tc1.manager().getMsmStatNumMemcachedFailover(), "nothing was restored");
+    }
+
+    /**
+     * Issue 15: a node paused (SIGSTOP) long enough for its session to be restored from its copy under a new id
+     * keeps the older state under the old id; when it answers again, a second tab that missed the new cookie must
+     * get the session as it is now, on any Tomcat, not the state from before the pause.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void anOldIdAfterAPausedNodeResumesGetsTheNewestStateNotTheOneTheNodeKept(String lockingMode) throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", lockingMode);
+        EmbeddedTomcat tc2 = start("tc2", lockingMode);
+        String oldId = get(tc1, "/").id();
+        get(tc2, "/");
+        assertEquals(3, get(tc1, "/").counter());
+        String paused = nodeOf(oldId);
+        String moved = oldId.replace("-" + paused, "-" + otherOf(paused));
+        try (WebClient secondTab = new WebClient()) { // the same user's other tab, that keeps the old id
+            secondTab.setCookie("JSESSIONID", oldId);
+
+            MEMCACHED.process(paused).pause();
+            try {
+                await().atMost(10, SECONDS).pollInterval(200, MILLISECONDS)
+                        .until(() -> moved.equals(get(tc1, "/").id()));
+                int counter = 0;
+                for (int i = 0; counter < 12 && i < 20; i++) {
+                    counter = get(i % 2 == 0 ? tc2 : tc1, "/").counter();
+                }
+                assertEquals(12, counter);
+            } finally {
+                MEMCACHED.process(paused).resume();
+            }
+            await().atMost(10, SECONDS).until(() -> tc1.manager().engine().canLoad(oldId)
+                    && tc2.manager().engine().canLoad(oldId));
+            assertNotNull(MEMCACHED.inspector(paused).get(oldId), "the paused node kept the older state");
+
+            for (EmbeddedTomcat tomcat : new EmbeddedTomcat[] {tc2, tc1}) {
+                secondTab.setCookie("JSESSIONID", oldId);
+                Page read = Page.of(secondTab.get(tomcat.port(), "/read"));
+                assertEquals("12", read.get("counter"), "the old id gets the newest state, not the kept one");
+                assertEquals(moved, read.id(), "the session it moved to");
+                assertEquals(moved, read.response().setCookieValue("JSESSIONID"), "and the tab learns its id");
+            }
+            assertEquals(13, get(tc2, "/").counter(), "the session goes on from there");
+        }
     }
 }

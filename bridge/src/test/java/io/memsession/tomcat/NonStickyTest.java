@@ -78,6 +78,24 @@ class NonStickyTest {
 
     // ---------------------------------------------------------------- one session, many Tomcats
 
+    /**
+     * An application that answers before it is done (Spring MVC's {@code @ResponseBody} flushes its answer, with its
+     * length declared): the answer leaves only after the session is written, so the client's next request, on
+     * another Tomcat right away, sees the change.
+     */
+    @Test
+    void anAnswerFlushedBeforeTheSessionChangesLeavesAfterTheChangeIsWritten() throws Exception {
+        EmbeddedTomcat tc1 = start("tc1");
+        EmbeddedTomcat tc2 = start("tc2");
+        String id = get(tc1, "/").id();
+
+        WebClient.Response answer = browser.get(tc1.port(), "/answerFirst?color=green&millis=500");
+        assertEquals(200, answer.status());
+        Page next = get(tc2, "/read");
+        assertEquals(id, next.id());
+        assertEquals("green", next.get("color"), "the other Tomcat reads the change the answer acknowledged");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"none", "all", "auto", "uriPattern:GET /.*"})
     void everyRequestSeesTheLastChangeWhicheverTomcatMadeIt(String lockingMode) throws Exception {

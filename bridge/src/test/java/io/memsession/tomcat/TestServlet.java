@@ -2,6 +2,7 @@ package io.memsession.tomcat;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ import org.apache.commons.collections.functors.InvokerTransformer;
  *   <li>{@code /setBytes?name=a&size=N}: sets attribute {@code a} to a byte array of N bytes, and increments the
  *       counter</li>
  *   <li>{@code /remove?name=a}: removes attribute {@code a}</li>
+ *   <li>{@code /answerFirst?color=c[&millis=N]}: answers with the session id, its length declared, flushes, waits
+ *       N ms, then sets attribute {@code color}, as an application that answers before it is done</li>
  *   <li>{@code /invalidate}, {@code /changeId[?millis=N]} (waits N ms first), {@code /noSession} (does not touch the session),
  *       {@code /info} (requested id and whether it is valid), {@code /listener} (adds an activation listener),
  *       {@code /async} (increments the counter in an async request), {@code /asyncDispatch} (an async request
@@ -75,6 +78,15 @@ public class TestServlet extends HttpServlet {
                 return;
             case "/error.html":
                 response.getWriter().println("login failed");
+                return;
+            case "/answerFirst": // as Spring MVC's @ResponseBody does: the whole answer, its length, flushed
+                HttpSession answered = request.getSession(true);
+                byte[] body = ("id=" + answered.getId() + "\n").getBytes(StandardCharsets.UTF_8);
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+                response.flushBuffer();
+                pause(request); // the client may have its answer now
+                answered.setAttribute("color", request.getParameter("color"));
                 return;
             case "/asyncDispatch":
                 request.startAsync().dispatch("/count"); // the counter is incremented on the dispatch

@@ -44,8 +44,8 @@ final class NonStickyEngine extends SessionEngine {
     private final SessionLocks locks;
     private final RateLimit conflictWarnings = new RateLimit(10, TimeUnit.SECONDS);
     /**
-     * Sessions this Tomcat restored from a backup copy lately (old id to new id), so that a parallel request with the
-     * old id finds the restored one.
+     * Sessions this Tomcat restored from a backup copy lately, or found restored by another ({@link #beginStay}), old
+     * id to new id, so that a parallel request with the old id finds the restored one.
      */
     private final Map<String, String> recentRestores = BoundedMaps.leastRecentlyUsed(1000);
 
@@ -294,13 +294,25 @@ final class NonStickyEngine extends SessionEngine {
      * awaited. A contended lock is retried until {@code lockTimeout}; then the request goes on without it, and a
      * change it makes is refused ({@link #leaveStay}).
      *
-     * @return null when memcached has no readable session under this id, or the node cannot be reached
+     * <p>The same round trip reads the id the session would have if it had been restored from its copy (see
+     * {@link #movedSince}): a node that was paused still holds the state from before the pause.
+     *
+     * @return null when memcached has no readable session under this id, or the node cannot be reached, or the
+     *         session moved: then {@link #recentRestores} has its new id
      */
     LoadedSession beginStay(String id, String method, String uri, String query) {
         if (!canLoad(id)) {
             return null;
         }
         long start = System.nanoTime();
+        String copyNode = copies.backupNode(keys.nodeId(id));
+        String restoredId = copyNode == null ? null : Relocations.onNode(id, copyNode);
+        Pending<Versioned> restored = null;
+        try {
+            restored = restoredId == null ? null : store.startGets(copyNode, keys.key(restoredId));
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "cannot look for session " + restoredId, e);
+        }
         LockedRead read = readLocked(id, method, uri, query, start);
         if (read == null) {
             return null;
@@ -309,7 +321,42 @@ final class NonStickyEngine extends SessionEngine {
             releaseQuietly(read.stay.lock());
             return null;
         }
+        if (restored != null && movedSince(id, read.stored, restoredId, restored)) {
+            releaseQuietly(read.stay.lock());
+            recentRestores.put(id, restoredId);
+            return null;
+        }
         return readForStay(id, id, read.stored.value(), read.stored.cas(), read.stay, start);
+    }
+
+    /**
+     * Whether the session was restored from its copy under {@code restoredId} since {@code stored} was written: its
+     * node did not answer for a while (paused, cut off), another request restored it, and the node now answers
+     * with what it held before. The newer of the two wins, as in sticky mode ({@link SessionBackup#newestCopy});
+     * the older one is deleted, so the old id finds nothing on its node and goes the way of any old id of a
+     * restored session: to the copy, and from there to the restored session.
+     */
+    private boolean movedSince(String id, Versioned stored, String restoredId, Pending<Versioned> restored) {
+        Versioned moved;
+        try {
+            moved = restored.await(config.operationTimeoutMillis());
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "cannot look for session " + restoredId, e);
+            return false;
+        }
+        if (moved == null) {
+            return false; // the normal case: it never moved
+        }
+        boolean newer = backup.lastAccess(moved.value()) > backup.lastAccess(stored.value());
+        String stale = newer ? id : restoredId;
+        try {
+            store.startDelete(keys.nodeId(stale), keys.key(stale)).await(config.operationTimeoutMillis());
+            LOG.info("session " + id + " was restored as " + restoredId + " while its node did not answer; the "
+                    + "older of the two, " + stale + ", is deleted");
+        } catch (StoreException e) {
+            LOG.log(Level.FINE, "could not delete the stale copy " + stale, e);
+        }
+        return newer;
     }
 
     /** A non-sticky session's stored form as read, and the stay its request begins (with the lock, if taken). */

@@ -510,7 +510,7 @@ final class SessionBackup implements AutoCloseable {
     }
 
     /** When the stored session was last used; {@link Long#MIN_VALUE} for what this application cannot read. */
-    private long lastAccess(byte[] blob) {
+    long lastAccess(byte[] blob) {
         try {
             StoredSession stored = blobs.decode(blob);
             return stored == null ? Long.MIN_VALUE : stored.thisAccessedTime();

@@ -1,16 +1,10 @@
 package io.memsession.spring.boot;
 
-import jakarta.servlet.Filter;
-
 import org.apache.catalina.Engine;
 import org.springframework.boot.actuate.health.Health;
-import jakarta.servlet.Filter;
-
-import org.apache.catalina.Engine;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.embedded.tomcat.TomcatContextCustomizer;
@@ -52,14 +46,6 @@ public class MemsessionAutoConfiguration {
                 engine.setJvmRoute(jvmRoute);
             }
         };
-    }
-
-    /** Where sessions are written before the response (non-sticky mode, synchronous backups): {@link HeldFlushes}. */
-    @Bean
-    @ConditionalOnExpression("'${memsession.sticky:true}'.equalsIgnoreCase('false')"
-            + " or '${memsession.session-backup-async:true}'.equalsIgnoreCase('false')")
-    Filter memsessionHeldFlushes() {
-        return new HeldFlushes();
     }
 
     @Configuration(proxyBeanMethods = false)

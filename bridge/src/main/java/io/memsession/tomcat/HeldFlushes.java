@@ -1,34 +1,37 @@
-package io.memsession.spring.boot;
+package io.memsession.tomcat;
 
 import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
-
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
+import javax.servlet.Filter;
+import javax.servlet.FilterChain;
+import javax.servlet.FilterConfig;
+import javax.servlet.ServletException;
+import javax.servlet.ServletOutputStream;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletResponse;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import javax.servlet.http.HttpServletResponseWrapper;
 
 /**
- * Non-sticky mode: a request's session is written before its response leaves, so the next request, on any
- * instance, reads what this one did. Spring MVC's message converters flush the response they write
- * ({@code @ResponseBody}, {@code ResponseEntity}) and declare its length, and a response whose declared length has
- * been written can leave at once (Boot 4's on Tomcat 11 did): either would send it before the write. This filter holds those flushes, and
- * leaves the length to Tomcat, which declares it at the end of the request; a plain servlet's response is held so
- * too (until the request ends, or until it fills the response buffer). An asynchronous request (server-sent events,
- * streaming) keeps its flushes and its length.
+ * Where a request's session is written before its response leaves (non-sticky mode, synchronous backups), so that
+ * the next request, on any Tomcat, reads what this one did, and a Tomcat that dies right after its answer loses
+ * nothing the client saw acknowledged. A servlet that flushes its response (Spring MVC's message converters for
+ * {@code @ResponseBody} and {@code ResponseEntity}, {@code flushBuffer()}), or declares its length and writes it
+ * all (a response whose declared length has been written may leave at once), would send it before the write. This
+ * filter, the first of the context's, holds those flushes and leaves the length to Tomcat, which declares it at the
+ * end of the request; so a response leaves when the request ends, after the write, or when it fills the response
+ * buffer. An asynchronous request (server-sent events, streaming) keeps its flushes and its length.
  */
-@Order(Ordered.HIGHEST_PRECEDENCE)
 final class HeldFlushes implements Filter {
+
+    static final String NAME = "memsessionHeldFlushes";
+
+    @Override
+    public void init(FilterConfig config) {
+    }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -38,6 +41,10 @@ final class HeldFlushes implements Filter {
         } else {
             chain.doFilter(request, response);
         }
+    }
+
+    @Override
+    public void destroy() {
     }
 
     private static final class Held extends HttpServletResponseWrapper {
@@ -63,10 +70,10 @@ final class HeldFlushes implements Filter {
             }
         }
 
-        @Override
+        /** Servlet 3.1's, declared without {@code @Override} so that Tomcat 7's Servlet 3.0 compiles it too. */
         public void setContentLengthLong(long length) {
             if (!holds()) {
-                super.setContentLengthLong(length);
+                ((HttpServletResponse) getResponse()).setHeader(CONTENT_LENGTH, String.valueOf(length));
             }
         }
 
@@ -108,40 +115,7 @@ final class HeldFlushes implements Filter {
         @Override
         public ServletOutputStream getOutputStream() throws IOException {
             if (stream == null) {
-                ServletOutputStream out = super.getOutputStream();
-                stream = new ServletOutputStream() {
-                    @Override
-                    public void write(int b) throws IOException {
-                        out.write(b);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void flush() throws IOException {
-                        if (!holds()) {
-                            out.flush();
-                        }
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        out.close();
-                    }
-
-                    @Override
-                    public boolean isReady() {
-                        return out.isReady();
-                    }
-
-                    @Override
-                    public void setWriteListener(WriteListener listener) {
-                        out.setWriteListener(listener);
-                    }
-                };
+                stream = new TomcatLineOutputStream(super.getOutputStream(), this::holds);
             }
             return stream;
         }
