@@ -119,6 +119,11 @@ public final class TomcatProcess implements AutoCloseable {
         return port;
     }
 
+    /** The JVM's process id, e.g. to read its CPU time from {@code /proc}. */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path log() {
         return log;
     }
