@@ -8,10 +8,10 @@ import java.util.List;
 record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int sessions, int connections,
                         int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions) {
 
-    /** The memsession configurations a run can measure against plain Tomcat, by name. */
+    /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
             "nonsticky-none", "nonsticky-all", "nonsticky-auto", "sticky-async-sealed", "nonsticky-none-sealed",
-            "nonsticky-none-merged", "nonsticky-all-merged");
+            "nonsticky-none-merged", "nonsticky-all-merged", "msm-sticky-async");
 
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
@@ -23,11 +23,13 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
               --cycles             cycles of one slice per configuration, in rotating order (default 15)
               --sessions           sessions per configuration (default 300)
               --connections        keep-alive connections per configuration, one load thread each (default 32)
-              --configurations     memsession configurations to measure against plain Tomcat, comma-separated, from
+              --configurations     configurations to measure against plain Tomcat, comma-separated, from
                                    sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
                                    nonsticky-auto, sticky-async-sealed, nonsticky-none-sealed (the sealed ones with
                                    an encryptionKeyFile the benchmark writes), nonsticky-none-merged,
-                                   nonsticky-all-merged (backupCopyBeforeResponse="false"); default: sticky-async,
+                                   nonsticky-all-merged (backupCopyBeforeResponse="false"), and the peer
+                                   msm-sticky-async (memcached-session-manager 2.3.2, its defaults: sticky,
+                                   asynchronous backup, Java serialization); default: sticky-async,
                                    sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored

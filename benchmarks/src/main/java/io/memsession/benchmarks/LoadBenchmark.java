@@ -1,6 +1,9 @@
 package io.memsession.benchmarks;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -11,6 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import javax.annotation.Resource;
+
+import org.apache.catalina.startup.Tomcat;
+
+import io.memsession.samples.SampleTomcat;
 import io.memsession.samples.TomcatProcess;
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.Plot;
@@ -38,37 +46,45 @@ public final class LoadBenchmark {
             List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
 
     private static final String ROUTE = "tc1";
+    private static final String MSM_MANAGER = "de.javakaffee.web.msm.MemcachedBackupSessionManager";
     private static final Duration BACKUP_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final long STATS_POLL_MILLIS = 200;
+    /** A peer's memcached receiving no write for this long: its backups are written. */
+    private static final Duration WRITES_SETTLED = Duration.ofSeconds(1);
     /**
      * After the last slice, before the CPU times and command counts are read: time for the last Tomcat's
      * asynchronous writes, which belong to its requests.
      */
     private static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
+    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN);
     /** In a setup's attributes: the key file this run writes for the sealed configurations. */
     private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
-    private static final Map<String, Setup> MEMSESSION_SETUPS = Map.of(
-            "sticky-async", new Setup("sticky async", true, List.of(), 0.88),
-            "sticky-sync", new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.55),
-            "sticky-async-kryo", new Setup("sticky async kryo", true,
-                    List.of("transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"), 0.92),
-            "nonsticky-none", new Setup("nonsticky none", true, List.of("sticky=false", "lockingMode=none"), 0.40),
-            "nonsticky-all", new Setup("nonsticky all", true, List.of("sticky=false", "lockingMode=all"), 0.35),
-            "nonsticky-auto", new Setup("nonsticky auto", true, List.of("sticky=false", "lockingMode=auto"),
-                    Double.NaN),
-            "sticky-async-sealed", new Setup("sticky async sealed", true,
-                    List.of("encryptionKeyFile=" + KEY_FILE), Double.NaN),
-            "nonsticky-none-sealed", new Setup("nonsticky none sealed", true,
-                    List.of("sticky=false", "lockingMode=none", "encryptionKeyFile=" + KEY_FILE), Double.NaN),
+    private static final Map<String, Setup> SETUPS = Map.ofEntries(
+            memsession("sticky-async", "sticky async", 0.88),
+            memsession("sticky-sync", "sticky sync", 0.55, "sessionBackupAsync=false"),
+            memsession("sticky-async-kryo", "sticky async kryo", 0.92,
+                    "transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"),
+            memsession("nonsticky-none", "nonsticky none", 0.40, "sticky=false", "lockingMode=none"),
+            memsession("nonsticky-all", "nonsticky all", 0.35, "sticky=false", "lockingMode=all"),
+            memsession("nonsticky-auto", "nonsticky auto", Double.NaN, "sticky=false", "lockingMode=auto"),
+            memsession("sticky-async-sealed", "sticky async sealed", Double.NaN, "encryptionKeyFile=" + KEY_FILE),
+            memsession("nonsticky-none-sealed", "nonsticky none sealed", Double.NaN, "sticky=false",
+                    "lockingMode=none", "encryptionKeyFile=" + KEY_FILE),
             // what writing each change's backup copy before the response (the default) costs against merging them
-            "nonsticky-none-merged", new Setup("nonsticky none merged copies", true,
-                    List.of("sticky=false", "lockingMode=none", "backupCopyBeforeResponse=false"), Double.NaN),
-            "nonsticky-all-merged", new Setup("nonsticky all merged copies", true,
-                    List.of("sticky=false", "lockingMode=all", "backupCopyBeforeResponse=false"), Double.NaN));
+            memsession("nonsticky-none-merged", "nonsticky none merged copies", Double.NaN, "sticky=false",
+                    "lockingMode=none", "backupCopyBeforeResponse=false"),
+            memsession("nonsticky-all-merged", "nonsticky all merged copies", Double.NaN, "sticky=false",
+                    "lockingMode=all", "backupCopyBeforeResponse=false"),
+            // a peer: memcached-session-manager 2.3.2's defaults (sticky, asynchronous backup, Java serialization)
+            Map.entry("msm-sticky-async", new Setup("msm 2.3.2 sticky async", Kind.MSM, List.of(), Double.NaN)));
 
+
+    private static Map.Entry<String, Setup> memsession(String option, String name, double target,
+                                                       String... attributes) {
+        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target));
+    }
 
     private final BenchmarkOptions options;
     /** Plain Tomcat first, then the configurations asked for. */
@@ -80,7 +96,7 @@ public final class LoadBenchmark {
     private LoadBenchmark(BenchmarkOptions options, Path logs) throws IOException {
         this.options = options;
         setups.add(PLAIN);
-        options.configurations().forEach(name -> setups.add(MEMSESSION_SETUPS.get(name)));
+        options.configurations().forEach(name -> setups.add(SETUPS.get(name)));
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
@@ -147,7 +163,7 @@ public final class LoadBenchmark {
                 contestant.load.stop();
             }
             for (Contestant contestant : contestants) {
-                if (contestant.setup.memsession()) {
+                if (contestant.setup.kind() != Kind.PLAIN) {
                     checkLostUpdates(contestant);
                 }
             }
@@ -166,11 +182,11 @@ public final class LoadBenchmark {
 
     /** A warm Tomcat for {@code setup}, with its sessions created and its load parked until its first slice. */
     private Contestant start(Setup setup) throws InterruptedException {
-        MemcachedPair memcached = setup.memsession() ? MemcachedPair.start() : null;
+        MemcachedPair memcached = setup.kind() == Kind.PLAIN ? null : MemcachedPair.start();
         TomcatProcess tomcat = null;
         try {
             List<String> arguments = tomcatArguments(setup, memcached);
-            tomcat = startTomcat(setup.slug(), arguments);
+            tomcat = startTomcat(setup, setup.slug(), arguments);
             SlicedLoad load = options.hotSessions() > 0
                     ? HotSessionLoad.start(tomcat.port(), options.hotSessions(), options.connections())
                     : LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
@@ -201,18 +217,26 @@ public final class LoadBenchmark {
      * would write the sessions and hide what the backup missed), and asks a fresh one for every session.
      */
     private void checkLostUpdates(Contestant contestant) throws InterruptedException {
-        contestant.stats = awaitBackupsWritten(contestant.tomcat.port());
+        if (contestant.setup.kind() == Kind.MEMSESSION) {
+            contestant.stats = awaitBackupsWritten(contestant.tomcat.port());
+        } else {
+            awaitWritesSettled(contestant.memcached);
+        }
         contestant.tomcat.kill();
-        try (TomcatProcess fresh = startTomcat(contestant.setup.slug() + "-fresh", contestant.arguments)) {
+        try (TomcatProcess fresh = startTomcat(contestant.setup, contestant.setup.slug() + "-fresh",
+                contestant.arguments)) {
             contestant.lostUpdates = contestant.load.lostUpdatesOn(fresh.port());
         }
     }
 
     private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
         List<String> arguments = new ArrayList<>(List.of("--route", ROUTE));
-        if (!setup.memsession()) {
+        if (setup.kind() == Kind.PLAIN) {
             arguments.add("--plain");
             return arguments;
+        }
+        if (setup.kind() == Kind.MSM) {
+            arguments.addAll(List.of("--manager", MSM_MANAGER));
         }
         arguments.addAll(List.of("--attr", "memcachedNodes=" + memcached.memcachedNodes()));
         for (String attribute : setup.attributes()) {
@@ -222,9 +246,59 @@ public final class LoadBenchmark {
     }
 
     /** {@code name} names the log file, and replaces {@code {tomcat}} in the JVM options (e.g. a profile's file). */
-    private TomcatProcess startTomcat(String name, List<String> arguments) {
+    private TomcatProcess startTomcat(Setup setup, String name, List<String> arguments) {
         List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
-        return TomcatProcess.start(FreePorts.find(), logs.resolve(name + ".log"), jvmOptions, arguments);
+        Path log = logs.resolve(name + ".log");
+        if (setup.kind() == Kind.MSM) {
+            return TomcatProcess.start(FreePorts.find(), log, jvmOptions, msmClassPath(),
+                    SampleTomcat.class.getName(), arguments);
+        }
+        return TomcatProcess.start(FreePorts.find(), log, jvmOptions, arguments);
+    }
+
+    /**
+     * Tomcat, the sample application and msm's jars (copied by the build to the directory in the
+     * system property {@code benchmark.msmJars}), without memsession: it answers to msm's manager class name.
+     */
+    private static String msmClassPath() {
+        String jars = System.getProperty("benchmark.msmJars");
+        if (jars == null) {
+            throw new IllegalStateException("msm's jars: set -Dbenchmark.msmJars to the directory the benchmarks"
+                    + " build copies them to (benchmarks/target/msm); bin/benchmark does");
+        }
+        List<String> path = new ArrayList<>();
+        // Tomcat needs its annotations API (javax.annotation.Resource) to start a context
+        for (Class<?> type : List.of(Tomcat.class, Resource.class, SampleTomcat.class)) {
+            path.add(Path.of(URI.create(type.getProtectionDomain().getCodeSource().getLocation().toString()))
+                    .toString());
+        }
+        try (var files = Files.list(Path.of(jars))) {
+            files.filter(file -> file.toString().endsWith(".jar")).sorted().forEach(file -> path.add(file.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list msm's jars in " + jars, e);
+        }
+        return String.join(File.pathSeparator, path);
+    }
+
+    /**
+     * For a peer without memsession's statistics: waits until its memcached has received no write for a second
+     * (its asynchronous writes go out as the requests end, so that is ample), so that killing Tomcat then loses only
+     * what its backup failed to store.
+     */
+    private static void awaitWritesSettled(MemcachedPair memcached) throws InterruptedException {
+        long deadline = System.nanoTime() + BACKUP_DRAIN_TIMEOUT.toNanos();
+        long lastWrites = -1;
+        while (System.nanoTime() < deadline) {
+            MemcachedPair.Commands commands = memcached.commands();
+            long writes = commands.sets() + commands.cas();
+            if (writes == lastWrites) {
+                return;
+            }
+            lastWrites = writes;
+            Thread.sleep(WRITES_SETTLED.toMillis());
+        }
+        throw new IllegalStateException("memcached still received writes " + BACKUP_DRAIN_TIMEOUT.toSeconds()
+                + " s after the load stopped");
     }
 
     /**
@@ -256,7 +330,7 @@ public final class LoadBenchmark {
         for (Contestant contestant : contestants) {
             Spread throughput = Spread.of(contestant.throughputs);
             Spread ratio = Spread.of(Spread.ratios(contestant.throughputs, plain.throughputs));
-            boolean memsession = contestant.setup.memsession();
+            boolean memsession = contestant.setup.kind() != Kind.PLAIN;
             System.out.printf(Locale.ROOT,
                     "%-28s %10.0f %7.2f %11s %11s %6.2f %7.2f %9.1f %7s %9s %8s %12s %6s %6d %5s%n",
                     contestant.setup.name(), throughput.median(), ratio.median(),
@@ -343,13 +417,16 @@ public final class LoadBenchmark {
      * @param attributes memsession attributes besides {@code memcachedNodes}, as {@code name=value}
      * @param target the throughput ratio to plain Tomcat issue 17 asks for; NaN for none
      */
-    private record Setup(String name, boolean memsession, List<String> attributes, double target) {
+    private record Setup(String name, Kind kind, List<String> attributes, double target) {
 
         /** The name as a file name for its Tomcat's log. */
         String slug() {
             return name.toLowerCase(Locale.ROOT).replace(' ', '-');
         }
     }
+
+    /** Whose session manager a configuration runs. */
+    private enum Kind { PLAIN, MEMSESSION, MSM }
 
     /** CPU times (nanoseconds) and memcached commands at one moment. */
     private record Sample(long tomcatCpu, long memcachedCpu, MemcachedPair.Commands commands) {
