@@ -5,45 +5,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
-record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int sessions, int connections,
+record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int sessions, int connections,
                         int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions) {
 
-    /** The memsession configurations a run can measure against plain Tomcat, by name. */
+    /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
             "nonsticky-none", "nonsticky-all", "nonsticky-auto", "sticky-async-sealed", "nonsticky-none-sealed",
-            "nonsticky-none-merged", "nonsticky-all-merged");
+            "nonsticky-none-merged", "nonsticky-all-merged", "msm-sticky-async");
 
     static final String USAGE = """
-            LoadBenchmark [--warmup SECONDS] [--measure SECONDS] [--rounds N] [--sessions N] [--connections N]
+            LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
                           [--configurations NAME,...] [--hot-sessions N] [--tomcat-jvm-option OPTION]...
-              --warmup             warm-up per configuration, after the sessions are created (default 60)
-              --measure            measurement per configuration (default 10)
-              --rounds             rounds of all configurations, in rotating order; figures are medians (default 3)
-              --sessions           sessions in use (default 300)
-              --connections        keep-alive connections, one load thread each (default 32)
-              --configurations     memsession configurations to measure against plain Tomcat, comma-separated, from
+              Every configuration runs at once in a Tomcat of its own; the load goes to one at a time, in slices.
+              --warmup             warm-up per configuration, one after the other, after the sessions are created
+                                   (default 30)
+              --slice              one configuration's turn in a cycle (default 5)
+              --cycles             cycles of one slice per configuration, in rotating order (default 15)
+              --sessions           sessions per configuration (default 300)
+              --connections        keep-alive connections per configuration, one load thread each (default 32)
+              --configurations     configurations to measure against plain Tomcat, comma-separated, from
                                    sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
                                    nonsticky-auto, sticky-async-sealed, nonsticky-none-sealed (the sealed ones with
                                    an encryptionKeyFile the benchmark writes), nonsticky-none-merged,
-                                   nonsticky-all-merged (backupCopyBeforeResponse="false"); default: all but
-                                   sticky-async-kryo, the sealed and the merged ones
+                                   nonsticky-all-merged (backupCopyBeforeResponse="false"), and the peer
+                                   msm-sticky-async (memcached-session-manager 2.3.2, its defaults: sticky,
+                                   asynchronous backup, Java serialization); default: sticky-async,
+                                   sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
                                    Tomcat's name, e.g. for a profile per configuration:
-                                   -XX:StartFlightRecording=delay=20s,duration=10s,filename=/tmp/{tomcat}.jfr""";
+                                   -XX:StartFlightRecording=delay=120s,duration=60s,filename=/tmp/{tomcat}.jfr""";
 
     static BenchmarkOptions parse(String... args) {
-        // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late:
-        // shorter warm-ups measure compilation, not steady state
-        Duration warmUp = Duration.ofSeconds(60);
-        Duration measurement = Duration.ofSeconds(10);
-        int rounds = 3;
+        // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late; the
+        // cycles go on warming every Tomcat alike, and their median discounts the first ones
+        Duration warmUp = Duration.ofSeconds(30);
+        Duration slice = Duration.ofSeconds(5);
+        int cycles = 15;
         int sessions = 300;
         int connections = 32;
         int hotSessions = 0;
-        List<String> configurations = List.of("sticky-async", "sticky-sync", "nonsticky-none", "nonsticky-all",
-                "nonsticky-auto");
+        List<String> configurations = List.of("sticky-async", "sticky-sync", "sticky-async-kryo", "nonsticky-none",
+                "nonsticky-all");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -53,8 +57,8 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
             String value = args[++i];
             switch (name) {
                 case "--warmup" -> warmUp = Duration.ofSeconds(number(name, value, 0));
-                case "--measure" -> measurement = Duration.ofSeconds(number(name, value, 1));
-                case "--rounds" -> rounds = number(name, value, 1);
+                case "--slice" -> slice = Duration.ofSeconds(number(name, value, 1));
+                case "--cycles" -> cycles = number(name, value, 1);
                 case "--sessions" -> sessions = number(name, value, 1);
                 case "--connections" -> connections = number(name, value, 1);
                 case "--configurations" -> configurations = configurations(value);
@@ -67,7 +71,7 @@ record BenchmarkOptions(Duration warmUp, Duration measurement, int rounds, int s
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, measurement, rounds, sessions, connections, hotSessions, configurations,
+        return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, configurations,
                 List.copyOf(extraTomcatJvmOptions));
     }
 

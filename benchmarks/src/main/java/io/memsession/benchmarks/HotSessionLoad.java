@@ -11,28 +11,32 @@ import io.memsession.testkit.WebClient;
 
 /**
  * Closed-loop load in which every connection uses one of a few sessions, so that many requests of one session run
- * at once: the case locking exists for. Each session's answered increments are counted; when the load has stopped,
- * one more request reads each session's counter, and every increment a client was told about must be in it.
+ * at once: the case locking exists for. Runs in slices ({@link SliceGate}). Each session's answered increments are
+ * counted; when the load has stopped, one more request reads each session's counter, and every increment a client
+ * was told about must be in it.
  */
-final class HotSessionLoad {
+final class HotSessionLoad implements SlicedLoad {
 
     private final int port;
+    private final SliceGate gate;
     private final List<String> sessionIds = new ArrayList<>();
     private final List<AtomicLong> answered = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** Per thread, this slice's; replaced while the threads are parked. */
     private final List<LatencyHistogram> latencies = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
-    private volatile boolean measuring;
-    private volatile boolean stopped;
+    /** Errors before the slice under way. */
+    private long errorsBefore;
 
-    private HotSessionLoad(int port) {
+    private HotSessionLoad(int port, int connections) {
         this.port = port;
+        this.gate = new SliceGate(connections);
     }
 
-    /** Creates the sessions (one request each) and starts one load thread per connection. */
+    /** Creates the sessions (one request each) and starts one load thread per connection, parked until a slice. */
     static HotSessionLoad start(int port, int sessions, int connections) {
-        HotSessionLoad load = new HotSessionLoad(port);
+        HotSessionLoad load = new HotSessionLoad(port, connections);
         try (WebClient client = new WebClient()) {
             for (int i = 0; i < sessions; i++) {
                 client.clearCookies();
@@ -46,27 +50,27 @@ final class HotSessionLoad {
         }
         for (int i = 0; i < connections; i++) {
             int session = i % sessions;
-            LatencyHistogram histogram = new LatencyHistogram();
-            load.latencies.add(histogram);
-            Thread thread = new Thread(() -> load.run(session, histogram), "hot-load-" + (i + 1));
-            thread.setDaemon(true);
-            load.threads.add(thread);
-            thread.start();
+            int thread = i;
+            load.latencies.add(new LatencyHistogram());
+            Thread loadThread = new Thread(() -> load.run(session, thread), "hot-load-" + port + "-" + (i + 1));
+            loadThread.setDaemon(true);
+            load.threads.add(loadThread);
+            loadThread.start();
         }
         return load;
     }
 
-    private void run(int session, LatencyHistogram histogram) {
+    private void run(int session, int thread) {
         try (WebClient client = new WebClient()) {
             client.setCookie(TrackedSession.COOKIE, sessionIds.get(session));
-            while (!stopped) {
+            while (gate.awaitRunning()) {
                 long start = System.nanoTime();
                 try {
                     WebClient.Response response = client.get(port, "/");
                     if (response.status() == 200) {
                         answered.get(session).incrementAndGet();
-                        if (measuring) {
-                            histogram.record(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+                        if (gate.isRunning()) {
+                            latencies.get(thread).record(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
                         }
                         continue;
                     }
@@ -83,42 +87,54 @@ final class HotSessionLoad {
         firstError.compareAndSet(null, problem);
     }
 
-    /** Warms up, measures, stops the load and checks every session's counter. */
-    Outcome run(Duration warmUp, Duration measurement) throws InterruptedException {
-        Thread.sleep(warmUp.toMillis());
-        long start = System.nanoTime();
-        measuring = true;
-        Thread.sleep(measurement.toMillis());
-        measuring = false;
-        long elapsedNanos = System.nanoTime() - start;
-        stopped = true;
+    @Override
+    public Slice run(Duration duration) throws InterruptedException {
+        long elapsedNanos = gate.runFor(duration);
+        LatencyHistogram all = new LatencyHistogram();
+        for (int i = 0; i < latencies.size(); i++) {
+            all.add(latencies.get(i));
+            latencies.set(i, new LatencyHistogram());
+        }
+        long errorsNow = errors.get();
+        Slice slice = new Slice(all, elapsedNanos, errorsNow - errorsBefore, firstError.get());
+        errorsBefore = errorsNow;
+        return slice;
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        gate.stop();
         for (Thread thread : threads) {
             thread.join();
         }
-        LatencyHistogram all = new LatencyHistogram();
-        latencies.forEach(all::add);
-        long lost = 0;
-        try (WebClient client = new WebClient()) {
-            for (int i = 0; i < sessionIds.size(); i++) {
-                client.setCookie(TrackedSession.COOKIE, sessionIds.get(i));
-                int counter = (int) client.get(port, "/").counter();
-                lost += answered.get(i).get() + 1 - counter;
-            }
-        }
-        long requests = answered.stream().mapToLong(AtomicLong::get).sum() + errors.get();
-        return new Outcome(all, elapsedNanos, requests, errors.get(), firstError.get(), lost);
+    }
+
+    @Override
+    public long errors() {
+        return errors.get();
     }
 
     /**
-     * @param requests every request sent, warm-up included
-     * @param lost increments answered with 200 but missing from the session's counter (negative: counted without
-     *        an answer, e.g. a request whose connection failed)
+     * Counts increments answered with 200 but missing from the session's counter. A failed request may have been
+     * counted without an answer, so a counter above the answered increments is no loss.
      */
-    record Outcome(LatencyHistogram latencies, long elapsedNanos, long requests, long errors, String firstError,
-                   long lost) {
-
-        double requestsPerSecond() {
-            return latencies.count() * 1e9 / elapsedNanos;
+    @Override
+    public LostUpdates lostUpdatesOn(int port) {
+        long lost = 0;
+        String firstLoss = null;
+        try (WebClient client = new WebClient()) {
+            for (int i = 0; i < sessionIds.size(); i++) {
+                client.setCookie(TrackedSession.COOKIE, sessionIds.get(i));
+                WebClient.Response response = client.get(port, "/");
+                long expected = answered.get(i).get() + 1;
+                long missing = response.status() == 200 ? Math.max(0, expected - response.counter()) : expected;
+                if (missing > 0 && firstLoss == null) {
+                    firstLoss = "session " + sessionIds.get(i) + ": " + (expected - 1) + " increments answered,"
+                            + " the fresh Tomcat answered HTTP " + response.status() + " " + response.body().strip();
+                }
+                lost += missing;
+            }
         }
+        return new LostUpdates(sessionIds.size(), sessionIds.size(), lost, firstLoss);
     }
 }

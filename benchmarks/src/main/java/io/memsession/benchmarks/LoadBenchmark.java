@@ -1,6 +1,9 @@
 package io.memsession.benchmarks;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -8,21 +11,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.HashMap;
-import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
 
+import javax.annotation.Resource;
+
+import org.apache.catalina.startup.Tomcat;
+
+import io.memsession.samples.SampleTomcat;
 import io.memsession.samples.TomcatProcess;
 import io.memsession.testkit.FreePorts;
-import io.memsession.testkit.WebClient;
+import io.memsession.testkit.Plot;
 
 /**
  * The load benchmark: the sample application ({@code CounterServlet}: an Integer counter and a 2 KB string per
- * session) on plain Tomcat 9, then on memsession in sticky mode with asynchronous and with synchronous backup and in
- * non-sticky mode with locking modes none, all and auto, in one run, each in a fresh Tomcat JVM under the same load, so the throughput ratios against plain Tomcat compare
- * like with like. After each memsession configuration it restarts Tomcat against the same memcached and checks that
- * every session continues from the counter its client saw last: no update was lost.
+ * session) on plain Tomcat 9 and on the memsession configurations asked for, interleaved. Every configuration runs
+ * at once in a warm Tomcat JVM of its own (memsession ones each with a memcached pair of their own), and the load
+ * goes to one Tomcat at a time in short slices: plain, A, B, then A, B, plain, ... So whatever else the machine is
+ * doing hits every configuration alike, and each cycle's ratio to plain Tomcat compares slices seconds apart. At
+ * the end it kills each memsession Tomcat, starts a fresh one against the same memcached and checks that every
+ * session continues from the counter its client saw last: no update was lost.
  *
  * <p>Exits with 1 if a request failed or an update was lost; missing a throughput target is reported only.
  */
@@ -38,30 +46,45 @@ public final class LoadBenchmark {
             List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
 
     private static final String ROUTE = "tc1";
+    private static final String MSM_MANAGER = "de.javakaffee.web.msm.MemcachedBackupSessionManager";
     private static final Duration BACKUP_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final long STATS_POLL_MILLIS = 200;
+    /** A peer's memcached receiving no write for this long: its backups are written. */
+    private static final Duration WRITES_SETTLED = Duration.ofSeconds(1);
+    /**
+     * After the last slice, before the CPU times and command counts are read: time for the last Tomcat's
+     * asynchronous writes, which belong to its requests.
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private static final Setup PLAIN = new Setup("plain Tomcat", false, List.of(), Double.NaN);
+    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN);
     /** In a setup's attributes: the key file this run writes for the sealed configurations. */
     private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
-    private static final Map<String, Setup> MEMSESSION_SETUPS = Map.of(
-            "sticky-async", new Setup("sticky async", true, List.of(), 0.75),
-            "sticky-sync", new Setup("sticky sync", true, List.of("sessionBackupAsync=false"), 0.45),
-            "sticky-async-kryo", new Setup("sticky async kryo", true,
-                    List.of("transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"), 0.80),
-            "nonsticky-none", new Setup("nonsticky none", true, List.of("sticky=false", "lockingMode=none"), 0.30),
-            "nonsticky-all", new Setup("nonsticky all", true, List.of("sticky=false", "lockingMode=all"), 0.25),
-            "nonsticky-auto", new Setup("nonsticky auto", true, List.of("sticky=false", "lockingMode=auto"), 0.25),
-            "sticky-async-sealed", new Setup("sticky async sealed", true,
-                    List.of("encryptionKeyFile=" + KEY_FILE), Double.NaN),
-            "nonsticky-none-sealed", new Setup("nonsticky none sealed", true,
-                    List.of("sticky=false", "lockingMode=none", "encryptionKeyFile=" + KEY_FILE), Double.NaN),
+    private static final Map<String, Setup> SETUPS = Map.ofEntries(
+            memsession("sticky-async", "sticky async", 0.88),
+            memsession("sticky-sync", "sticky sync", 0.55, "sessionBackupAsync=false"),
+            memsession("sticky-async-kryo", "sticky async kryo", 0.92,
+                    "transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"),
+            memsession("nonsticky-none", "nonsticky none", 0.40, "sticky=false", "lockingMode=none"),
+            memsession("nonsticky-all", "nonsticky all", 0.35, "sticky=false", "lockingMode=all"),
+            memsession("nonsticky-auto", "nonsticky auto", Double.NaN, "sticky=false", "lockingMode=auto"),
+            memsession("sticky-async-sealed", "sticky async sealed", Double.NaN, "encryptionKeyFile=" + KEY_FILE),
+            memsession("nonsticky-none-sealed", "nonsticky none sealed", Double.NaN, "sticky=false",
+                    "lockingMode=none", "encryptionKeyFile=" + KEY_FILE),
             // what writing each change's backup copy before the response (the default) costs against merging them
-            "nonsticky-none-merged", new Setup("nonsticky none merged copies", true,
-                    List.of("sticky=false", "lockingMode=none", "backupCopyBeforeResponse=false"), Double.NaN),
-            "nonsticky-all-merged", new Setup("nonsticky all merged copies", true,
-                    List.of("sticky=false", "lockingMode=all", "backupCopyBeforeResponse=false"), Double.NaN));
+            memsession("nonsticky-none-merged", "nonsticky none merged copies", Double.NaN, "sticky=false",
+                    "lockingMode=none", "backupCopyBeforeResponse=false"),
+            memsession("nonsticky-all-merged", "nonsticky all merged copies", Double.NaN, "sticky=false",
+                    "lockingMode=all", "backupCopyBeforeResponse=false"),
+            // a peer: memcached-session-manager 2.3.2's defaults (sticky, asynchronous backup, Java serialization)
+            Map.entry("msm-sticky-async", new Setup("msm 2.3.2 sticky async", Kind.MSM, List.of(), Double.NaN)));
+
+
+    private static Map.Entry<String, Setup> memsession(String option, String name, double target,
+                                                       String... attributes) {
+        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target));
+    }
 
     private final BenchmarkOptions options;
     /** Plain Tomcat first, then the configurations asked for. */
@@ -73,7 +96,7 @@ public final class LoadBenchmark {
     private LoadBenchmark(BenchmarkOptions options, Path logs) throws IOException {
         this.options = options;
         setups.add(PLAIN);
-        options.configurations().forEach(name -> setups.add(MEMSESSION_SETUPS.get(name)));
+        options.configurations().forEach(name -> setups.add(SETUPS.get(name)));
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
@@ -102,131 +125,118 @@ public final class LoadBenchmark {
             return;
         }
         LoadBenchmark benchmark = new LoadBenchmark(options, Files.createTempDirectory("memsession-benchmark-"));
-        if (options.hotSessions() > 0) {
-            System.exit(benchmark.runHot() ? 0 : 1);
-            return;
-        }
-        List<List<Result>> rounds = benchmark.run();
-        benchmark.printSummary(rounds);
-        boolean correct = rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect);
-        System.exit(correct ? 0 : 1);
+        System.exit(benchmark.run() ? 0 : 1);
     }
 
-    /**
-     * Runs every configuration once per round. A shared machine's speed drifts by tens of percent from one minute
-     * to the next, so each round compares configurations run close together, the order rotates so that no
-     * configuration always runs first, and the summary takes medians over the rounds.
-     *
-     * @return per round, the results in {@link #setups} order
-     */
-    private List<List<Result>> run() throws Exception {
-        System.out.printf("memsession load benchmark: %d sessions, %d connections, warm-up %d s and measurement %d s"
-                        + " per configuration, %d rounds, loopback%n", options.sessions(), options.connections(),
-                options.warmUp().toSeconds(), options.measurement().toSeconds(), options.rounds());
+    /** @return whether no request failed and no update was lost */
+    private boolean run() throws Exception {
+        boolean hot = options.hotSessions() > 0;
+        System.out.printf(Locale.ROOT, "memsession %s benchmark, interleaved: %s per configuration, warm-up %d s"
+                        + " each, then %d cycles of a %d s slice per configuration, loopback%n",
+                hot ? "hot-session" : "load",
+                hot ? options.hotSessions() + " sessions shared by " + options.connections() + " connections"
+                        : options.sessions() + " sessions over " + options.connections() + " connections",
+                options.warmUp().toSeconds(), options.cycles(), options.slice().toSeconds());
         System.out.println("Tomcat JVM options: " + String.join(" ", tomcatJvmOptions));
         System.out.println("Tomcat logs: " + logs);
-        List<List<Result>> rounds = new ArrayList<>();
-        try (MemcachedPair memcached = MemcachedPair.start()) {
-            System.out.println("memcached: " + memcached.memcachedNodes());
-            for (int round = 0; round < options.rounds(); round++) {
-                Map<Setup, Result> results = new HashMap<>();
-                for (int i = 0; i < setups.size(); i++) {
-                    Setup setup = setups.get((round + i) % setups.size());
-                    memcached.reset();
-                    System.out.printf("%n== round %d: %s%n", round + 1, setup.name());
-                    results.put(setup, run(setup, memcached, round + 1));
-                }
-                List<Result> inOrder = setups.stream().map(results::get).toList();
-                inOrder.forEach(result -> result.print(inOrder.get(0)));
-                rounds.add(inOrder);
+        List<Contestant> contestants = new ArrayList<>();
+        try {
+            for (Setup setup : setups) {
+                contestants.add(start(setup));
             }
-        }
-        return rounds;
-    }
-
-    /**
-     * The hot-session run: every configuration under {@link HotSessionLoad}, in rounds as {@link #run()}.
-     *
-     * @return whether no request failed and no answered increment was lost
-     */
-    private boolean runHot() throws Exception {
-        System.out.printf("memsession hot-session benchmark: %d sessions shared by %d connections, warm-up %d s and"
-                        + " measurement %d s per configuration, %d rounds, loopback%n", options.hotSessions(),
-                options.connections(), options.warmUp().toSeconds(), options.measurement().toSeconds(),
-                options.rounds());
-        boolean correct = true;
-        Map<Setup, List<Double>> ratios = new HashMap<>();
-        try (MemcachedPair memcached = MemcachedPair.start()) {
-            for (int round = 0; round < options.rounds(); round++) {
-                Map<Setup, HotSessionLoad.Outcome> outcomes = new HashMap<>();
-                for (int i = 0; i < setups.size(); i++) {
-                    Setup setup = setups.get((round + i) % setups.size());
-                    memcached.reset();
-                    try (TomcatProcess tomcat = startTomcat(setup.slug() + "-hot-" + (round + 1),
-                            tomcatArguments(setup, memcached))) {
-                        HotSessionLoad load = HotSessionLoad.start(tomcat.port(), options.hotSessions(),
-                                options.connections());
-                        MemcachedPair.Commands before = memcached.commands();
-                        HotSessionLoad.Outcome outcome = load.run(options.warmUp(), options.measurement());
-                        MemcachedPair.Commands commands = memcached.commands().since(before);
-                        outcomes.put(setup, outcome);
-                        System.out.printf(Locale.ROOT, "round %d %-21s %8.0f requests/s, p50 %.2f ms, p99 %.2f ms,"
-                                        + " errors %d, lost updates %d; memcached per request (whole run): %s%n",
-                                round + 1, setup.name(), outcome.requestsPerSecond(),
-                                millis(outcome.latencies().percentile(50)),
-                                millis(outcome.latencies().percentile(99)), outcome.errors(), outcome.lost(),
-                                commands.perRequest(outcome.requests()));
-                        if (outcome.firstError() != null) {
-                            System.out.println("  first error: " + outcome.firstError());
-                        }
-                        correct &= outcome.errors() == 0 && outcome.lost() == 0;
-                    }
-                }
-                double plain = outcomes.get(PLAIN).requestsPerSecond();
-                outcomes.forEach((setup, outcome) -> ratios.computeIfAbsent(setup, s -> new ArrayList<>())
-                        .add(outcome.requestsPerSecond() / plain));
+            for (Contestant contestant : contestants) {
+                Slice slice = contestant.load.run(options.warmUp());
+                System.out.printf(Locale.ROOT, "warm-up %-28s %8.0f requests/s, errors %d%n",
+                        contestant.setup.name(), slice.requestsPerSecond(), slice.errors());
             }
+            contestants.forEach(Contestant::markStart);
+            for (int cycle = 0; cycle < options.cycles(); cycle++) {
+                for (int i = 0; i < contestants.size(); i++) {
+                    Contestant contestant = contestants.get((cycle + i) % contestants.size());
+                    contestant.runSlice(options.slice(), cycle + 1, options.cycles());
+                }
+                printCycle(contestants, cycle);
+            }
+            Thread.sleep(SETTLE.toMillis());
+            contestants.forEach(Contestant::markEnd);
+            for (Contestant contestant : contestants) {
+                contestant.load.stop();
+            }
+            for (Contestant contestant : contestants) {
+                if (contestant.setup.kind() != Kind.PLAIN) {
+                    checkLostUpdates(contestant);
+                }
+            }
+        } finally {
+            contestants.forEach(Contestant::close);
         }
-        System.out.println();
-        for (Setup setup : setups) {
-            List<Double> sorted = ratios.get(setup).stream().sorted().toList();
-            System.out.printf(Locale.ROOT, "%-21s %.2f x plain (median of %d rounds, range %.2f-%.2f)%n",
-                    setup.name(), median(sorted), sorted.size(), sorted.get(0), sorted.get(sorted.size() - 1));
-        }
-        System.out.println(correct ? "Correctness: no errors, no lost updates." : "Correctness: FAILED (above).");
+        printSummary(contestants);
+        Path plot = logs.resolve("interleaved.png");
+        Plot.write(chart(contestants), plot);
+        System.out.println("Plot: " + plot);
+        boolean correct = contestants.stream().allMatch(Contestant::isCorrect);
+        System.out.println(correct ? "Correctness: no errors, no lost updates."
+                : "Correctness: FAILED (errors or lost updates above).");
         return correct;
     }
 
-    private Result run(Setup setup, MemcachedPair memcached, int round) throws Exception {
-        List<String> arguments = tomcatArguments(setup, memcached);
-        LoadGenerator.Measurement measurement;
-        long sets;
-        MemcachedPair.Commands commands;
-        MemsessionStats stats = null;
-        try (TomcatProcess tomcat = startTomcat(setup.slug() + "-" + round, arguments)) {
-            LoadGenerator load = LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
-            load.warmUp(options.warmUp());
-            long setsBefore = memcached.sets();
-            MemcachedPair.Commands before = memcached.commands();
-            measurement = load.measure(options.measurement());
-            sets = memcached.sets() - setsBefore;
-            commands = memcached.commands().since(before);
-            if (setup.memsession()) {
-                stats = awaitBackupsWritten(tomcat.port());
+    /** A warm Tomcat for {@code setup}, with its sessions created and its load parked until its first slice. */
+    private Contestant start(Setup setup) throws InterruptedException {
+        MemcachedPair memcached = setup.kind() == Kind.PLAIN ? null : MemcachedPair.start();
+        TomcatProcess tomcat = null;
+        try {
+            List<String> arguments = tomcatArguments(setup, memcached);
+            tomcat = startTomcat(setup, setup.slug(), arguments);
+            SlicedLoad load = options.hotSessions() > 0
+                    ? HotSessionLoad.start(tomcat.port(), options.hotSessions(), options.connections())
+                    : LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
+            return new Contestant(setup, arguments, memcached, tomcat, load);
+        } catch (RuntimeException | InterruptedException e) {
+            if (tomcat != null) {
+                tomcat.close();
             }
-            // Killed, not stopped: an orderly stop would write the sessions and hide what the backup missed.
-            tomcat.kill();
+            if (memcached != null) {
+                memcached.close();
+            }
+            throw e;
         }
-        LostUpdates lostUpdates = setup.memsession() ? checkStoredCounters(setup, arguments, measurement, round)
-                : null;
-        return new Result(setup, measurement, sets, commands, stats, lostUpdates);
+    }
+
+    private static void printCycle(List<Contestant> contestants, int cycle) {
+        double plain = contestants.get(0).throughputs.get(cycle);
+        StringBuilder line = new StringBuilder("cycle " + (cycle + 1) + ", x plain:");
+        for (Contestant contestant : contestants.subList(1, contestants.size())) {
+            line.append(String.format(Locale.ROOT, " %s %.2f;", contestant.setup.name(),
+                    contestant.throughputs.get(cycle) / plain));
+        }
+        System.out.println(line);
+    }
+
+    /**
+     * Once the load has stopped: waits until every queued backup is written, kills the Tomcat (an orderly stop
+     * would write the sessions and hide what the backup missed), and asks a fresh one for every session.
+     */
+    private void checkLostUpdates(Contestant contestant) throws InterruptedException {
+        if (contestant.setup.kind() == Kind.MEMSESSION) {
+            contestant.stats = awaitBackupsWritten(contestant.tomcat.port());
+        } else {
+            awaitWritesSettled(contestant.memcached);
+        }
+        contestant.tomcat.kill();
+        try (TomcatProcess fresh = startTomcat(contestant.setup, contestant.setup.slug() + "-fresh",
+                contestant.arguments)) {
+            contestant.lostUpdates = contestant.load.lostUpdatesOn(fresh.port());
+        }
     }
 
     private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
         List<String> arguments = new ArrayList<>(List.of("--route", ROUTE));
-        if (!setup.memsession()) {
+        if (setup.kind() == Kind.PLAIN) {
             arguments.add("--plain");
             return arguments;
+        }
+        if (setup.kind() == Kind.MSM) {
+            arguments.addAll(List.of("--manager", MSM_MANAGER));
         }
         arguments.addAll(List.of("--attr", "memcachedNodes=" + memcached.memcachedNodes()));
         for (String attribute : setup.attributes()) {
@@ -236,9 +246,59 @@ public final class LoadBenchmark {
     }
 
     /** {@code name} names the log file, and replaces {@code {tomcat}} in the JVM options (e.g. a profile's file). */
-    private TomcatProcess startTomcat(String name, List<String> arguments) {
+    private TomcatProcess startTomcat(Setup setup, String name, List<String> arguments) {
         List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
-        return TomcatProcess.start(FreePorts.find(), logs.resolve(name + ".log"), jvmOptions, arguments);
+        Path log = logs.resolve(name + ".log");
+        if (setup.kind() == Kind.MSM) {
+            return TomcatProcess.start(FreePorts.find(), log, jvmOptions, msmClassPath(),
+                    SampleTomcat.class.getName(), arguments);
+        }
+        return TomcatProcess.start(FreePorts.find(), log, jvmOptions, arguments);
+    }
+
+    /**
+     * Tomcat, the sample application and msm's jars (copied by the build to the directory in the
+     * system property {@code benchmark.msmJars}), without memsession: it answers to msm's manager class name.
+     */
+    private static String msmClassPath() {
+        String jars = System.getProperty("benchmark.msmJars");
+        if (jars == null) {
+            throw new IllegalStateException("msm's jars: set -Dbenchmark.msmJars to the directory the benchmarks"
+                    + " build copies them to (benchmarks/target/msm); bin/benchmark does");
+        }
+        List<String> path = new ArrayList<>();
+        // Tomcat needs its annotations API (javax.annotation.Resource) to start a context
+        for (Class<?> type : List.of(Tomcat.class, Resource.class, SampleTomcat.class)) {
+            path.add(Path.of(URI.create(type.getProtectionDomain().getCodeSource().getLocation().toString()))
+                    .toString());
+        }
+        try (var files = Files.list(Path.of(jars))) {
+            files.filter(file -> file.toString().endsWith(".jar")).sorted().forEach(file -> path.add(file.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list msm's jars in " + jars, e);
+        }
+        return String.join(File.pathSeparator, path);
+    }
+
+    /**
+     * For a peer without memsession's statistics: waits until its memcached has received no write for a second
+     * (its asynchronous writes go out as the requests end, so that is ample), so that killing Tomcat then loses only
+     * what its backup failed to store.
+     */
+    private static void awaitWritesSettled(MemcachedPair memcached) throws InterruptedException {
+        long deadline = System.nanoTime() + BACKUP_DRAIN_TIMEOUT.toNanos();
+        long lastWrites = -1;
+        while (System.nanoTime() < deadline) {
+            MemcachedPair.Commands commands = memcached.commands();
+            long writes = commands.sets() + commands.cas();
+            if (writes == lastWrites) {
+                return;
+            }
+            lastWrites = writes;
+            Thread.sleep(WRITES_SETTLED.toMillis());
+        }
+        throw new IllegalStateException("memcached still received writes " + BACKUP_DRAIN_TIMEOUT.toSeconds()
+                + " s after the load stopped");
     }
 
     /**
@@ -262,87 +322,89 @@ public final class LoadBenchmark {
                 + " s after the load stopped");
     }
 
-    /**
-     * Starts a fresh Tomcat against the same memcached and requests every session once more: the stored copy is
-     * current if the counter goes on from the one the client saw last.
-     */
-    private LostUpdates checkStoredCounters(Setup setup, List<String> arguments,
-                                            LoadGenerator.Measurement measurement, int round) {
-        int checked = 0;
-        int lost = 0;
-        String firstLoss = null;
-        try (TomcatProcess restarted = startTomcat(setup.slug() + "-" + round + "-restarted", arguments);
-             WebClient client = new WebClient()) {
-            for (TrackedSession session : measurement.sessions()) {
-                if (session.id() == null || session.isUncertain()) {
-                    continue; // its last request failed: already an error, and its true counter is unknown
-                }
-                client.setCookie(TrackedSession.COOKIE, session.id());
-                WebClient.Response response = client.get(restarted.port(), "/");
-                int counter = (int) response.counter();
-                checked++;
-                if (response.status() != 200 || counter != session.lastCounter() + 1) {
-                    lost++;
-                    if (firstLoss == null) {
-                        firstLoss = "session " + session.id() + ": client saw " + session.lastCounter()
-                                + ", restarted Tomcat answered HTTP " + response.status() + " "
-                                + response.body().strip();
-                    }
-                }
+    private void printSummary(List<Contestant> contestants) {
+        Contestant plain = contestants.get(0);
+        System.out.printf("%n%-28s %10s %7s %11s %11s %6s %7s %9s %7s %9s %8s %12s %6s %6s %5s%n", "configuration",
+                "requests/s", "x plain", "(IQR)", "(range)", "p50 ms", "p99 ms", "Tomcat µs", "+ plain",
+                "memcd µs", "cmd/req", "lag avg/max*", "b.fail", "errors", "lost");
+        for (Contestant contestant : contestants) {
+            Spread throughput = Spread.of(contestant.throughputs);
+            Spread ratio = Spread.of(Spread.ratios(contestant.throughputs, plain.throughputs));
+            boolean memsession = contestant.setup.kind() != Kind.PLAIN;
+            System.out.printf(Locale.ROOT,
+                    "%-28s %10.0f %7.2f %11s %11s %6.2f %7.2f %9.1f %7s %9s %8s %12s %6s %6d %5s%n",
+                    contestant.setup.name(), throughput.median(), ratio.median(),
+                    String.format(Locale.ROOT, "%.2f-%.2f", ratio.lowerQuartile(), ratio.upperQuartile()),
+                    String.format(Locale.ROOT, "%.2f-%.2f", ratio.min(), ratio.max()),
+                    millis(contestant.latencies.percentile(50)), millis(contestant.latencies.percentile(99)),
+                    contestant.tomcatMicrosPerRequest(),
+                    contestant == plain ? "" : String.format(Locale.ROOT, "%+.1f",
+                            contestant.tomcatMicrosPerRequest() - plain.tomcatMicrosPerRequest()),
+                    memsession ? String.format(Locale.ROOT, "%.1f", contestant.memcachedMicrosPerRequest()) : "-",
+                    memsession ? String.format(Locale.ROOT, "%.2f", contestant.commands().total()
+                            / (double) Math.max(1, contestant.requests)) : "-",
+                    contestant.stats == null ? "-" : contestant.stats.figure("msmStatBackupLagInfo", "Avg") + " / "
+                            + contestant.stats.figure("msmStatBackupLagInfo", "Max"),
+                    contestant.stats == null ? "-"
+                            : String.valueOf(contestant.stats.number("msmStatNumBackupFailures")),
+                    contestant.load.errors(),
+                    contestant.lostUpdates == null ? "-" : String.valueOf(contestant.lostUpdates.lost()));
+        }
+        System.out.printf("Over %d cycles: requests/s and x plain are medians of the slices (x plain: each cycle's"
+                + " ratio to that cycle's plain slice), with the middle half (IQR) and the range of the ratios;"
+                + " p50/p99 over all slices; Tomcat µs: CPU time of the Tomcat JVM per request, + plain: what it"
+                + " adds to plain Tomcat's; memcd µs: CPU time of its two memcached per request; cmd/req: memcached"
+                + " commands per request; errors over the whole run, warm-up included; lost: %s after killing"
+                + " Tomcat and starting a fresh one.%n", options.cycles(), options.hotSessions() > 0
+                ? "answered increments missing" : "sessions whose counter did not continue");
+        System.out.println("* backup lag: from the end of a request to the write of its session, whole run;"
+                + " b.fail: backup failures");
+        System.out.println("\nmemcached commands per request (both nodes, backup copies included):");
+        for (Contestant contestant : contestants.subList(1, contestants.size())) {
+            System.out.printf("  %-28s %s%n", contestant.setup.name(),
+                    contestant.commands().perRequest(contestant.requests));
+            if (contestant.lostUpdates != null && contestant.lostUpdates.firstLoss() != null) {
+                System.out.println("    first lost update: " + contestant.lostUpdates.firstLoss());
+            }
+            if (contestant.firstError != null) {
+                System.out.println("    first error: " + contestant.firstError);
             }
         }
-        return new LostUpdates(checked, measurement.sessions().size(), lost, firstLoss);
-    }
-
-    private void printSummary(List<List<Result>> rounds) {
-        System.out.printf("%n%-21s %10s %7s %11s %7s %7s %8s %15s %12s %6s %12s%n", "configuration", "requests/s",
-                "x plain", "(range)", "p50 ms", "p99 ms", "sets/req", "lag avg/max ms*", "backup fails", "errors",
-                "lost updates");
-        for (int i = 0; i < setups.size(); i++) {
-            int setup = i;
-            List<Result> runs = rounds.stream().map(round -> round.get(setup)).toList();
-            List<Double> ratios = rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
-                    .toList();
-            Result typical = runs.stream().sorted(Comparator.comparingDouble(Result::throughput))
-                    .toList().get(runs.size() / 2);
-            boolean memsession = typical.stats() != null;
-            System.out.printf(Locale.ROOT, "%-21s %10.0f %7.2f %11s %7.2f %7.2f %8s %15s %12s %6d %12s%n",
-                    typical.setup().name(), typical.throughput(), median(ratios),
-                    String.format(Locale.ROOT, "%.2f-%.2f", ratios.get(0), ratios.get(ratios.size() - 1)),
-                    millis(typical.measurement().latencies().percentile(50)),
-                    millis(typical.measurement().latencies().percentile(99)),
-                    memsession ? String.format(Locale.ROOT, "%.2f", typical.setsPerRequest()) : "-",
-                    memsession ? typical.lagAverageMillis() + " / " + typical.lagMaxMillis() : "-",
-                    memsession ? String.valueOf(runs.stream()
-                            .mapToLong(run -> run.stats().number("msmStatNumBackupFailures")).sum()) : "-",
-                    runs.stream().mapToLong(run -> run.measurement().errors()).sum(),
-                    memsession ? String.valueOf(runs.stream().mapToInt(run -> run.lostUpdates().lost()).sum()) : "-");
+        if (options.hotSessions() > 0) {
+            return; // the ratio targets are about the load of many sessions; with hot sessions, p99 and lost count
         }
-        System.out.println("Medians over " + rounds.size() + " rounds; x plain is the median of each round's ratio to"
-                + " that round's plain Tomcat; other columns from the median-throughput run; errors and lost updates"
-                + " over all rounds.");
-        System.out.println("* from the end of a request to the write of its session; whole run, warm-up included");
-        System.out.println("\nTargets (informational):");
-        for (int i = 1; i < setups.size(); i++) {
-            if (Double.isNaN(setups.get(i).target())) {
+        System.out.println("\nTargets (informational, issue 17):");
+        for (Contestant contestant : contestants.subList(1, contestants.size())) {
+            double target = contestant.setup.target();
+            if (Double.isNaN(target)) {
                 continue; // measured for comparison, with no target of its own
             }
-            int setup = i;
-            double ratio = median(rounds.stream().map(round -> round.get(setup).ratioTo(round.get(0))).sorted()
-                    .toList());
-            System.out.printf(Locale.ROOT, "  %-21s >= %.2f x plain: %.2f x  %s%n", setups.get(i).name(),
-                    setups.get(i).target(), ratio, ratio >= setups.get(i).target() ? "PASS" : "MISS");
+            double ratio = Spread.of(Spread.ratios(contestant.throughputs, plain.throughputs)).median();
+            System.out.printf(Locale.ROOT, "  %-28s >= %.2f x plain: %.2f x  %s%n", contestant.setup.name(), target,
+                    ratio, ratio >= target ? "PASS" : "MISS");
         }
-        System.out.println("Reference, memcached-session-manager 2.3.2 on this workload: sticky async 0.40 x (Kryo),"
-                + " 0.56 x (Java serialization); sticky sync 0.28 x.");
-        System.out.println(rounds.stream().flatMap(List::stream).allMatch(Result::isCorrect)
-                ? "Correctness: no errors, no lost updates."
-                : "Correctness: FAILED (errors or lost updates above).");
     }
 
-    private static double median(List<Double> sorted) {
-        int size = sorted.size();
-        return size % 2 == 1 ? sorted.get(size / 2) : (sorted.get(size / 2 - 1) + sorted.get(size / 2)) / 2;
+    /** Each configuration's ratio to plain Tomcat per cycle; plain Tomcat itself as the line at 1. */
+    private Plot.Chart chart(List<Contestant> contestants) {
+        List<Double> plain = contestants.get(0).throughputs;
+        List<Plot.Series> series = new ArrayList<>();
+        for (Contestant contestant : contestants) {
+            series.add(new Plot.Series(contestant.setup.name(), Spread.ratios(contestant.throughputs, plain).stream()
+                    .mapToDouble(Double::doubleValue).toArray(), false));
+        }
+        int cycles = options.cycles();
+        int every = Math.max(1, cycles / 20);
+        List<Plot.Tick> ticks = new ArrayList<>();
+        for (int cycle = 0; cycle < cycles; cycle += every) {
+            ticks.add(new Plot.Tick(cycle + 0.5, String.valueOf(cycle + 1)));
+        }
+        String title = String.format(Locale.ROOT, "memsession interleaved benchmark%s: throughput per cycle against"
+                        + " plain Tomcat's in the same cycle (%d s slices; cycle numbers below)",
+                options.hotSessions() > 0 ? ", " + options.hotSessions() + " hot sessions" : "",
+                options.slice().toSeconds());
+        // headroom above plain Tomcat's line at 1, so it does not run along the frame
+        return new Plot.Chart(title, cycles, "x plain", 1.2, null, 0, series, ticks, List.of(), null);
     }
 
     private static double millis(long micros) {
@@ -353,9 +415,9 @@ public final class LoadBenchmark {
      * One configuration of the benchmark.
      *
      * @param attributes memsession attributes besides {@code memcachedNodes}, as {@code name=value}
-     * @param target the throughput ratio to plain Tomcat the issue asks for; NaN for none
+     * @param target the throughput ratio to plain Tomcat issue 17 asks for; NaN for none
      */
-    private record Setup(String name, boolean memsession, List<String> attributes, double target) {
+    private record Setup(String name, Kind kind, List<String> attributes, double target) {
 
         /** The name as a file name for its Tomcat's log. */
         String slug() {
@@ -363,77 +425,106 @@ public final class LoadBenchmark {
         }
     }
 
-    /**
-     * @param checked sessions requested again after the restart (those whose last request failed are left out)
-     */
-    private record LostUpdates(int checked, int sessions, int lost, String firstLoss) {
+    /** Whose session manager a configuration runs. */
+    private enum Kind { PLAIN, MEMSESSION, MSM }
+
+    /** CPU times (nanoseconds) and memcached commands at one moment. */
+    private record Sample(long tomcatCpu, long memcachedCpu, MemcachedPair.Commands commands) {
     }
 
-    /**
-     * @param sets memcached set commands received during the measurement, both nodes
-     * @param commands every memcached command received during the measurement, both nodes, by kind
-     * @param stats memsession's statistics once the backups were written; null for plain Tomcat
-     * @param lostUpdates null for plain Tomcat
-     */
-    private record Result(Setup setup, LoadGenerator.Measurement measurement, long sets,
-                          MemcachedPair.Commands commands, MemsessionStats stats, LostUpdates lostUpdates) {
+    /** One configuration's warm Tomcat, its memcached (none for plain Tomcat), its load and what they measured. */
+    private static final class Contestant implements AutoCloseable {
 
-        double throughput() {
-            return measurement.requestsPerSecond();
+        final Setup setup;
+        final List<String> arguments;
+        final MemcachedPair memcached;
+        final TomcatProcess tomcat;
+        final SlicedLoad load;
+        /** Requests per second of each cycle's slice. */
+        final List<Double> throughputs = new ArrayList<>();
+        final LatencyHistogram latencies = new LatencyHistogram();
+        long requests;
+        String firstError;
+        Sample start;
+        Sample end;
+        /** memsession's statistics once the backups were written; null for plain Tomcat. */
+        MemsessionStats stats;
+        /** Null for plain Tomcat. */
+        LostUpdates lostUpdates;
+
+        Contestant(Setup setup, List<String> arguments, MemcachedPair memcached, TomcatProcess tomcat,
+                   SlicedLoad load) {
+            this.setup = setup;
+            this.arguments = arguments;
+            this.memcached = memcached;
+            this.tomcat = tomcat;
+            this.load = load;
         }
 
-        double ratioTo(Result plain) {
-            return throughput() / plain.throughput();
+        Sample sample() {
+            if (memcached == null) {
+                return new Sample(ProcessCpu.nanos(tomcat.pid()), 0, MemcachedPair.Commands.NONE);
+            }
+            return new Sample(ProcessCpu.nanos(tomcat.pid()),
+                    memcached.pids().stream().mapToLong(ProcessCpu::nanos).sum(), memcached.commands());
         }
 
-        double setsPerRequest() {
-            return measurement.requests() == 0 ? 0 : (double) sets / measurement.requests();
+        void markStart() {
+            start = sample();
         }
 
-        long lagAverageMillis() {
-            return stats.figure("msmStatBackupLagInfo", "Avg");
+        void markEnd() {
+            end = sample();
         }
 
-        long lagMaxMillis() {
-            return stats.figure("msmStatBackupLagInfo", "Max");
+        /** One slice, with a progress line: the Tomcat's and memcached's CPU during the slice itself. */
+        void runSlice(Duration duration, int cycle, int cycles) throws InterruptedException {
+            Sample before = sample();
+            Slice slice = load.run(duration);
+            Sample after = sample();
+            throughputs.add(slice.requestsPerSecond());
+            latencies.add(slice.latencies());
+            requests += slice.requests();
+            if (firstError == null) {
+                firstError = slice.firstError();
+            }
+            double perRequest = 1000.0 * Math.max(1, slice.requests());
+            System.out.printf(Locale.ROOT, "cycle %2d/%d %-28s %8.0f requests/s, p50 %.2f ms, p99 %.2f ms, Tomcat"
+                            + " %.1f µs/req, memcached %.1f µs/req and %.2f commands/req, errors %d%n", cycle,
+                    cycles, setup.name(), slice.requestsPerSecond(), millis(slice.latencies().percentile(50)),
+                    millis(slice.latencies().percentile(99)), (after.tomcatCpu() - before.tomcatCpu()) / perRequest,
+                    (after.memcachedCpu() - before.memcachedCpu()) / perRequest,
+                    after.commands().since(before.commands()).total() / (double) Math.max(1, slice.requests()),
+                    slice.errors());
+        }
+
+        /**
+         * CPU per request over the measured cycles. The interval runs from the first cycle to the end of the last
+         * one, idle time included, so work a Tomcat does after its slice (asynchronous backup) counts for it too.
+         */
+        double tomcatMicrosPerRequest() {
+            return (end.tomcatCpu() - start.tomcatCpu()) / 1000.0 / Math.max(1, requests);
+        }
+
+        double memcachedMicrosPerRequest() {
+            return (end.memcachedCpu() - start.memcachedCpu()) / 1000.0 / Math.max(1, requests);
+        }
+
+        /** memcached commands over the measured cycles. */
+        MemcachedPair.Commands commands() {
+            return end.commands().since(start.commands());
         }
 
         boolean isCorrect() {
-            return measurement.errors() == 0 && (lostUpdates == null || lostUpdates.lost() == 0);
+            return load.errors() == 0 && (lostUpdates == null || lostUpdates.lost() == 0);
         }
 
-        void print(Result plain) {
-            LatencyHistogram latencies = measurement.latencies();
-            System.out.printf(Locale.ROOT, "  %.0f requests/s (%d in %.1f s), %.2f x plain; latency p50 %.2f ms,"
-                            + " p99 %.2f ms; errors %d%n", throughput(), measurement.requests(),
-                    measurement.elapsedNanos() / 1e9, ratioTo(plain), millis(latencies.percentile(50)),
-                    millis(latencies.percentile(99)), measurement.errors());
-            if (measurement.firstError() != null) {
-                System.out.println("  first error: " + measurement.firstError());
+        @Override
+        public void close() {
+            tomcat.close();
+            if (memcached != null) {
+                memcached.close();
             }
-            if (stats == null) {
-                return;
-            }
-            System.out.printf(Locale.ROOT, "  memcached sets per request %.2f; backup lag avg %d ms, max %d ms"
-                            + " (whole run, warm-up included); backup %s ms; memcached update %s ms;"
-                            + " backup failures %d%n", setsPerRequest(), lagAverageMillis(), lagMaxMillis(),
-                    avgMax("msmStatBackupInfo"), avgMax("msmStatMemcachedUpdateInfo"),
-                    stats.number("msmStatNumBackupFailures"));
-            System.out.println("  memcached commands per request (both nodes, backup copies included): "
-                    + commands.perRequest(measurement.requests()));
-            if (stats.number("msmStatNumWriteConflicts") + stats.number("msmStatNumLockTimeouts") > 0) {
-                System.out.printf("  refused writes %d, lock timeouts %d%n", stats.number("msmStatNumWriteConflicts"),
-                        stats.number("msmStatNumLockTimeouts"));
-            }
-            System.out.printf("  lost updates: %d (%d of %d sessions checked after killing Tomcat and starting a"
-                            + " fresh one)%n", lostUpdates.lost(), lostUpdates.checked(), lostUpdates.sessions());
-            if (lostUpdates.firstLoss() != null) {
-                System.out.println("  first lost update: " + lostUpdates.firstLoss());
-            }
-        }
-
-        private String avgMax(String name) {
-            return "avg " + stats.figure(name, "Avg") + " max " + stats.figure(name, "Max");
         }
     }
 }

@@ -12,28 +12,29 @@ import io.memsession.testkit.WebClient;
 /**
  * Closed-loop load on one Tomcat: one thread per keep-alive connection, each owning a share of the sessions and
  * sending the next request as soon as the last answer is in, switching the session cookie before each request in
- * round robin, as many browsers behind one proxy connection would. Only successful requests that complete during
- * the measurement count for throughput and latency; every failed request, warm-up included, counts as an error.
+ * round robin, as many browsers behind one proxy connection would. Runs in slices ({@link SliceGate}); only
+ * successful requests that complete during a slice count for its throughput and latency.
  */
-final class LoadGenerator {
+final class LoadGenerator implements SlicedLoad {
 
     private static final Duration SESSION_CREATION_TIMEOUT = Duration.ofSeconds(60);
     /** After a failed request a thread pauses, so a dead server is not hammered in a tight loop. */
     private static final long PAUSE_AFTER_ERROR_MILLIS = 10;
 
-    private enum Phase { WARM_UP, MEASUREMENT, STOPPED }
-
     private final int port;
     private final List<LoadThread> threads = new ArrayList<>();
+    private final SliceGate gate;
     private final CountDownLatch sessionsCreated;
     private final AtomicReference<String> firstError = new AtomicReference<>();
-    private volatile Phase phase = Phase.WARM_UP;
+    /** Errors before the slice under way; read and written only while the threads are parked. */
+    private long errorsBefore;
 
     private LoadGenerator(int port, int sessions, int connections) {
         this.port = port;
+        this.gate = new SliceGate(connections);
         this.sessionsCreated = new CountDownLatch(connections);
         for (int i = 0; i < connections; i++) {
-            threads.add(new LoadThread("load-" + (i + 1)));
+            threads.add(new LoadThread("load-" + port + "-" + (i + 1)));
         }
         for (int i = 0; i < sessions; i++) {
             threads.get(i % connections).sessions.add(new TrackedSession());
@@ -52,57 +53,69 @@ final class LoadGenerator {
         return load;
     }
 
-    void warmUp(Duration duration) throws InterruptedException {
-        Thread.sleep(duration.toMillis());
-    }
-
-    /** Measures for {@code duration}, then stops the load; returns the requests completed meanwhile. */
-    Measurement measure(Duration duration) throws InterruptedException {
-        long start = System.nanoTime();
-        phase = Phase.MEASUREMENT;
-        Thread.sleep(duration.toMillis());
-        phase = Phase.STOPPED;
-        long elapsedNanos = System.nanoTime() - start;
-        stop();
+    @Override
+    public Slice run(Duration duration) throws InterruptedException {
+        long elapsedNanos = gate.runFor(duration);
         LatencyHistogram latencies = new LatencyHistogram();
-        long errors = 0;
-        List<TrackedSession> sessions = new ArrayList<>();
         for (LoadThread thread : threads) {
             latencies.add(thread.latencies);
-            errors += thread.errors;
-            sessions.addAll(thread.sessions);
+            thread.latencies = new LatencyHistogram();
         }
-        return new Measurement(latencies, elapsedNanos, errors, firstError.get(), List.copyOf(sessions));
+        long errors = errors();
+        Slice slice = new Slice(latencies, elapsedNanos, errors - errorsBefore, firstError.get());
+        errorsBefore = errors;
+        return slice;
     }
 
-    private void stop() throws InterruptedException {
-        phase = Phase.STOPPED;
+    @Override
+    public void stop() throws InterruptedException {
+        gate.stop();
         for (LoadThread thread : threads) {
             thread.join(); // each ends after its current request, bounded by the client's read timeout
         }
     }
 
-    /**
-     * @param latencies of the successful requests completed during the measurement
-     * @param errors failed requests over the whole run, warm-up included
-     * @param sessions every session with the counter its client saw last, once the load stopped
-     */
-    record Measurement(LatencyHistogram latencies, long elapsedNanos, long errors, String firstError,
-                       List<TrackedSession> sessions) {
+    @Override
+    public long errors() {
+        return threads.stream().mapToLong(thread -> thread.errors).sum();
+    }
 
-        long requests() {
-            return latencies.count();
+    @Override
+    public LostUpdates lostUpdatesOn(int port) {
+        int checked = 0;
+        int lost = 0;
+        int sessions = 0;
+        String firstLoss = null;
+        try (WebClient client = new WebClient()) {
+            for (LoadThread thread : threads) {
+                for (TrackedSession session : thread.sessions) {
+                    sessions++;
+                    if (session.id() == null || session.isUncertain()) {
+                        continue; // its last request failed: already an error, and its true counter is unknown
+                    }
+                    client.setCookie(TrackedSession.COOKIE, session.id());
+                    WebClient.Response response = client.get(port, "/");
+                    checked++;
+                    if (response.status() != 200 || response.counter() != session.lastCounter() + 1) {
+                        lost++;
+                        if (firstLoss == null) {
+                            firstLoss = "session " + session.id() + ": client saw " + session.lastCounter()
+                                    + ", the fresh Tomcat answered HTTP " + response.status() + " "
+                                    + response.body().strip();
+                        }
+                    }
+                }
+            }
         }
-
-        double requestsPerSecond() {
-            return requests() * 1e9 / elapsedNanos;
-        }
+        return new LostUpdates(checked, sessions, lost, firstLoss);
     }
 
     private final class LoadThread extends Thread {
 
         final List<TrackedSession> sessions = new ArrayList<>();
-        final LatencyHistogram latencies = new LatencyHistogram();
+        /** This slice's; replaced while the thread is parked. */
+        LatencyHistogram latencies = new LatencyHistogram();
+        /** Read while the thread is parked or gone. */
         long errors;
 
         LoadThread(String name) {
@@ -120,7 +133,7 @@ final class LoadGenerator {
                 } finally {
                     sessionsCreated.countDown();
                 }
-                for (int next = 0; phase != Phase.STOPPED; next = (next + 1) % sessions.size()) {
+                for (int next = 0; gate.awaitRunning(); next = (next + 1) % sessions.size()) {
                     send(client, sessions.get(next));
                 }
             }
@@ -137,7 +150,7 @@ final class LoadGenerator {
                 problem = e.toString();
             }
             long end = System.nanoTime();
-            if (problem == null && phase == Phase.MEASUREMENT) {
+            if (problem == null && gate.isRunning()) {
                 latencies.record(TimeUnit.NANOSECONDS.toMicros(end - start));
             }
             if (problem != null) {

@@ -5,7 +5,7 @@ import java.util.List;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.MemcachedProcess;
 
-/** The two memcached nodes n1 and n2 the memsession configurations store their sessions in. */
+/** Two memcached nodes, n1 and n2, for one memsession configuration's sessions. */
 final class MemcachedPair implements AutoCloseable {
 
     private final List<MemcachedProcess> nodes;
@@ -31,17 +31,9 @@ final class MemcachedPair implements AutoCloseable {
         return "n1:" + nodes.get(0).address() + ",n2:" + nodes.get(1).address();
     }
 
-    /** Empties both nodes and zeroes their counters, so one configuration never sees the last one's sessions. */
-    void reset() {
-        for (MemcachedInspector inspector : inspectors) {
-            inspector.flushAll();
-            inspector.resetStats();
-        }
-    }
-
-    /** Store commands received by both nodes so far ({@code cmd_set}, which counts every set). */
-    long sets() {
-        return sum("cmd_set");
+    /** The memcached processes' ids, to read their CPU time. */
+    List<Long> pids() {
+        return nodes.stream().map(MemcachedProcess::pid).toList();
     }
 
     /** A memcached statistic summed over both nodes. */
@@ -58,6 +50,12 @@ final class MemcachedPair implements AutoCloseable {
     }
 
     record Commands(long gets, long sets, long cas, long deletes, long touches) {
+
+        static final Commands NONE = new Commands(0, 0, 0, 0, 0);
+
+        long total() {
+            return gets + sets + cas + deletes + touches;
+        }
 
         Commands since(Commands before) {
             return new Commands(gets - before.gets, sets - before.sets, cas - before.cas,

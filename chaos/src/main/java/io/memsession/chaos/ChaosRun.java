@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import io.memsession.testkit.Plot;
 import io.memsession.testkit.WebClient;
 
 /**
@@ -137,7 +139,7 @@ public final class ChaosRun {
         String title = "memsession " + options.modeName() + " behind " + cluster.balancerName() + ", schedule "
                 + options.scheduleName();
         Path plot = output.resolve("chaos-" + options.modeName() + ".png");
-        Plot.write(timeline, load.sessions().size(), title, plot);
+        Plot.write(chart(timeline, load.sessions().size(), title), plot);
 
         StringBuilder report = new StringBuilder();
         report.append(title).append('\n')
@@ -181,6 +183,35 @@ public final class ChaosRun {
         write(output.resolve("chaos-" + options.modeName() + ".txt"), report.toString());
         return new Result(all[1], all[2], all[3], all[4], all[5], errors, mostInOnePlace, mostNowhere,
                 report.toString(), plot, severe);
+    }
+
+    /**
+     * The run as a chart: answered requests per second (left scale), errors per second, sessions in one place only
+     * and sessions in none (right scale, which reaches at least the number of sessions), a dashed line at every fault.
+     */
+    private static Plot.Chart chart(Timeline timeline, int sessions, String title) {
+        int seconds = timeline.seconds();
+        double[] answers = new double[seconds];
+        double[] errors = new double[seconds];
+        double[] inOnePlace = new double[seconds];
+        double[] nowhere = new double[seconds];
+        for (int s = 0; s < seconds; s++) {
+            answers[s] = timeline.answers(s);
+            errors[s] = timeline.errors(s);
+            inOnePlace[s] = timeline.inOnePlace(s);
+            nowhere[s] = timeline.nowhere(s);
+        }
+        List<Plot.Tick> ticks = new ArrayList<>();
+        for (int s = 0; s <= seconds; s += 5) {
+            ticks.add(new Plot.Tick(s, s + " s"));
+        }
+        List<Plot.Mark> marks = timeline.faults().stream()
+                .map(fault -> new Plot.Mark(fault.second(), fault.label())).toList();
+        return new Plot.Chart(title, seconds, "requests/s", 1, "sessions, errors/s", sessions,
+                List.of(new Plot.Series("answered/s", answers, false), new Plot.Series("errors/s", errors, true),
+                        new Plot.Series("sessions in one place only", inOnePlace, true),
+                        new Plot.Series("sessions in no place", nowhere, true)),
+                ticks, marks, "dashed: faults");
     }
 
     private static String row(String name, long[] sums) {

@@ -37,12 +37,23 @@ public final class TomcatProcess implements AutoCloseable {
      * @param arguments SampleTomcat's arguments
      */
     public static TomcatProcess start(int port, Path log, List<String> jvmOptions, List<String> arguments) {
+        return start(port, log, jvmOptions, System.getProperty("java.class.path"), SampleTomcat.class.getName(),
+                arguments);
+    }
+
+    /**
+     * Starts {@code mainClass} from {@code classPath} with {@code --port port} and {@code arguments}, and waits (up
+     * to 60 s) until it prints {@code READY <port>} as SampleTomcat does: e.g. a Tomcat with another session
+     * manager, whose JVM must not see memsession.
+     */
+    public static TomcatProcess start(int port, Path log, List<String> jvmOptions, String classPath, String mainClass,
+            List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SampleTomcat.class.getName());
+        command.add(classPath);
+        command.add(mainClass);
         command.add("--port");
         command.add(String.valueOf(port));
         command.addAll(arguments);
@@ -119,13 +130,13 @@ public final class TomcatProcess implements AutoCloseable {
         return port;
     }
 
-    public Path log() {
-        return log;
-    }
-
-    /** The JVM's process id, for the tools that look into it ({@code jcmd}, {@code /proc}). */
+    /** The JVM's process id, for the tools that look into it ({@code /proc}, {@code jcmd}). */
     public long pid() {
         return process.pid();
+    }
+
+    public Path log() {
+        return log;
     }
 
     public boolean isAlive() {

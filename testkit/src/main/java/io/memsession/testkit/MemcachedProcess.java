@@ -105,6 +105,11 @@ public final class MemcachedProcess implements AutoCloseable {
         return Loopback.HOST + ":" + port;
     }
 
+    /** The running memcached's process id, e.g. to read its CPU time from {@code /proc}. */
+    public long pid() {
+        return runningProcess().pid();
+    }
+
     public boolean isRunning() {
         Process current = process;
         return current != null && current.isAlive();
