@@ -1,5 +1,7 @@
 package io.memsession.chaos;
 
+import java.util.Locale;
+
 /**
  * One session of the run as its clients know it: its id (followed as the server renames it) and every increment
  * acknowledged to a client. A request's answer must show more than the highest counter acknowledged before it was
@@ -62,11 +64,14 @@ final class CountedSession {
     synchronized String answered(long counter, Sent sent, String presentedId, String idNow) {
         String problem = null;
         long before = sent.highest();
+        long previousAnswerNanos = lastAnswerNanos;
         lastAnswerNanos = System.nanoTime();
         answers++;
         if (presentedId != null && counter == 1 && before >= 1) {
-            // the session is gone: the server began a new one
-            problem = "reset: " + presentedId + " answered as a new session " + idNow + " after " + before;
+            // the session is gone: the server began a new one. When it was last answered tells which faults it
+            // met since: an idle session's Tomcat may have died seconds before its node did
+            problem = String.format(Locale.ROOT, "reset: %s answered as a new session %s after %d, %.1f s after "
+                    + "its last answer", presentedId, idNow, before, (lastAnswerNanos - previousAnswerNanos) / 1e9);
             resets++;
             lostInResets += before;
             highest = 1;

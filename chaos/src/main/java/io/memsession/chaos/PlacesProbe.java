@@ -9,7 +9,8 @@ import io.memsession.testkit.MemcachedInspector;
 /**
  * Once a second, counts for every session the places that hold it and could give it back, as docs/modes.md lays
  * them out. Sticky: the memory of the Tomcat its id routes to (if that Tomcat runs, unpaused, since before the
- * session's last answer) and the key of its id on the node its id names. Non-sticky: that key, and the key
+ * session's last answer), the key of its id on the node its id names, and its second copy (the id with another
+ * node's node part, on that node). Non-sticky: that key, and the key
  * {@code bak:<id>} on another node. A stored copy counts only where its node answers and it holds at least the
  * counter acknowledged one probe (a second) earlier: a stale copy is no copy. Sessions with one place or none are
  * recorded in the timeline and against the session.
@@ -66,10 +67,25 @@ final class PlacesProbe {
             places++;
         }
         String node = nodeOf(id);
-        if (node != null && holds(node, id, floor)) {
+        if (node == null) {
+            return places;
+        }
+        if (holds(node, id, floor)) {
             places++;
         }
+        for (String other : inspectors.keySet()) {
+            if (!other.equals(node) && holds(other, onNode(id, other), floor)) {
+                return places + 1; // its second copy
+            }
+        }
         return places;
+    }
+
+    /** The id with another node part: {@code <id>-n2.tc1} for {@code <id>-n1.tc1}. */
+    private static String onNode(String id, String node) {
+        int dash = id.lastIndexOf('-');
+        int dot = id.indexOf('.', dash);
+        return id.substring(0, dash + 1) + node + (dot < 0 ? "" : id.substring(dot));
     }
 
     private int nonStickyPlaces(String id, long floor) {

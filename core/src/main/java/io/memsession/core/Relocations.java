@@ -22,6 +22,11 @@ import java.util.logging.Logger;
  * copy because only the node part changed: it reads the id on every node that is up
  * ({@link SessionBackup#newestCopy}). A node that was paused, not restarted, still holds the copies the sessions
  * left there; they are deleted as soon as it answers again, and until then a reader takes the newest copy only.
+ *
+ * <p>Each stored session also has a second copy on the next node that is up, under the id it would get if it moved
+ * there ({@link #secondCopyOf}): a session whose Tomcat died is in memcached only, and with two copies there the
+ * death of its node before its next request loses nothing either. A node that answers again gets the second copies
+ * that belong there.
  */
 final class Relocations implements AutoCloseable {
 
@@ -77,19 +82,64 @@ final class Relocations implements AutoCloseable {
     void moved(String oldId, String newId) {
         // back on a node it once left, under the same id: that copy is the session again, never to be deleted
         movedTo.remove(newId);
-        Set<String> leftOnNewNode = leftBehind.get(keys.nodeId(newId));
-        if (leftOnNewNode != null) {
-            leftOnNewNode.remove(keys.key(newId));
-        }
+        written(newId);
         movedTo.put(oldId, newId);
     }
 
-    /** The copy under a moved session's old id could not be deleted: it is, when its node answers again. */
-    void leftBehind(String oldId) {
-        Set<String> left = leftBehind.computeIfAbsent(keys.nodeId(oldId), node -> ConcurrentHashMap.newKeySet());
-        if (left.size() < MAX_REMEMBERED) {
-            left.add(keys.key(oldId));
+    /** What is stored under the id was just written: it is current, never deleted as a stale copy. */
+    void written(String id) {
+        Set<String> left = leftBehind.get(keys.nodeId(id));
+        if (left != null) {
+            left.remove(keys.key(id));
         }
+    }
+
+    /**
+     * The copy under the id may be stale (its session moved, was renamed or removed, or its second copy could not
+     * be written there) and cannot be deleted now: it is, when its node answers again.
+     */
+    void leftBehind(String id) {
+        Set<String> left = leftBehind.computeIfAbsent(keys.nodeId(id), node -> ConcurrentHashMap.newKeySet());
+        if (left.size() < MAX_REMEMBERED) {
+            left.add(keys.key(id));
+        }
+    }
+
+    /**
+     * The id of the session's second copy: its id with the node part of the next node after its own, in
+     * {@code memcachedNodes} order, that is up; null when no other node is up. A node passed over because it is
+     * down may keep a second copy of an earlier write: it is deleted when the node answers again.
+     */
+    String secondCopyOf(String id) {
+        String own = keys.nodeId(id);
+        int index = nodeIds.indexOf(own);
+        if (index < 0) {
+            return null;
+        }
+        String node = secondCopyNode(own);
+        for (int i = index + 1; i < index + nodeIds.size(); i++) {
+            String passed = nodeIds.get(i % nodeIds.size());
+            if (passed.equals(node)) {
+                break;
+            }
+            leftBehind(onNode(id, passed));
+        }
+        return node == null ? null : onNode(id, node);
+    }
+
+    /** The node of the second copy of a session on {@code nodeId}; null when no other node is up. */
+    private String secondCopyNode(String nodeId) {
+        int own = nodeIds.indexOf(nodeId);
+        if (own < 0) {
+            return null;
+        }
+        for (int i = 1; i < nodeIds.size(); i++) {
+            String candidate = nodeIds.get((own + i) % nodeIds.size());
+            if (store.isAvailable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** The current id of a session this Tomcat moved, given any of its earlier ids; null if it moved none. */
@@ -107,16 +157,48 @@ final class Relocations implements AutoCloseable {
 
     private void watch() {
         boolean changed = false;
+        List<String> back = new ArrayList<>();
         for (String nodeId : nodeIds) {
             if (store.isAvailable(nodeId)) {
-                changed |= down.remove(nodeId); // sessions that found no node up may move now
-                deleteLeftBehind(nodeId);
+                if (down.remove(nodeId)) {
+                    changed = true; // sessions that found no node up may move now
+                    back.add(nodeId);
+                }
+                deleteLeftBehind(nodeId); // before the second copies are written there again
             } else {
                 changed |= down.add(nodeId);
             }
         }
         if (changed && !down.isEmpty()) {
             moveSessionsOffDownNodes();
+        }
+        if (!back.isEmpty()) {
+            writeSecondCopiesTo(back);
+        }
+    }
+
+    /**
+     * Nodes answer again (a restarted one is empty): the sessions whose second copy belongs on one of them get it
+     * now, so that a crash of their Tomcat, then of their own node, loses nothing, rather than after their next
+     * change.
+     */
+    private void writeSecondCopiesTo(List<String> back) {
+        SessionBackup owner = backup;
+        if (owner == null) {
+            return;
+        }
+        int written = 0;
+        for (BackedUpSession session : sessions) {
+            String id = session.id();
+            if (session.isLive() && keys.hasNode(id) && session.backupState().mayBeStored()
+                    && back.contains(secondCopyNode(keys.nodeId(id)))) {
+                owner.writeSecondCopy(session);
+                written++;
+            }
+        }
+        if (written > 0) {
+            LOG.info("memcached nodes " + back + " answer again: " + written + " sessions are written there as their"
+                    + " second copies");
         }
     }
 

@@ -561,9 +561,10 @@ final class SessionBackup implements AutoCloseable {
                 release(session);
                 return null;
             }
-            byte[] blob = blobs.encode(new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
+            StoredSession stored = new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
                     snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
-                    principalBytes(state, snapshot), serializerId, attributes));
+                    principalBytes(state, snapshot), serializerId, attributes);
+            byte[] blob = blobs.encode(stored);
             if (blob.length > maxSessionSize) {
                 oversized(session, snapshot, blob.length);
                 release(session);
@@ -583,8 +584,8 @@ final class SessionBackup implements AutoCloseable {
             // a session that never held anything has no copy: losing it with its node costs its user nothing
             boolean copied = copies != null && (state.copied || !holdsNothing);
             BackupCopies.CopyWrite copy = copied ? copies.startWithWrite(id, blob, ttl) : null;
-            return new Write(session, pending, copied, copy, attributes, digest, expiresAt, blob, ttl, changes,
-                    start, updateStart, sinceNanos);
+            return new Write(session, id, pending, copied, copy, startSecondCopy(stored, ttl), attributes, digest,
+                    expiresAt, blob, ttl, changes, start, updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -607,6 +608,9 @@ final class SessionBackup implements AutoCloseable {
             }
             state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
             state.createsKey = false;
+            if (relocations != null) {
+                relocations.written(write.id);
+            }
             state.attributesStored(write.attributes, write.digest);
             state.stored(write.changes);
             state.storedExpiresAtMillis = write.expiresAtMillis;
@@ -626,6 +630,9 @@ final class SessionBackup implements AutoCloseable {
             failed(write.session, e);
             return Outcome.FAILED;
         } finally {
+            if (write.second != null) {
+                finishSecondCopy(write.second, timeoutMillis);
+            }
             release(write.session);
         }
     }
@@ -658,7 +665,7 @@ final class SessionBackup implements AutoCloseable {
         } else if (state.storedDigest != null) {
             state.storedDigest = null; // memcached has nothing of it now: the next write check writes it
             try {
-                deleteStored(id);
+                deleteSession(id);
             } catch (StoreException | RuntimeException e) {
                 logFailure("could not delete the earlier stored copy of session " + id, e);
             }
@@ -711,11 +718,15 @@ final class SessionBackup implements AutoCloseable {
     /** A write between {@link #start} and {@link #finish}. */
     private static final class Write {
         final BackedUpSession session;
+        /** The id written: a move off a lost node may rename the session meanwhile. */
+        final String id;
         final Pending<Boolean> pending;
         /** Whether the session has a backup copy, to be written with this write. */
         final boolean copied;
         /** The copy sent with the write, before the response; null when none was. */
         final BackupCopies.CopyWrite copy;
+        /** Sticky mode: the session's second copy, sent with the write; null when none was. */
+        final SecondCopy second;
         final byte[] attributes;
         final byte[] digest;
         final long expiresAtMillis;
@@ -727,13 +738,15 @@ final class SessionBackup implements AutoCloseable {
         final long updateStartNanos;
         final long sinceNanos;
 
-        Write(BackedUpSession session, Pending<Boolean> pending, boolean copied, BackupCopies.CopyWrite copy,
-              byte[] attributes, byte[] digest, long expiresAtMillis, byte[] blob, int ttlSeconds, long changes,
-              long startNanos, long updateStartNanos, long sinceNanos) {
+        Write(BackedUpSession session, String id, Pending<Boolean> pending, boolean copied,
+              BackupCopies.CopyWrite copy, SecondCopy second, byte[] attributes, byte[] digest, long expiresAtMillis,
+              byte[] blob, int ttlSeconds, long changes, long startNanos, long updateStartNanos, long sinceNanos) {
             this.session = session;
+            this.id = id;
             this.pending = pending;
             this.copied = copied;
             this.copy = copy;
+            this.second = second;
             this.attributes = attributes;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
@@ -744,6 +757,61 @@ final class SessionBackup implements AutoCloseable {
             this.updateStartNanos = updateStartNanos;
             this.sinceNanos = sinceNanos;
         }
+    }
+
+    /** Sticky mode: the write of a session's second copy, under the id {@code id} on that id's node. */
+    private static final class SecondCopy {
+        final String id;
+        final Pending<Boolean> pending;
+
+        SecondCopy(String id, Pending<Boolean> pending) {
+            this.id = id;
+            this.pending = pending;
+        }
+    }
+
+    /**
+     * Sticky mode with more than one node: sends the session's second copy, the same session under its id with the
+     * node part of the next node that is up ({@link Relocations#secondCopyOf}). A session whose Tomcat dies is in
+     * memcached only until its next request, on another Tomcat; with two copies there, the death of its node
+     * meanwhile loses nothing either: the Tomcat that gets its next request reads the id on every node that is up
+     * ({@link #newestCopy}) and finds the second copy.
+     *
+     * @return null when no other node is up, or the copy could not be sent
+     */
+    private SecondCopy startSecondCopy(StoredSession stored, int ttlSeconds) {
+        String copyId = relocations == null || !keys.hasNode(stored.id()) ? null
+                : relocations.secondCopyOf(stored.id());
+        if (copyId == null) {
+            return null;
+        }
+        try {
+            // the stored session names the id it is stored under, which a reader checks
+            byte[] blob = blobs.encode(new StoredSession(copyId, stored.creationTime(), stored.lastAccessedTime(),
+                    stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
+                    stored.principal(), stored.serializerId(), stored.attributes()));
+            return new SecondCopy(copyId, store.startSet(keys.nodeId(copyId), keys.key(copyId), ttlSeconds, blob));
+        } catch (StoreException | RuntimeException e) {
+            secondCopyFailed(copyId, e);
+            return null;
+        }
+    }
+
+    private void finishSecondCopy(SecondCopy copy, long timeoutMillis) {
+        try {
+            copy.pending.await(timeoutMillis);
+            relocations.written(copy.id);
+        } catch (StoreException | RuntimeException e) {
+            secondCopyFailed(copy.id, e);
+        }
+    }
+
+    /** The copy of an earlier write may be left under the id: it is deleted when its node answers again. */
+    private void secondCopyFailed(String copyId, Exception e) {
+        statistics.backupCopyFailed();
+        relocations.leftBehind(copyId);
+        LOG.log(Level.FINE, "could not write the second copy " + copyId + "; the session is in this Tomcat and on"
+                + " its own node", e);
     }
 
     /** The principal alone is encoded once per principal; notes are there only while a login is under way. */
@@ -796,8 +864,9 @@ final class SessionBackup implements AutoCloseable {
                 return false;
             }
             String id = session.id();
+            int ttl = Expiration.memcachedExpiration(wanted, now);
             try {
-                if (store.touch(keys.nodeId(id), keys.key(id), Expiration.memcachedExpiration(wanted, now))) {
+                if (store.touch(keys.nodeId(id), keys.key(id), ttl) && touchSecondCopy(id, ttl)) {
                     state.storedExpiresAtMillis = wanted;
                     statistics.expirationRefreshed();
                     return true;
@@ -806,12 +875,39 @@ final class SessionBackup implements AutoCloseable {
                 logFailure("could not refresh the expiration of session " + id + " in memcached", e);
                 return true;
             }
-            state.mustWrite(); // memcached lost it (evicted, or the node restarted): store it again
+            state.mustWrite(); // memcached lost it or its second copy (evicted, a node restarted): store it again
         } finally {
             release(session);
         }
         write(session, asyncTimeoutMillis, System.nanoTime());
         return true;
+    }
+
+    /**
+     * Sticky mode: moves the expiration of the session's second copy on with its own.
+     *
+     * @return false when the copy's node answered that it does not have it (then the session is written again)
+     */
+    private boolean touchSecondCopy(String id, int ttlSeconds) {
+        String copyId = relocations == null ? null : relocations.secondCopyOf(id);
+        if (copyId == null) {
+            return true;
+        }
+        try {
+            return store.touch(keys.nodeId(copyId), keys.key(copyId), ttlSeconds);
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not refresh the expiration of the second copy " + copyId, e);
+            return true; // its node does not answer: a write would not reach it either
+        }
+    }
+
+    /**
+     * Sticky mode: a node answers again (a restarted one is empty): the session gets its second copy there, if it
+     * belongs there, now rather than at its next change.
+     */
+    void writeSecondCopy(BackedUpSession session) {
+        session.backupState().mustWrite();
+        write(session, asyncTimeoutMillis, System.nanoTime());
     }
 
     /**
@@ -836,7 +932,7 @@ final class SessionBackup implements AutoCloseable {
             if (unlessUsedElsewhere && usedElsewhereSince(id, localThisAccessedTime)) {
                 return;
             }
-            deleteStored(id);
+            deleteSession(id);
             statistics.sessionDeleted(millisSince(start));
         } catch (StoreException | RuntimeException e) {
             logFailure("could not delete session " + session.id() + " from memcached; memcached expires it", e);
@@ -885,8 +981,13 @@ final class SessionBackup implements AutoCloseable {
                 // with the old id must find the session under its new one
                 relocations.moved(oldId, session.id());
             }
-            if (!deleteKey(oldId) && moved) {
-                relocations.leftBehind(oldId);
+            if (relocations == null || !keys.hasNode(oldId)) {
+                deleteKey(oldId);
+            } else {
+                long start = System.nanoTime();
+                if (deleteEveryCopy(oldId, session.id())) {
+                    statistics.sessionDeleted(millisSince(start));
+                }
             }
             return change;
         } finally {
@@ -936,6 +1037,54 @@ final class SessionBackup implements AutoCloseable {
             LOG.log(Level.FINE, "could not delete " + id + " from memcached", e);
             return false;
         }
+    }
+
+    /** Deletes a session that is gone: what is stored under its id, its second or backup copy included. */
+    private void deleteSession(String id) throws StoreException {
+        if (relocations == null || !keys.hasNode(id)) {
+            deleteStored(id);
+        } else if (!deleteEveryCopy(id, null)) {
+            throw new StoreException("memcached node " + keys.nodeId(id) + " did not delete " + id
+                    + "; it is deleted when the node answers again");
+        }
+    }
+
+    /**
+     * Sticky mode with more than one node: deletes what is stored under {@code id} on every node, the session's own
+     * copy and its second copy wherever it went (only the node part of the id differs), but not under the id
+     * {@code keep} (the session's id now, when it moved to the node of its second copy). All deletes are sent before
+     * the first is awaited. A copy that cannot be deleted now is deleted when its node answers again.
+     *
+     * @return whether the copy on the node {@code id} names is deleted (or kept as {@code keep})
+     */
+    private boolean deleteEveryCopy(String id, String keep) {
+        String ownNode = keys.nodeId(id);
+        boolean ownDeleted = true;
+        List<String> ids = new ArrayList<>();
+        List<Pending<Boolean>> deletes = new ArrayList<>();
+        for (String nodeId : relocations.nodeIds()) {
+            String copy = Relocations.onNode(id, nodeId);
+            if (copy.equals(keep)) {
+                continue;
+            }
+            try {
+                deletes.add(store.startDelete(nodeId, keys.key(copy)));
+                ids.add(copy);
+            } catch (StoreException | RuntimeException e) {
+                relocations.leftBehind(copy); // its node is down
+                ownDeleted &= !nodeId.equals(ownNode);
+            }
+        }
+        for (int i = 0; i < deletes.size(); i++) {
+            try {
+                deletes.get(i).await(asyncTimeoutMillis);
+            } catch (StoreException | RuntimeException e) {
+                LOG.log(Level.FINE, "could not delete " + ids.get(i) + " from memcached", e);
+                relocations.leftBehind(ids.get(i));
+                ownDeleted &= !keys.nodeId(ids.get(i)).equals(ownNode);
+            }
+        }
+        return ownDeleted;
     }
 
     /** Deletes the stored session and, in non-sticky mode, its backup copy: both sent, then both awaited. */

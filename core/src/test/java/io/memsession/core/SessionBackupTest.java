@@ -324,8 +324,8 @@ class SessionBackupTest {
         awaitTrue(() -> store.values.containsKey("p_A-n1.tc1") && store.values.containsKey("p_B-n2.tc1"));
         backup.relocatesSessionsOf(List.of(stored, elsewhere));
         store.downNodes.add("n1");
-        awaitTrue(() -> store.values.containsKey("p_A-n2.tc1"));
-        assertEquals("A-n2.tc1", stored.id);
+        awaitTrue(() -> "A-n2.tc1".equals(stored.id));
+        assertEquals("A-n2.tc1", BLOBS.decode(store.values.get("p_A-n2.tc1")).id());
         assertEquals("B-n2.tc1", elsewhere.id, "a session on a node that is up stays");
     }
 
@@ -359,6 +359,24 @@ class SessionBackupTest {
     }
 
     @Test
+    void storedSessionHasASecondCopyOnTheNextNodeThatIsUpUnderTheIdItWouldHaveThere() {
+        backup(0, List.of("n1", "n2", "n3"));
+        FakeSession session = movable("A-n2.tc1");
+        backup.afterRequest(session);
+        assertEquals("A-n2.tc1", BLOBS.decode(store.values.get("p_A-n2.tc1")).id());
+        assertEquals("A-n3.tc1", BLOBS.decode(store.values.get("p_A-n3.tc1")).id(), "its Tomcat's death and then"
+                + " its node's lose nothing: another Tomcat reads the id on every node");
+        store.downNodes.add("n3");
+        session.set("a", "2");
+        backup.afterRequest(session);
+        assertTrue(new String(BLOBS.decode(store.values.get("p_A-n1.tc1")).attributes()).contains("2"),
+                "the next node that is up");
+        store.downNodes.remove("n3");
+        backup.sessionRemoved(session, false, session.lastUsed);
+        assertTrue(store.values.isEmpty(), "every copy goes with the session: " + store.values.keySet());
+    }
+
+    @Test
     void tomcatsOwnIdChangeNeverLetsTheOldIdFindTheSession() {
         backup(0, List.of("n1", "n2"));
         FakeSession session = movable("A-n1.tc1");
@@ -366,6 +384,8 @@ class SessionBackupTest {
         session.id = "B-n2.tc1"; // a login's new id
         backup.sessionRenamed(session, "A-n1.tc1");
         assertNull(backup.movedTo("A-n1.tc1"));
+        assertNull(store.values.get("p_A-n1.tc1"));
+        assertNull(store.values.get("p_A-n2.tc1"), "nor does the old id's second copy");
     }
 
     private static byte[] blob(String id, long thisAccessedTime) {
