@@ -3,10 +3,14 @@ package io.memsession.tomcat;
 import java.io.FilterWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.EnumSet;
 
+import javax.servlet.DispatcherType;
 import javax.servlet.Filter;
 import javax.servlet.FilterChain;
 import javax.servlet.FilterConfig;
+import javax.servlet.FilterRegistration;
+import javax.servlet.ServletContext;
 import javax.servlet.ServletException;
 import javax.servlet.ServletOutputStream;
 import javax.servlet.ServletRequest;
@@ -28,6 +32,21 @@ import javax.servlet.http.HttpServletResponseWrapper;
 final class HeldFlushes implements Filter {
 
     static final String NAME = "memsessionHeldFlushes";
+
+    /**
+     * Adds the filter ahead of the context's own. Here and not in the Manager: verifying a class that passes a
+     * {@code HeldFlushes} as a {@code Filter} loads {@code javax.servlet.Filter}, and the Manager must load on a Tomcat
+     * of another line to tell its administrator which jar to install instead (WrongLineJarIT).
+     *
+     * @throws IllegalStateException when the context has started already
+     */
+    static void addTo(ServletContext context) {
+        FilterRegistration.Dynamic held = context.addFilter(NAME, new HeldFlushes());
+        if (held != null) { // null: added at an earlier start of this context, and still there
+            held.setAsyncSupported(true);
+            held.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        }
+    }
 
     @Override
     public void init(FilterConfig config) {

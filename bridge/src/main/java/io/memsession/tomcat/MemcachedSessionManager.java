@@ -5,15 +5,12 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import javax.servlet.DispatcherType;
-import javax.servlet.FilterRegistration;
 import javax.servlet.http.Cookie;
 
 import org.apache.catalina.Container;
@@ -149,12 +146,7 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
             return;
         }
         try {
-            FilterRegistration.Dynamic held = getContext().getServletContext().addFilter(HeldFlushes.NAME,
-                    new HeldFlushes());
-            if (held != null) { // null: added at an earlier start of this context, and still there
-                held.setAsyncSupported(true);
-                held.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-            }
+            HeldFlushes.addTo(getContext().getServletContext());
         } catch (IllegalStateException e) {
             log.warn("memsession for " + contextName() + ": the context started before its manager, so a response"
                     + " the application flushes may leave before its session is written (" + e.getMessage() + ")");
