@@ -859,8 +859,10 @@ final class SessionBackup implements AutoCloseable {
             int grace = graceSeconds.getAsInt();
             long wanted = Expiration.expiresAtMillis(session.maxInactiveSeconds(), session.lastUsedMillis(), grace);
             long now = System.currentTimeMillis();
+            // memcached's clock ticks in whole seconds, so a copy may end up to a second before its expiration:
+            // the touch goes out a second earlier than the grace period alone would say, or it may find nothing
             if (wanted <= state.storedExpiresAtMillis + 1000
-                    || state.storedExpiresAtMillis - now > grace * 1000L) {
+                    || state.storedExpiresAtMillis - now > grace * 1000L + 1000) {
                 return false;
             }
             String id = session.id();
