@@ -350,13 +350,16 @@ public final class Demo {
     }
 
     /**
-     * With synchronous backups memcached must hold exactly one copy of the session, under its current id, on the
-     * node the id names (none if that node is down): an old id's key must be gone.
+     * With synchronous backups memcached must hold the session under its current id on the node the id names and,
+     * written with it, its second copy on the other node under the id with that node's part, while both are up (a
+     * session whose node is down moved to the other, where it is alone): an old id's keys must be gone.
      */
     private void expectStoredOnlyUnder(Answer answer, Map<String, List<String>> stored) {
         Map<String, List<String>> expected = new LinkedHashMap<>();
         for (String nodeId : stored.keySet()) {
-            expected.put(nodeId, nodeId.equals(answer.node()) ? List.of(answer.sessionId()) : List.of());
+            String secondCopy = answer.base() + "-" + nodeId + "." + answer.route();
+            expected.put(nodeId, nodeId.equals(answer.node()) ? List.of(answer.sessionId())
+                    : stored.containsKey(answer.node()) ? List.of(secondCopy) : List.of());
         }
         expect(stored.equals(expected), "memcached should hold " + expected + " for this session (node: keys),"
                 + " but holds " + stored);
