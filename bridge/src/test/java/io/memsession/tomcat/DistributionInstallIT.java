@@ -32,14 +32,6 @@ import io.memsession.testkit.WebClient;
  */
 class DistributionInstallIT {
 
-    private static final String COUNTER_JSP = "<%@ page contentType=\"text/plain;charset=UTF-8\" "
-            + "trimDirectiveWhitespaces=\"true\" %><%\n"
-            + "    Integer counter = (Integer) session.getAttribute(\"counter\");\n"
-            + "    counter = counter == null ? 1 : counter + 1;\n"
-            + "    session.setAttribute(\"counter\", counter);\n"
-            + "%>id=<%= session.getId() %>\n"
-            + "counter=<%= counter %>\n";
-
     private static MemcachedProcess memcached;
     private static Path work;
     private static final List<TomcatDistribution> TOMCATS = new ArrayList<>();
@@ -75,7 +67,7 @@ class DistributionInstallIT {
                 .addLibJar(Path.of(requiredProperty("memsession.jar")))
                 .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
                         + "memcachedNodes=\"n1:" + node.address() + "\" " + managerAttributes + "/>")
-                .deployRootApp(Map.of("counter.jsp", COUNTER_JSP))
+                .deployRootApp(Map.of("counter.jsp", Page.COUNTER_JSP))
                 .javaOpts(JAVA_OPTS);
         return tomcat;
     }

@@ -8,6 +8,15 @@ import io.memsession.testkit.WebClient;
 /** The {@code name=value} lines {@link TestServlet} answers with. */
 final class Page {
 
+    /** A JSP that counts its session's requests and answers as {@link TestServlet} does, for the real distributions. */
+    static final String COUNTER_JSP = "<%@ page contentType=\"text/plain;charset=UTF-8\" "
+            + "trimDirectiveWhitespaces=\"true\" %><%\n"
+            + "    Integer counter = (Integer) session.getAttribute(\"counter\");\n"
+            + "    counter = counter == null ? 1 : counter + 1;\n"
+            + "    session.setAttribute(\"counter\", counter);\n"
+            + "%>id=<%= session.getId() %>\n"
+            + "counter=<%= counter %>\n";
+
     private final WebClient.Response response;
     private final Map<String, String> values = new LinkedHashMap<>();
 

@@ -32,14 +32,6 @@ import io.memsession.testkit.WebClient;
  */
 class MsmJarsLeftInLibIT {
 
-    private static final String COUNTER_JSP = "<%@ page contentType=\"text/plain;charset=UTF-8\" "
-            + "trimDirectiveWhitespaces=\"true\" %><%\n"
-            + "    Integer counter = (Integer) session.getAttribute(\"counter\");\n"
-            + "    counter = counter == null ? 1 : counter + 1;\n"
-            + "    session.setAttribute(\"counter\", counter);\n"
-            + "%>id=<%= session.getId() %>\n"
-            + "counter=<%= counter %>\n";
-
     private static MemcachedProcess memcached;
     private static Path work;
     private final List<TomcatDistribution> tomcats = new ArrayList<>();
@@ -74,7 +66,7 @@ class MsmJarsLeftInLibIT {
                         + "memcachedNodes=\"n1:" + memcached.address() + "\" "
                         + "requestUriIgnorePattern=\".*\\.(ico|png|gif|jpg|css|js)$\" "
                         + "sessionBackupAsync=\"false\" sessionBackupTimeout=\"100\"/>")
-                .deployRootApp(Map.of("counter.jsp", COUNTER_JSP))
+                .deployRootApp(Map.of("counter.jsp", Page.COUNTER_JSP))
                 .javaOpts("-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         return tomcat;
     }

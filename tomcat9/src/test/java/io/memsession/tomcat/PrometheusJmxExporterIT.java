@@ -31,13 +31,6 @@ import io.memsession.testkit.WebClient;
  */
 class PrometheusJmxExporterIT {
 
-    private static final String COUNTER_JSP = "<%@ page contentType=\"text/plain;charset=UTF-8\" "
-            + "trimDirectiveWhitespaces=\"true\" %><%\n"
-            + "    Integer counter = (Integer) session.getAttribute(\"counter\");\n"
-            + "    counter = counter == null ? 1 : counter + 1;\n"
-            + "    session.setAttribute(\"counter\", counter);\n"
-            + "%>id=<%= session.getId() %>\n"
-            + "counter=<%= counter %>\n";
     private static final String NO_SESSION_JSP = "<%@ page session=\"false\" contentType=\"text/plain\" %>ok\n";
     /** A rule's name, type and labels, as the rules file writes them. */
     private static final Pattern RULE = Pattern.compile(
@@ -62,7 +55,7 @@ class PrometheusJmxExporterIT {
                     .addLibJar(BuildFiles.required("memsession.jar"))
                     .contextXml("<Manager className=\"io.memsession.tomcat.MemcachedSessionManager\" "
                             + "memcachedNodes=\"n1:" + memcached.address() + "\" sessionBackupAsync=\"false\"/>")
-                    .deployRootApp(Map.of("counter.jsp", COUNTER_JSP, "nosession.jsp", NO_SESSION_JSP))
+                    .deployRootApp(Map.of("counter.jsp", Page.COUNTER_JSP, "nosession.jsp", NO_SESSION_JSP))
                     .javaOpts("-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -javaagent:"
                             + BuildFiles.required("memsession.test.jmxExporterAgent") + "=127.0.0.1:" + metricsPort
                             + ":" + rules);
