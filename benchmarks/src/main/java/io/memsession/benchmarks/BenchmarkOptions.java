@@ -6,7 +6,8 @@ import java.util.List;
 
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
 record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int sessions, int connections,
-                        int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions) {
+                        int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions,
+                        List<Revision> revisions) {
 
     /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
@@ -16,6 +17,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
                           [--configurations NAME,...] [--hot-sessions N] [--tomcat-jvm-option OPTION]...
+                          [--revision LABEL=DIRECTORY]...
               Every configuration runs at once in a Tomcat of its own; the load goes to one at a time, in slices.
               --warmup             warm-up per configuration, one after the other, after the sessions are created
                                    (default 30)
@@ -35,7 +37,10 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                                    session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
                                    Tomcat's name, e.g. for a profile per configuration:
-                                   -XX:StartFlightRecording=delay=120s,duration=60s,filename=/tmp/{tomcat}.jfr""";
+                                   -XX:StartFlightRecording=delay=120s,duration=60s,filename=/tmp/{tomcat}.jfr
+              --revision           another build of memsession (repeatable): every memsession configuration also runs
+                                   on the memsession jars in DIRECTORY, named "CONFIGURATION @LABEL" in the tables;
+                                   bin/benchmark --revisions REV,... builds each git revision and passes these""";
 
     static BenchmarkOptions parse(String... args) {
         // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late; the
@@ -49,6 +54,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
         List<String> configurations = List.of("sticky-async", "sticky-sync", "sticky-async-kryo", "nonsticky-none",
                 "nonsticky-all");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
+        List<Revision> revisions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 == args.length) {
@@ -64,6 +70,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                 case "--configurations" -> configurations = configurations(value);
                 case "--hot-sessions" -> hotSessions = number(name, value, 1);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
+                case "--revision" -> revisions.add(Revision.parse(value));
                 default -> throw new IllegalArgumentException("unknown argument " + name);
             }
         }
@@ -72,7 +79,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                     + sessions + ": every connection needs a session of its own");
         }
         return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, configurations,
-                List.copyOf(extraTomcatJvmOptions));
+                List.copyOf(extraTomcatJvmOptions), List.copyOf(revisions));
     }
 
     private static List<String> configurations(String value) {

@@ -57,7 +57,7 @@ public final class LoadBenchmark {
      */
     private static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN);
+    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN, null);
     /** In a setup's attributes: the key file this run writes for the sealed configurations. */
     private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
@@ -78,16 +78,17 @@ public final class LoadBenchmark {
             memsession("nonsticky-all-merged", "nonsticky all merged copies", Double.NaN, "sticky=false",
                     "lockingMode=all", "backupCopyBeforeResponse=false"),
             // a peer: memcached-session-manager 2.3.2's defaults (sticky, asynchronous backup, Java serialization)
-            Map.entry("msm-sticky-async", new Setup("msm 2.3.2 sticky async", Kind.MSM, List.of(), Double.NaN)));
+            Map.entry("msm-sticky-async", new Setup("msm 2.3.2 sticky async", Kind.MSM, List.of(), Double.NaN,
+                    null)));
 
 
     private static Map.Entry<String, Setup> memsession(String option, String name, double target,
                                                        String... attributes) {
-        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target));
+        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target, null));
     }
 
     private final BenchmarkOptions options;
-    /** Plain Tomcat first, then the configurations asked for. */
+    /** Plain Tomcat first, then the configurations asked for, each memsession one followed by its revisions'. */
     private final List<Setup> setups = new ArrayList<>();
     private final List<String> tomcatJvmOptions;
     private final Path logs;
@@ -96,7 +97,13 @@ public final class LoadBenchmark {
     private LoadBenchmark(BenchmarkOptions options, Path logs) throws IOException {
         this.options = options;
         setups.add(PLAIN);
-        options.configurations().forEach(name -> setups.add(SETUPS.get(name)));
+        for (String name : options.configurations()) {
+            Setup setup = SETUPS.get(name);
+            setups.add(setup);
+            if (setup.kind() == Kind.MEMSESSION) {
+                options.revisions().forEach(revision -> setups.add(setup.on(revision)));
+            }
+        }
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
@@ -249,11 +256,11 @@ public final class LoadBenchmark {
     private TomcatProcess startTomcat(Setup setup, String name, List<String> arguments) {
         List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
         Path log = logs.resolve(name + ".log");
-        if (setup.kind() == Kind.MSM) {
-            return TomcatProcess.start(FreePorts.find(), log, jvmOptions, msmClassPath(),
-                    SampleTomcat.class.getName(), arguments);
-        }
-        return TomcatProcess.start(FreePorts.find(), log, jvmOptions, arguments);
+        String ownClassPath = System.getProperty("java.class.path");
+        String classPath = setup.kind() == Kind.MSM ? msmClassPath()
+                : setup.revision() == null ? ownClassPath : setup.revision().classPath(ownClassPath);
+        return TomcatProcess.start(FreePorts.find(), log, jvmOptions, classPath, SampleTomcat.class.getName(),
+                arguments);
     }
 
     /**
@@ -416,8 +423,14 @@ public final class LoadBenchmark {
      *
      * @param attributes memsession attributes besides {@code memcachedNodes}, as {@code name=value}
      * @param target the throughput ratio to plain Tomcat issue 17 asks for; NaN for none
+     * @param revision the other build of memsession it runs on; null for this build
      */
-    private record Setup(String name, Kind kind, List<String> attributes, double target) {
+    private record Setup(String name, Kind kind, List<String> attributes, double target, Revision revision) {
+
+        /** The same configuration on another build; the targets are this build's to meet. */
+        Setup on(Revision other) {
+            return new Setup(name + " @" + other.label(), kind, attributes, Double.NaN, other);
+        }
 
         /** The name as a file name for its Tomcat's log. */
         String slug() {
