@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.memsession.samples.CounterServlet;
+
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
 record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int sessions, int connections,
-                        int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions,
+                        int hotSessions, int profileBytes, List<String> configurations, List<String> extraTomcatJvmOptions,
                         List<Revision> revisions) {
 
     /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
@@ -17,7 +19,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
                           [--configurations NAME,...] [--hot-sessions N] [--tomcat-jvm-option OPTION]...
-                          [--revision LABEL=DIRECTORY]...
+                          [--profile-bytes N] [--revision LABEL=DIRECTORY]...
               Every configuration runs at once in a Tomcat of its own; the load goes to one at a time, in slices.
               --warmup             warm-up per configuration, one after the other, after the sessions are created
                                    (default 30)
@@ -33,6 +35,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                                    msm-sticky-async (memcached-session-manager 2.3.2, its defaults: sticky,
                                    asynchronous backup, Java serialization); default: sticky-async,
                                    sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all
+              --profile-bytes      the size of the string each session keeps besides its counter (default 2048)
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
@@ -51,6 +54,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
         int sessions = 300;
         int connections = 32;
         int hotSessions = 0;
+        int profileBytes = CounterServlet.DEFAULT_PROFILE_BYTES;
         List<String> configurations = List.of("sticky-async", "sticky-sync", "sticky-async-kryo", "nonsticky-none",
                 "nonsticky-all");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
@@ -69,6 +73,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                 case "--connections" -> connections = number(name, value, 1);
                 case "--configurations" -> configurations = configurations(value);
                 case "--hot-sessions" -> hotSessions = number(name, value, 1);
+                case "--profile-bytes" -> profileBytes = number(name, value, 0);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
                 case "--revision" -> revisions.add(Revision.parse(value));
                 default -> throw new IllegalArgumentException("unknown argument " + name);
@@ -78,8 +83,8 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, configurations,
-                List.copyOf(extraTomcatJvmOptions), List.copyOf(revisions));
+        return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, profileBytes,
+                configurations, List.copyOf(extraTomcatJvmOptions), List.copyOf(revisions));
     }
 
     private static List<String> configurations(String value) {

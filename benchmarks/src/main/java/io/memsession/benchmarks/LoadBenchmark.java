@@ -189,7 +189,8 @@ public final class LoadBenchmark {
 
     /** A warm Tomcat for {@code setup}, with its sessions created and its load parked until its first slice. */
     private Contestant start(Setup setup) throws InterruptedException {
-        MemcachedPair memcached = setup.kind() == Kind.PLAIN ? null : MemcachedPair.start();
+        MemcachedPair memcached = setup.kind() == Kind.PLAIN ? null
+                : MemcachedPair.start(Math.max(options.sessions(), options.hotSessions()), options.profileBytes());
         TomcatProcess tomcat = null;
         try {
             List<String> arguments = tomcatArguments(setup, memcached);
@@ -237,7 +238,8 @@ public final class LoadBenchmark {
     }
 
     private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
-        List<String> arguments = new ArrayList<>(List.of("--route", ROUTE));
+        List<String> arguments = new ArrayList<>(List.of("--route", ROUTE, "--profile-bytes",
+                Integer.toString(options.profileBytes())));
         if (setup.kind() == Kind.PLAIN) {
             arguments.add("--plain");
             return arguments;
@@ -366,7 +368,8 @@ public final class LoadBenchmark {
                 ? "answered increments missing" : "sessions whose counter did not continue");
         System.out.println("* backup lag: from the end of a request to the write of its session, whole run;"
                 + " b.fail: backup failures");
-        System.out.println("\nmemcached commands per request (both nodes, backup copies included):");
+        System.out.println("\nmemcached commands and bytes received per request (both nodes, backup copies"
+                + " included):");
         for (Contestant contestant : contestants.subList(1, contestants.size())) {
             System.out.printf("  %-28s %s%n", contestant.setup.name(),
                     contestant.commands().perRequest(contestant.requests));
