@@ -185,7 +185,7 @@ class NodeLossTest {
 
     /**
      * Makes two renames of one session meet: the first that takes the session out of the Manager to give it a new
-     * id waits there (at most 2 s) for a second rename of it to begin, and that one goes on once the first is
+     * id waits there (at most 3 s) for a second rename of it to begin, and that one goes on once the first is
      * over, as when both threads read the session's id before either changed it.
      */
     static final class MeetingRenames extends MemcachedSessionManager {
@@ -211,7 +211,7 @@ class NodeLossTest {
         private void meet(MemcachedSession session) {
             if (renames.incrementAndGet() == 1) {
                 try {
-                    secondBegun.await(2, SECONDS);
+                    secondBegun.await(3, SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
