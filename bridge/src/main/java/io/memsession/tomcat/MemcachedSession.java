@@ -37,6 +37,8 @@ class MemcachedSession extends StandardSession implements EngineSession {
 
     private final transient MemcachedSessionManager sessionManager;
     private transient volatile BackupState backupState = BackupState.forNewSession();
+    /** Id changes one at a time: two at once would each take the other's {@link #renaming} for their own. */
+    private final transient Object idChange = new Object();
     private transient volatile boolean renaming;
     /** Non-sticky mode: the session's stay in this Tomcat; none in sticky mode. */
     private transient volatile Stay stay;
@@ -144,22 +146,31 @@ class MemcachedSession extends StandardSession implements EngineSession {
      */
     @Override
     public void setId(String newId, boolean notify) {
-        String oldId = this.id;
-        renaming = oldId != null;
-        try {
-            super.setId(newId, notify);
-        } finally {
-            renaming = false;
-        }
-        if (oldId != null && !oldId.equals(newId)) {
-            sessionManager.sessionRenamed(this, oldId);
+        synchronized (idChange) {
+            String oldId = this.id;
+            renaming = oldId != null;
+            try {
+                super.setId(newId, notify);
+            } finally {
+                renaming = false;
+            }
+            if (oldId != null && !oldId.equals(newId)) {
+                // within the lock: the stored copies move in the order of the renames
+                sessionManager.sessionRenamed(this, oldId);
+            }
         }
     }
 
     /** Renamed as on a memcached failover at a request's arrival: Tomcat's listeners are not told. */
     @Override
-    public void relocate(String newId) {
-        setId(newId, false);
+    public boolean relocate(String fromId, String newId) {
+        synchronized (idChange) {
+            if (!fromId.equals(this.id)) {
+                return false;
+            }
+            setId(newId, false);
+            return true;
+        }
     }
 
     @Override

@@ -12,8 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+
+import org.apache.catalina.Session;
 
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,76 @@ class NodeLossTest {
         assertTrue(moved.stream().allMatch(id -> storedCounter(otherOf(dead), id) != null));
         System.out.println(moved.size() + " sessions of a lost node stored elsewhere "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after its kill");
+    }
+
+    /**
+     * The request of a session whose node just died moves it off the node as it arrives, while the node watcher,
+     * finding the node down, moves the same session: it moves once, the other finds it moved, and nothing is lost.
+     * {@link MeetingRenames} makes the two meet; unaided they overlap for microseconds, at the moment of a kill.
+     */
+    @Test
+    void requestAndNodeWatcherMovingOneSessionAtOnceMoveItOnceAndLoseNothing() throws Exception {
+        MeetingRenames meeting = new MeetingRenames();
+        EmbeddedTomcat tc1 = tomcats.add(EmbeddedTomcat.startWith("tc1", () -> meeting,
+                ManagerAttributes.configuration(MEMCACHED.memcachedNodes())));
+        EmbeddedTomcat tc2 = start("tc2");
+        String id = countToThree(tc1);
+        String dead = nodeOf(id);
+        String other = otherOf(dead);
+        String moved = onNode(id, other);
+        meeting.of(id);
+
+        MEMCACHED.process(dead).kill();
+        await().atMost(5, SECONDS).until(() -> !tc1.manager().engine().canLoad("X-" + dead));
+        Page fourth = get(tc1, "/"); // the watcher is moving the session, or comes to it while this request does
+
+        assertTrue(meeting.renames.get() >= 1, "a move of the session went through the meeting point");
+        assertEquals(4, fourth.counter());
+        assertEquals(moved, fourth.response().setCookieValue("JSESSIONID"));
+        assertEquals(4, storedCounter(other, moved), "the acknowledged change is stored on the other node");
+        assertEquals(1, tc1.manager().getMsmStatNumMemcachedFailover(), "the session moved once");
+        assertEquals(5, get(tc1, "/").counter());
+        tc1.close();
+        assertEquals(6, get(tc2, "/").counter(), "its Tomcat gone, the session goes on elsewhere");
+    }
+
+    /**
+     * Makes two renames of one session meet: the first that takes the session out of the Manager to give it a new
+     * id waits there (at most 3 s) for a second rename of it to begin, and that one goes on once the first is
+     * over, as when both threads read the session's id before either changed it.
+     */
+    static final class MeetingRenames extends MemcachedSessionManager {
+
+        final AtomicInteger renames = new AtomicInteger();
+        private final CountDownLatch secondBegun = new CountDownLatch(1);
+        private volatile String id;
+
+        /** The session whose renames meet. */
+        void of(String sessionId) {
+            this.id = sessionId;
+        }
+
+        @Override
+        public void remove(Session session, boolean update) {
+            if (session instanceof MemcachedSession && ((MemcachedSession) session).isRenaming()
+                    && session.getIdInternal().equals(id)) {
+                meet((MemcachedSession) session);
+            }
+            super.remove(session, update);
+        }
+
+        private void meet(MemcachedSession session) {
+            if (renames.incrementAndGet() == 1) {
+                try {
+                    secondBegun.await(3, SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                secondBegun.countDown();
+                await().atMost(3, SECONDS).pollInterval(1, MILLISECONDS).until(() -> !session.isRenaming());
+            }
+        }
     }
 
     @Test

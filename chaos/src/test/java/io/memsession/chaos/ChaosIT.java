@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
+
+import io.memsession.testkit.BuildFiles;
 
 /**
  * The short fault runs of bin/chaos, on the real Tomcat 9 distribution behind the real load balancers: every
@@ -58,8 +59,8 @@ class ChaosIT {
             throws InterruptedException {
         List<String> args = new ArrayList<>(List.of(modeAndSchedule));
         args.addAll(List.of("--duration", durationSeconds, "--output", requiredProperty("chaos.output")));
-        ChaosRun.Result result = ChaosRun.run(Path.of(requiredFile("memsession.jar")),
-                Path.of(requiredFile("tomcat.distribution")), args.toArray(new String[0]));
+        ChaosRun.Result result = ChaosRun.run(BuildFiles.required("memsession.jar"),
+                BuildFiles.required("tomcat.distribution"), args.toArray(new String[0]));
         System.out.println(result.report());
         return result;
     }
@@ -78,16 +79,6 @@ class ChaosIT {
         String value = System.getProperty(name);
         if (value == null) {
             throw new IllegalStateException("system property " + name + " is not set; run with mvn verify");
-        }
-        return value;
-    }
-
-    /** Set by the failsafe configuration in the pom. */
-    private static String requiredFile(String name) {
-        String value = requiredProperty(name);
-        if (!Files.isRegularFile(Path.of(value))) {
-            throw new IllegalStateException("system property " + name + " must name an existing file, but is "
-                    + value + "; run with mvn verify");
         }
         return value;
     }

@@ -25,8 +25,12 @@ public interface BackedUpSession {
 
     /**
      * Sticky mode: the session's node is down and it moves to another, under {@code newId} (its id with another node
-     * part). The container renames it as for a memcached failover on arrival: the rename reaches
-     * {@link SessionBackup#sessionRenamed}, and the client learns the new id with its next response.
+     * part), unless its id is no longer {@code fromId}: a request, the node watcher and a writer thread may each
+     * find it on the lost node at once, and only the first moves it. The container renames it as for a memcached
+     * failover on arrival: the rename reaches {@link SessionBackup#sessionRenamed}, and the client learns the new id
+     * with its next response. No other change of the session's id runs meanwhile.
+     *
+     * @return whether this call moved it (false: its id had changed already)
      */
-    void relocate(String newId);
+    boolean relocate(String fromId, String newId);
 }

@@ -165,17 +165,18 @@ final class BackupCopies implements AutoCloseable {
     /** A backup copy sent with its session's write, both awaited before the response. */
     static final class CopyWrite {
         private final Pending<Boolean> pending;
-        private final long sentNanos = System.nanoTime();
 
         CopyWrite(Pending<Boolean> pending) {
             this.pending = pending;
         }
 
-        /** Waits for what is left of {@code timeoutMillis} since the copy was sent: it was in flight with the write. */
+        /**
+         * Waits for what is left of {@code timeoutMillis} since the copy was sent (the store counts a timeout from
+         * then): it was in flight with the write.
+         */
         boolean await(String sessionId, long timeoutMillis) {
-            long left = timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos);
             try {
-                return pending.await(Math.max(1, left));
+                return pending.await(timeoutMillis);
             } catch (StoreException | RuntimeException e) {
                 LOG.log(Level.FINE, "could not write the backup copy of " + sessionId, e);
                 return false;

@@ -516,14 +516,17 @@ final class MemcachedStore implements SessionStore {
         }
 
         /**
-         * Waits for memcached's answer: success, or a refusal such as "not stored" or "not found".
+         * Waits for memcached's answer: success, or a refusal such as "not stored" or "not found". The timeout
+         * counts from when the operation was sent: operations sent together to a node that stops answering (a
+         * writer's batch, a write and its second copy) fail together, not one timeout after the other.
          *
          * @throws StoreException when there is no answer: the node did not answer in time, the connection was lost,
          *         or memcached reported an error
          */
         OperationStatus await(Reply reply, long timeoutMillis) throws StoreException {
             try {
-                if (!reply.done.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                long left = reply.sentNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) - System.nanoTime();
+                if (!reply.done.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
                     MemcachedConnection.opTimedOut(reply.operation); // counts towards spymemcached's reconnect
                     reply.operation.cancel();
                     if (timeoutMillis >= operationTimeoutMillis) {
@@ -568,6 +571,8 @@ final class MemcachedStore implements SessionStore {
         final String name;
         final String key;
         final CountDownLatch done = new CountDownLatch(1);
+        /** Made just before the operation is sent: its timeout counts from then. */
+        final long sentNanos = System.nanoTime();
         Operation operation;
         volatile OperationStatus status;
 

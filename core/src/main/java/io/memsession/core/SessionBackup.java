@@ -438,7 +438,9 @@ final class SessionBackup implements AutoCloseable {
                 if (target == null) {
                     return false; // no node is up: it stays in this Tomcat, and moves when one is back
                 }
-                session.relocate(Relocations.onNode(id, target));
+                if (!session.relocate(id, Relocations.onNode(id, target))) {
+                    continue; // a request moved it meanwhile: its new id is looked at again
+                }
                 statistics.memcachedFailover();
                 moved = true;
                 writeHere(session, queue == null ? syncTimeoutMillis : asyncTimeoutMillis, System.nanoTime());

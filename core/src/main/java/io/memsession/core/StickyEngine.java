@@ -64,8 +64,9 @@ final class StickyEngine extends SessionEngine {
             case RELOCATE:
                 synchronized (loadLock(requestedId)) { // a parallel request with the old id finds it moved
                     session = container.find(requestedId);
-                    if (session != null) {
-                        container.rename(session, arriving.target());
+                    // the node watcher or a writer thread may be moving it too: the first moves it, the request
+                    // goes on under its new id either way
+                    if (session != null && session.relocate(requestedId, arriving.target())) {
                         statistics.memcachedFailover();
                     }
                 }

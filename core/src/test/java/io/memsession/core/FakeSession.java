@@ -89,11 +89,14 @@ public final class FakeSession implements EngineSession {
     }
 
     @Override
-    public void relocate(String newId) {
-        String oldId = id;
+    public synchronized boolean relocate(String fromId, String newId) {
+        if (!fromId.equals(id)) {
+            return false;
+        }
         id = newId;
         if (renamedBy != null) {
-            renamedBy.sessionRenamed(this, oldId);
+            renamedBy.sessionRenamed(this, fromId);
         }
+        return true;
     }
 }
