@@ -2,10 +2,13 @@ package io.memsession.core;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -21,6 +24,7 @@ import java.util.logging.Logger;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
+import io.memsession.core.config.MemcachedNodes;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
@@ -67,14 +71,54 @@ final class MemcachedStore implements SessionStore {
      */
     static final long PROBE_INTERVAL_MILLIS = 500;
 
-    private final Map<String, NodeClient> clients;
-    private final long operationTimeoutMillis;
-    private final PeriodicTask prober;
+    /**
+     * A node whose connection is lost has its host name looked up again this often; one that is connected, every
+     * {@link #RESOLVE_CONNECTED_MILLIS} (an address can move while the old one still answers). The JVM caches a
+     * look-up for {@code networkaddress.cache.ttl}, 30 s by default.
+     */
+    static final long RESOLVE_LOST_MILLIS = 1000;
+    static final long RESOLVE_CONNECTED_MILLIS = 30_000;
 
-    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
-        this.clients = clients;
-        this.operationTimeoutMillis = operationTimeoutMillis;
+    private final Configuration config;
+    private final long operationTimeoutMillis;
+    /** The nodes and their clients, swapped as one when the nodes change: a request reads one or the other, whole. */
+    private volatile Cluster cluster;
+    /** Null for a fixed list of nodes. */
+    private final ConfigEndpoint endpoint;
+    private final long pollIntervalNanos;
+    private long lastPollNanos = System.nanoTime();
+    private final RateLimit endpointWarnings = new RateLimit(60, TimeUnit.SECONDS);
+    /** Whether the last poll failed, so that its recovery is logged. */
+    private boolean endpointFailing;
+    private final PeriodicTask prober;
+    /** Polls the configuration endpoint and follows host names' addresses; null when there is neither. */
+    private final PeriodicTask refresher;
+    private boolean closed;
+
+    /** The nodes, and a client for each one present that could be created, by node id. */
+    private static final class Cluster {
+        final MemcachedNodes nodes;
+        final Map<String, NodeClient> clients;
+
+        Cluster(MemcachedNodes nodes, Map<String, NodeClient> clients) {
+            this.nodes = nodes;
+            this.clients = Collections.unmodifiableMap(clients);
+        }
+    }
+
+    private MemcachedStore(Configuration config, Cluster cluster, ConfigEndpoint endpoint) {
+        this.config = config;
+        this.operationTimeoutMillis = config.operationTimeoutMillis();
+        this.cluster = cluster;
+        this.endpoint = endpoint;
+        this.pollIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.configEndpointPollIntervalMillis());
         this.prober = PeriodicTask.start("memsession-node-probe", PROBE_INTERVAL_MILLIS, this::probeNodes);
+        boolean resolves = false;
+        for (MemcachedNode node : cluster.nodes.present()) {
+            resolves |= node.isResolved();
+        }
+        this.refresher = endpoint != null || resolves ? PeriodicTask.start("memsession-node-discovery",
+                Math.min(RESOLVE_LOST_MILLIS, config.configEndpointPollIntervalMillis()), this::refreshNodes) : null;
     }
 
     /**
@@ -84,7 +128,7 @@ final class MemcachedStore implements SessionStore {
      * the operation timeout, so that its sessions move off it even while no request writes to it.
      */
     private void probeNodes() {
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : cluster.clients.values()) {
             if (!node.isConnected()) {
                 node.probeSentNanos = 0; // a probe lost with its connection is never answered
                 continue;
@@ -125,13 +169,28 @@ final class MemcachedStore implements SessionStore {
      */
     public static MemcachedStore connect(Configuration config) throws IOException {
         routeSpymemcachedLogsToJavaLogging();
+        MemcachedNodes nodes = config.nodes();
+        ConfigEndpoint endpoint = null;
+        if (nodes.configurationEndpoint() != null) {
+            endpoint = new ConfigEndpoint(nodes.configurationEndpoint(), config);
+            try {
+                ClusterConfigReply reply = endpoint.fetch();
+                nodes = nodes.listed(reply.nodes());
+                LOG.info("configuration endpoint " + endpoint + " lists memcached nodes " + nodes.present()
+                        + " (version " + reply.version() + ")");
+            } catch (IOException e) {
+                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + e.getMessage() + "): no "
+                        + "session is stored until it can; it is asked again every "
+                        + config.configEndpointPollIntervalMillis() + " ms");
+            }
+        }
         Map<String, NodeClient> clients = new LinkedHashMap<>();
         MemcachedStore store;
         try {
-            for (MemcachedNode node : config.nodes().all()) {
+            for (MemcachedNode node : nodes.present()) {
                 clients.put(node.id(), NodeClient.connect(node, config));
             }
-            store = new MemcachedStore(clients, config.operationTimeoutMillis());
+            store = new MemcachedStore(config, new Cluster(nodes, clients), endpoint);
         } catch (IOException | RuntimeException e) {
             for (NodeClient created : clients.values()) {
                 created.client.shutdown(0, TimeUnit.MILLISECONDS);
@@ -147,6 +206,152 @@ final class MemcachedStore implements SessionStore {
         return store;
     }
 
+    private void refreshNodes() {
+        if (endpoint != null && System.nanoTime() - lastPollNanos >= pollIntervalNanos) {
+            lastPollNanos = System.nanoTime();
+            pollEndpoint();
+        }
+        followAddressChanges();
+    }
+
+    /**
+     * Asks the configuration endpoint for its nodes and swaps them in when they changed. An endpoint that cannot be
+     * reached or answers anything but a well-formed list changes nothing: the last list stays in use.
+     */
+    private void pollEndpoint() {
+        ClusterConfigReply reply;
+        try {
+            reply = endpoint.fetch();
+        } catch (IOException e) {
+            if (endpointWarnings.permits() || !endpointFailing) {
+                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + e.getMessage()
+                        + "): the last list of memcached nodes stays in use, " + cluster.nodes.present());
+            }
+            endpointFailing = true;
+            return;
+        }
+        if (endpointFailing) {
+            endpointFailing = false;
+            LOG.info("configuration endpoint " + endpoint + " answers again");
+        }
+        Cluster current = cluster;
+        MemcachedNodes next = current.nodes.listed(reply.nodes());
+        if (samePresent(current.nodes.present(), next.present())) {
+            return;
+        }
+        List<String> joined = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (MemcachedNode node : next.present()) {
+            if (!current.nodes.primaryIds().contains(node.id())) {
+                joined.add(node.toString());
+            }
+        }
+        for (MemcachedNode node : current.nodes.present()) {
+            if (!next.primaryIds().contains(node.id())) {
+                left.add(node.toString());
+            }
+        }
+        LOG.info("configuration endpoint " + endpoint + " lists memcached nodes " + next.present() + " (version "
+                + reply.version() + "): joined " + joined + ", left " + left + "; the sessions of a node that left "
+                + "move to the others as after its failure");
+        swap(next, null, null);
+    }
+
+    private static boolean samePresent(List<MemcachedNode> current, List<MemcachedNode> next) {
+        if (current.size() != next.size()) {
+            return false;
+        }
+        for (int i = 0; i < current.size(); i++) {
+            if (!current.get(i).sameAs(next.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A node given by host name whose name now has another address gets a new client there, under its id; the old
+     * one is closed.
+     */
+    private void followAddressChanges() {
+        long now = System.nanoTime();
+        for (NodeClient node : cluster.clients.values()) {
+            long sinceResolved = now - node.resolvedNanos;
+            if (!node.node.isResolved() || sinceResolved < TimeUnit.MILLISECONDS.toNanos(node.isConnected()
+                    ? RESOLVE_CONNECTED_MILLIS : RESOLVE_LOST_MILLIS)) {
+                continue;
+            }
+            node.resolvedNanos = now;
+            InetAddress address;
+            try {
+                address = InetAddress.getByName(node.node.host());
+            } catch (UnknownHostException e) {
+                LOG.log(Level.FINE, "cannot look up " + node.node.host(), e);
+                continue;
+            }
+            if (!address.equals(node.address.getAddress())) {
+                LOG.info("memcached node " + node.node + " has a new address, " + address.getHostAddress()
+                        + " (it was " + node.address.getAddress().getHostAddress() + "): it is connected there");
+                swap(cluster.nodes, node.node, new InetSocketAddress(address, node.node.port()));
+            }
+        }
+    }
+
+    /**
+     * Makes {@code next} the nodes: a present node keeps its client unless its address changed, a new one gets a
+     * client, and the clients of nodes gone are closed (a request that picked one a moment before fails as on a
+     * node that died, and its session moves on the same way). Called on the refresher thread only.
+     *
+     * @param moved a node to connect to {@code movedTo} instead, or null
+     */
+    private void swap(MemcachedNodes next, MemcachedNode moved, InetSocketAddress movedTo) {
+        Cluster current = cluster;
+        Map<String, NodeClient> clients = new LinkedHashMap<>();
+        for (MemcachedNode node : next.present()) {
+            NodeClient existing = current.clients.get(node.id());
+            if (existing != null && existing.node.sameAs(node) && node != moved) {
+                clients.put(node.id(), existing);
+                continue;
+            }
+            try {
+                NodeClient created = NodeClient.connect(node, config,
+                        node == moved ? movedTo : new InetSocketAddress(node.connectHost(), node.port()));
+                if (created.credentials != null) {
+                    created.credentials.logRefusalsFromNowOn();
+                }
+                clients.put(node.id(), created);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot create a client of memcached node " + node + "; it counts as down",
+                        e);
+            }
+        }
+        List<NodeClient> retired = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                retired.addAll(clients.values());
+                retired.removeAll(current.clients.values());
+            } else {
+                cluster = new Cluster(next, clients);
+                for (NodeClient old : current.clients.values()) {
+                    if (clients.get(old.node.id()) != old) {
+                        retired.add(old);
+                    }
+                }
+            }
+        }
+        for (NodeClient old : retired) {
+            shutDown(old);
+        }
+    }
+
+    /** Pending writes can still reach a connected node; waiting for a node that is down only delays the stop. */
+    private void shutDown(NodeClient node) {
+        node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
+        // A stopping web application's class loader reports every thread still alive as a leak.
+        node.client.awaitIoThreadEnd(operationTimeoutMillis);
+        node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
+    }
+
     /** spymemcached logs to stderr unless told otherwise; Tomcat users expect java.util.logging. */
     private static void routeSpymemcachedLogsToJavaLogging() {
         if (System.getProperty("net.spy.log.LoggerImpl") == null) {
@@ -156,7 +361,7 @@ final class MemcachedStore implements SessionStore {
 
     private void awaitConnections(Configuration config) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.operationTimeoutMillis());
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : cluster.clients.values()) {
             while (!node.isReady() && node.refusal() == null && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(5);
@@ -265,28 +470,41 @@ final class MemcachedStore implements SessionStore {
 
     @Override
     public boolean isAvailable(String nodeId) {
-        NodeClient node = clients.get(nodeId);
+        NodeClient node = cluster.clients.get(nodeId);
         return node != null && node.isAvailable();
     }
 
     @Override
+    public MemcachedNodes nodes() {
+        return cluster.nodes;
+    }
+
+    @Override
     public void close() {
+        if (refresher != null) {
+            refresher.stop(2L * operationTimeoutMillis); // a poll under way reads for up to the timeout
+        }
         prober.stop(operationTimeoutMillis);
-        for (NodeClient node : clients.values()) {
+        Collection<NodeClient> clients;
+        synchronized (this) {
+            closed = true;
+            clients = cluster.clients.values();
+        }
+        for (NodeClient node : clients) {
             // Pending writes can still reach a connected node; waiting for a node that is down only delays the stop.
             node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
         }
         // A stopping web application's class loader reports every thread still alive as a leak.
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : clients) {
             node.client.awaitIoThreadEnd(operationTimeoutMillis);
             node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
         }
     }
 
     private NodeClient client(String nodeId) throws StoreException {
-        NodeClient node = clients.get(nodeId);
+        NodeClient node = cluster.clients.get(nodeId);
         if (node == null) {
-            throw new StoreException("no memcached node with id " + nodeId);
+            throw new StoreException("no memcached node with id " + nodeId + " is connected");
         }
         if (!node.isAvailable()) {
             throw new StoreException("memcached node " + node.node + " is down");
@@ -419,13 +637,19 @@ final class MemcachedStore implements SessionStore {
         /** The client's one connection, read-only; asked on every request, so no list is built to ask it. */
         final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
+        /** Where the client connects: the host name's address when it was created. */
+        final InetSocketAddress address;
+        /** When the host name was last looked up (refresher thread only). */
+        long resolvedNanos = System.nanoTime();
         volatile long suspectUntilMillis;
         /** When the probe now awaiting its answer was sent; 0 for none. */
         volatile long probeSentNanos;
 
         private NodeClient(MemcachedNode node, NodeMemcachedClient client, OperationFactory operations,
-                           CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis) {
+                           CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis,
+                           InetSocketAddress address) {
             this.node = node;
+            this.address = address;
             this.client = client;
             this.operations = operations;
             this.credentials = credentials;
@@ -439,6 +663,12 @@ final class MemcachedStore implements SessionStore {
          * from its connection factory.
          */
         static NodeClient connect(MemcachedNode node, Configuration config) throws IOException {
+            return connect(node, config, new InetSocketAddress(node.connectHost(), node.port()));
+        }
+
+        /** @param address where to connect: the node's host name resolved, or the address the endpoint gave */
+        static NodeClient connect(MemcachedNode node, Configuration config, InetSocketAddress address)
+                throws IOException {
             ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
                     .setClientMode(ClientMode.Static)
                     .setProtocol(config.protocol() == Configuration.Protocol.BINARY
@@ -468,10 +698,9 @@ final class MemcachedStore implements SessionStore {
                 }
             }
             ConnectionFactory factory = builder.build();
-            NodeMemcachedClient client = new NodeMemcachedClient(factory,
-                    new InetSocketAddress(node.host(), node.port()), events);
+            NodeMemcachedClient client = new NodeMemcachedClient(factory, address, events);
             return new NodeClient(node, client, factory.getOperationFactory(), credentials, trust,
-                    config.operationTimeoutMillis());
+                    config.operationTimeoutMillis(), address);
         }
 
         /** Why the node said no to us, when it did: our credentials or its certificate. */
