@@ -88,8 +88,8 @@ final class MemcachedStore implements SessionStore {
     private final long pollIntervalNanos;
     private long lastPollNanos = System.nanoTime();
     private final RateLimit endpointWarnings = new RateLimit(60, TimeUnit.SECONDS);
-    /** Whether the last poll failed, so that its recovery is logged. */
-    private boolean endpointFailing;
+    /** Why the last poll failed, null when it did not: a new reason is logged at once, the same one once a minute. */
+    private String endpointFailure;
     private final PeriodicTask prober;
     /** Polls the configuration endpoint and follows host names' addresses; null when there is neither. */
     private final PeriodicTask refresher;
@@ -223,16 +223,17 @@ final class MemcachedStore implements SessionStore {
         try {
             reply = endpoint.fetch();
         } catch (IOException e) {
-            if (endpointWarnings.permits() || !endpointFailing) {
-                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + e.getMessage()
+            String failure = String.valueOf(e.getMessage());
+            if (endpointWarnings.permits() || !failure.equals(endpointFailure)) {
+                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + failure
                         + "): the last list of memcached nodes stays in use, " + cluster.nodes.present());
             }
-            endpointFailing = true;
+            endpointFailure = failure;
             return;
         }
-        if (endpointFailing) {
-            endpointFailing = false;
-            LOG.info("configuration endpoint " + endpoint + " answers again");
+        if (endpointFailure != null) {
+            endpointFailure = null;
+            LOG.info("configuration endpoint " + endpoint + " answers a node list again");
         }
         Cluster current = cluster;
         MemcachedNodes next = current.nodes.listed(reply.nodes());
