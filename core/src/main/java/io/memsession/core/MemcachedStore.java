@@ -53,6 +53,10 @@ import net.spy.memcached.ops.StoreType;
  * storage key prefix can hold any character. Each client cancels operations to its node at once while the
  * connection is down ({@link FailureMode#Cancel}) and reconnects in the background. The fork's auto-discovery of
  * ElastiCache nodes stays off ({@link ClientMode#Static}): the nodes, their ids and the routing are memsession's.
+ *
+ * <p>The nodes can change while it runs: a configuration endpoint lists others, or a node's host name comes to
+ * have another address. The nodes and their clients are then swapped as one {@link Cluster}, on a thread of its own,
+ * so that a request sees the nodes before or after the change, never a mix, and pays nothing for it.
  */
 final class MemcachedStore implements SessionStore {
 
