@@ -82,6 +82,13 @@ final class MemcachedStore implements SessionStore {
      */
     static final long RESOLVE_LOST_MILLIS = 1000;
     static final long RESOLVE_CONNECTED_MILLIS = 30_000;
+    /**
+     * A node the configuration endpoint no longer lists counts as down at once, so its sessions move as after its
+     * death; but its client stays open this long: a non-sticky request that read its session there just before
+     * must still write its change there, with the backup copy that the session is then restored from. Closed at
+     * once, that write would fail after the read succeeded, and the change would be lost though answered.
+     */
+    static final long LEAVING_MILLIS = 10_000;
 
     private final Configuration config;
     private final long operationTimeoutMillis;
@@ -216,6 +223,7 @@ final class MemcachedStore implements SessionStore {
             pollEndpoint();
         }
         followAddressChanges();
+        closeLeftNodes();
     }
 
     /**
@@ -282,7 +290,7 @@ final class MemcachedStore implements SessionStore {
         long now = System.nanoTime();
         for (NodeClient node : cluster.clients.values()) {
             long sinceResolved = now - node.resolvedNanos;
-            if (!node.node.isResolved() || sinceResolved < TimeUnit.MILLISECONDS.toNanos(node.isConnected()
+            if (node.leaving || !node.node.isResolved() || sinceResolved < TimeUnit.MILLISECONDS.toNanos(node.isConnected()
                     ? RESOLVE_CONNECTED_MILLIS : RESOLVE_LOST_MILLIS)) {
                 continue;
             }
@@ -303,9 +311,9 @@ final class MemcachedStore implements SessionStore {
     }
 
     /**
-     * Makes {@code next} the nodes: a present node keeps its client unless its address changed, a new one gets a
-     * client, and the clients of nodes gone are closed (a request that picked one a moment before fails as on a
-     * node that died, and its session moves on the same way). Called on the refresher thread only.
+     * Makes {@code next} the nodes: a present node keeps its client unless its address changed (then the old one is
+     * closed), a new one gets a client, and one no longer listed is leaving: down for every choice of a node at
+     * once, its client closed after {@link #LEAVING_MILLIS}. Called on the refresher thread only.
      *
      * @param moved a node to connect to {@code movedTo} instead, or null
      */
@@ -315,6 +323,7 @@ final class MemcachedStore implements SessionStore {
         for (MemcachedNode node : next.present()) {
             NodeClient existing = current.clients.get(node.id());
             if (existing != null && existing.node.sameAs(node) && node != moved) {
+                existing.leaving = false; // listed again before its grace ended
                 clients.put(node.id(), existing);
                 continue;
             }
@@ -331,21 +340,47 @@ final class MemcachedStore implements SessionStore {
             }
         }
         List<NodeClient> retired = new ArrayList<>();
+        long now = System.nanoTime();
+        for (NodeClient old : current.clients.values()) {
+            String id = old.node.id();
+            if (clients.containsKey(id)) {
+                if (clients.get(id) != old) {
+                    retired.add(old); // replaced: its address changed
+                }
+            } else {
+                if (!old.leaving) {
+                    old.leaving = true;
+                    old.leftNanos = now;
+                }
+                if (now - old.leftNanos < TimeUnit.MILLISECONDS.toNanos(LEAVING_MILLIS)) {
+                    clients.put(id, old);
+                } else {
+                    retired.add(old);
+                }
+            }
+        }
         synchronized (this) {
             if (closed) {
+                retired.clear();
                 retired.addAll(clients.values());
                 retired.removeAll(current.clients.values());
             } else {
                 cluster = new Cluster(next, clients);
-                for (NodeClient old : current.clients.values()) {
-                    if (clients.get(old.node.id()) != old) {
-                        retired.add(old);
-                    }
-                }
             }
         }
         for (NodeClient old : retired) {
             shutDown(old);
+        }
+    }
+
+    /** Closes the clients of nodes that left once their grace is over. */
+    private void closeLeftNodes() {
+        long now = System.nanoTime();
+        for (NodeClient node : cluster.clients.values()) {
+            if (node.leaving && now - node.leftNanos >= TimeUnit.MILLISECONDS.toNanos(LEAVING_MILLIS)) {
+                swap(cluster.nodes, null, null);
+                return;
+            }
         }
     }
 
@@ -511,7 +546,7 @@ final class MemcachedStore implements SessionStore {
         if (node == null) {
             throw new StoreException("no memcached node with id " + nodeId + " is connected");
         }
-        if (!node.isAvailable()) {
+        if (!node.isUsable()) {
             throw new StoreException("memcached node " + node.node + " is down");
         }
         return node;
@@ -646,6 +681,10 @@ final class MemcachedStore implements SessionStore {
         final InetSocketAddress address;
         /** When the host name was last looked up (refresher thread only). */
         long resolvedNanos = System.nanoTime();
+        /** No longer listed by the configuration endpoint: it counts as down, and is closed after a grace. */
+        volatile boolean leaving;
+        /** When it stopped being listed (refresher thread only). */
+        long leftNanos;
         volatile long suspectUntilMillis;
         /** When the probe now awaiting its answer was sent; 0 for none. */
         volatile long probeSentNanos;
@@ -725,7 +764,13 @@ final class MemcachedStore implements SessionStore {
             return isConnected() && (credentials == null || credentials.accepted());
         }
 
+        /** Whether sessions may be given this node, and stay on it: usable, and not leaving. */
         boolean isAvailable() {
+            return !leaving && isUsable();
+        }
+
+        /** Whether an operation can be sent: connected, and no timeout lately. */
+        boolean isUsable() {
             return isConnected() && System.currentTimeMillis() >= suspectUntilMillis;
         }
 
