@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 
 /**
  * An ElastiCache-style configuration endpoint on 127.0.0.1, in front of real memcached processes: it answers
- * {@code config get cluster} with the node list a test sets, and anything else with {@code ERROR}. There is no
+ * {@code config get cluster} with the node list a test sets, and anything else with {@code ERROR} (or, as an older
+ * engine, {@code get AmazonElastiCache:cluster} only). There is no
  * other way to have one here. A test can change the list, take the endpoint down (connections refused) and bring
  * it back, or have it answer raw bytes of its choosing, as a clumsy operator or an impostor would.
  */
@@ -26,6 +27,10 @@ public final class ConfigEndpointServer implements AutoCloseable {
     private final int port;
     private final AtomicInteger questions = new AtomicInteger();
     private volatile String answer;
+    /** What {@code get AmazonElastiCache:cluster} answers: the list as engines before memcached 1.4.14 keep it. */
+    private volatile String legacyAnswer = "END\r\n";
+    /** Whether it answers {@code config get cluster} with ERROR, as those engines do. */
+    private volatile boolean legacy;
     private volatile int version;
     private volatile ServerSocket listener;
     private volatile Thread acceptor;
@@ -51,7 +56,7 @@ public final class ConfigEndpointServer implements AutoCloseable {
         return "config:127.0.0.1:" + port;
     }
 
-    /** How many {@code config get cluster} questions were answered, whatever the answer. */
+    /** How many questions for the node list were answered, whatever the answer. */
     public int questions() {
         return questions.get();
     }
@@ -63,8 +68,17 @@ public final class ConfigEndpointServer implements AutoCloseable {
     public void list(MemcachedProcess... nodes) {
         String body = (++version) + "\n" + List.of(nodes).stream()
                 .map(node -> "localhost|127.0.0.1|" + node.port()).collect(Collectors.joining(" ")) + "\n";
-        answerWith("CONFIG cluster 0 " + body.getBytes(StandardCharsets.US_ASCII).length + "\r\n" + body
-                + "\r\nEND\r\n");
+        int length = body.getBytes(StandardCharsets.US_ASCII).length;
+        answerWith("CONFIG cluster 0 " + length + "\r\n" + body + "\r\nEND\r\n");
+        legacyAnswer = "VALUE AmazonElastiCache:cluster 0 " + length + "\r\n" + body + "\r\nEND\r\n";
+    }
+
+    /**
+     * From now on answers as an engine before memcached 1.4.14: ERROR to {@code config get cluster}, the list to
+     * {@code get AmazonElastiCache:cluster}.
+     */
+    public void answerAsLegacyEngine() {
+        legacy = true;
     }
 
     /** Answers {@code config get cluster} with exactly this text from now on. */
@@ -126,9 +140,12 @@ public final class ConfigEndpointServer implements AutoCloseable {
                 StandardCharsets.US_ASCII));
         OutputStream out = connection.getOutputStream();
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.trim().equals("config get cluster")) {
+            if (line.trim().equals("config get cluster") && !legacy) {
                 questions.incrementAndGet();
                 out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+            } else if (line.trim().equals("get AmazonElastiCache:cluster") && legacy) {
+                questions.incrementAndGet();
+                out.write(legacyAnswer.getBytes(StandardCharsets.ISO_8859_1));
             } else {
                 out.write("ERROR\r\n".getBytes(StandardCharsets.US_ASCII));
             }
