@@ -602,6 +602,14 @@ public class MemcachedSessionManager extends TomcatLineManager implements Monito
         set("failoverNodes", failoverNodes);
     }
 
+    public String getConfigEndpointPollInterval() {
+        return settings.get("configEndpointPollInterval");
+    }
+
+    public void setConfigEndpointPollInterval(String configEndpointPollInterval) {
+        set("configEndpointPollInterval", configEndpointPollInterval);
+    }
+
     public String getEnabled() {
         return settings.get("enabled");
     }

@@ -43,7 +43,6 @@ final class BackupCopies implements AutoCloseable {
 
     private final SessionStore store;
     private final StorageKeys keys;
-    private final List<String> ring;
     private final long operationTimeoutMillis;
     private final boolean beforeResponse;
     /**
@@ -60,24 +59,31 @@ final class BackupCopies implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param ring every node id in {@code memcachedNodes} order; empty for a single node without id (no copies)
      * @param beforeResponse whether a changed session's copy is written with the session, before the response
      */
-    public BackupCopies(SessionStore store, StorageKeys keys, List<String> ring, long operationTimeoutMillis,
+    public BackupCopies(SessionStore store, StorageKeys keys, long operationTimeoutMillis,
                         boolean beforeResponse, String threadName) {
         this.store = store;
         this.keys = keys;
-        this.ring = ring;
         this.operationTimeoutMillis = operationTimeoutMillis;
         this.beforeResponse = beforeResponse;
         this.worker = DaemonThreads.newThread(this::run, threadName);
-        if (ring.size() > 1) {
+        if (store.nodes().mayMoveSessions()) {
             worker.start();
         }
     }
 
+    /**
+     * Every node id in {@code memcachedNodes} order (a configuration endpoint's in the order of their ids, those gone
+     * included); empty for a single node without id, which has no copies.
+     */
+    private List<String> ring() {
+        return store.nodes().ids();
+    }
+
     /** The node that holds the copy of a session on {@code sessionNodeId} now; null when no other node is up. */
     String backupNode(String sessionNodeId) {
+        List<String> ring = ring();
         int start = ring.indexOf(sessionNodeId);
         for (int i = 1; start >= 0 && i < ring.size(); i++) {
             String candidate = ring.get((start + i) % ring.size());
@@ -104,7 +110,7 @@ final class BackupCopies implements AutoCloseable {
      * @return the copy under way, for {@link #written} or {@link #refused}; null when none was sent
      */
     CopyWrite startWithWrite(String sessionId, byte[] blob, int ttlSeconds) {
-        if (!beforeResponse || ring.size() <= 1 || closed) {
+        if (!beforeResponse || ring().size() <= 1 || closed) {
             return null;
         }
         waiting.remove(sessionId); // an older copy on its way must not land after this one
@@ -133,7 +139,7 @@ final class BackupCopies implements AutoCloseable {
             offer(new Task(sessionId, blob, ttlSeconds, false, true));
             return true;
         }
-        if (ring.size() <= 1) {
+        if (ring().size() <= 1) {
             return true;
         }
         if (sent != null && sent.await(sessionId, operationTimeoutMillis)) {
@@ -196,7 +202,7 @@ final class BackupCopies implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (ring.size() <= 1) {
+        if (ring().size() <= 1) {
             if (task.touchPrimary) {
                 touchPrimaryNow(task);
             }
@@ -225,7 +231,7 @@ final class BackupCopies implements AutoCloseable {
     /** Sends the deletion of a session's copy; null when there is no copy to delete. */
     Pending<Boolean> startDelete(String sessionId) throws StoreException {
         waiting.remove(sessionId); // a copy on its way must not bring the session back
-        String node = ring.size() > 1 ? backupNode(keys.nodeId(sessionId)) : null;
+        String node = ring().size() > 1 ? backupNode(keys.nodeId(sessionId)) : null;
         return node == null ? null : store.startDelete(node, keys.backupKey(sessionId));
     }
 
@@ -236,6 +242,7 @@ final class BackupCopies implements AutoCloseable {
      */
     public Copy find(String sessionId) {
         String sessionNode = keys.nodeId(sessionId);
+        List<String> ring = ring();
         int start = ring.indexOf(sessionNode);
         for (int i = 1; start >= 0 && i < ring.size(); i++) {
             String candidate = ring.get((start + i) % ring.size());

@@ -2,10 +2,13 @@ package io.memsession.core;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -21,6 +24,7 @@ import java.util.logging.Logger;
 import io.memsession.core.config.Configuration;
 import io.memsession.core.config.ConfigurationException;
 import io.memsession.core.config.MemcachedNode;
+import io.memsession.core.config.MemcachedNodes;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionFactoryBuilder;
@@ -49,6 +53,10 @@ import net.spy.memcached.ops.StoreType;
  * storage key prefix can hold any character. Each client cancels operations to its node at once while the
  * connection is down ({@link FailureMode#Cancel}) and reconnects in the background. The fork's auto-discovery of
  * ElastiCache nodes stays off ({@link ClientMode#Static}): the nodes, their ids and the routing are memsession's.
+ *
+ * <p>The nodes can change while it runs: a configuration endpoint lists others, or a node's host name comes to
+ * have another address. The nodes and their clients are then swapped as one {@link Cluster}, on a thread of its own,
+ * so that a request sees the nodes before or after the change, never a mix, and pays nothing for it.
  */
 final class MemcachedStore implements SessionStore {
 
@@ -67,14 +75,61 @@ final class MemcachedStore implements SessionStore {
      */
     static final long PROBE_INTERVAL_MILLIS = 500;
 
-    private final Map<String, NodeClient> clients;
-    private final long operationTimeoutMillis;
-    private final PeriodicTask prober;
+    /**
+     * A node whose connection is lost has its host name looked up again this often; one that is connected, every
+     * {@link #RESOLVE_CONNECTED_MILLIS} (an address can move while the old one still answers). The JVM caches a
+     * look-up for {@code networkaddress.cache.ttl}, 30 s by default.
+     */
+    static final long RESOLVE_LOST_MILLIS = 1000;
+    static final long RESOLVE_CONNECTED_MILLIS = 30_000;
+    /**
+     * A node the configuration endpoint no longer lists counts as down at once, so its sessions move as after its
+     * death; but its client stays open this long: a non-sticky request that read its session there just before
+     * must still write its change there, with the backup copy that the session is then restored from. Closed at
+     * once, that write would fail after the read succeeded, and the change would be lost though answered.
+     */
+    static final long LEAVING_MILLIS = 10_000;
 
-    private MemcachedStore(Map<String, NodeClient> clients, long operationTimeoutMillis) {
-        this.clients = clients;
-        this.operationTimeoutMillis = operationTimeoutMillis;
+    private final Configuration config;
+    private final long operationTimeoutMillis;
+    /** The nodes and their clients, swapped as one when the nodes change: a request reads one or the other, whole. */
+    private volatile Cluster cluster;
+    /** Null for a fixed list of nodes. */
+    private final ConfigEndpoint endpoint;
+    private final long pollIntervalNanos;
+    private long lastPollNanos = System.nanoTime();
+    private final RateLimit endpointWarnings = new RateLimit(60, TimeUnit.SECONDS);
+    /** Why the last poll failed, null when it did not: a new reason is logged at once, the same one once a minute. */
+    private String endpointFailure;
+    private final PeriodicTask prober;
+    /** Polls the configuration endpoint and follows host names' addresses; null when there is neither. */
+    private final PeriodicTask refresher;
+    private boolean closed;
+
+    /** The nodes, and a client for each one present that could be created, by node id. */
+    private static final class Cluster {
+        final MemcachedNodes nodes;
+        final Map<String, NodeClient> clients;
+
+        Cluster(MemcachedNodes nodes, Map<String, NodeClient> clients) {
+            this.nodes = nodes;
+            this.clients = Collections.unmodifiableMap(clients);
+        }
+    }
+
+    private MemcachedStore(Configuration config, Cluster cluster, ConfigEndpoint endpoint) {
+        this.config = config;
+        this.operationTimeoutMillis = config.operationTimeoutMillis();
+        this.cluster = cluster;
+        this.endpoint = endpoint;
+        this.pollIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.configEndpointPollIntervalMillis());
         this.prober = PeriodicTask.start("memsession-node-probe", PROBE_INTERVAL_MILLIS, this::probeNodes);
+        boolean resolves = false;
+        for (MemcachedNode node : cluster.nodes.present()) {
+            resolves |= node.isResolved();
+        }
+        this.refresher = endpoint != null || resolves ? PeriodicTask.start("memsession-node-discovery",
+                Math.min(RESOLVE_LOST_MILLIS, config.configEndpointPollIntervalMillis()), this::refreshNodes) : null;
     }
 
     /**
@@ -84,7 +139,7 @@ final class MemcachedStore implements SessionStore {
      * the operation timeout, so that its sessions move off it even while no request writes to it.
      */
     private void probeNodes() {
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : cluster.clients.values()) {
             if (!node.isConnected()) {
                 node.probeSentNanos = 0; // a probe lost with its connection is never answered
                 continue;
@@ -125,13 +180,28 @@ final class MemcachedStore implements SessionStore {
      */
     public static MemcachedStore connect(Configuration config) throws IOException {
         routeSpymemcachedLogsToJavaLogging();
+        MemcachedNodes nodes = config.nodes();
+        ConfigEndpoint endpoint = null;
+        if (nodes.configurationEndpoint() != null) {
+            endpoint = new ConfigEndpoint(nodes.configurationEndpoint(), config);
+            try {
+                ClusterConfigReply reply = endpoint.fetch();
+                nodes = nodes.listed(reply.nodes());
+                LOG.info("configuration endpoint " + endpoint + " lists memcached nodes " + nodes.present()
+                        + " (version " + reply.version() + ")");
+            } catch (IOException e) {
+                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + e.getMessage() + "): no "
+                        + "session is stored until it can; it is asked again every "
+                        + config.configEndpointPollIntervalMillis() + " ms");
+            }
+        }
         Map<String, NodeClient> clients = new LinkedHashMap<>();
         MemcachedStore store;
         try {
-            for (MemcachedNode node : config.nodes().all()) {
+            for (MemcachedNode node : nodes.present()) {
                 clients.put(node.id(), NodeClient.connect(node, config));
             }
-            store = new MemcachedStore(clients, config.operationTimeoutMillis());
+            store = new MemcachedStore(config, new Cluster(nodes, clients), endpoint);
         } catch (IOException | RuntimeException e) {
             for (NodeClient created : clients.values()) {
                 created.client.shutdown(0, TimeUnit.MILLISECONDS);
@@ -147,6 +217,181 @@ final class MemcachedStore implements SessionStore {
         return store;
     }
 
+    private void refreshNodes() {
+        if (endpoint != null && System.nanoTime() - lastPollNanos >= pollIntervalNanos) {
+            lastPollNanos = System.nanoTime();
+            pollEndpoint();
+        }
+        followAddressChanges();
+        closeLeftNodes();
+    }
+
+    /**
+     * Asks the configuration endpoint for its nodes and swaps them in when they changed. An endpoint that cannot be
+     * reached or answers anything but a well-formed list changes nothing: the last list stays in use.
+     */
+    private void pollEndpoint() {
+        ClusterConfigReply reply;
+        try {
+            reply = endpoint.fetch();
+        } catch (IOException e) {
+            String failure = String.valueOf(e.getMessage());
+            if (endpointWarnings.permits() || !failure.equals(endpointFailure)) {
+                LOG.warning("configuration endpoint " + endpoint + " cannot be read (" + failure
+                        + "): the last list of memcached nodes stays in use, " + cluster.nodes.present());
+            }
+            endpointFailure = failure;
+            return;
+        }
+        if (endpointFailure != null) {
+            endpointFailure = null;
+            LOG.info("configuration endpoint " + endpoint + " answers a node list again");
+        }
+        Cluster current = cluster;
+        MemcachedNodes next = current.nodes.listed(reply.nodes());
+        if (samePresent(current.nodes.present(), next.present())) {
+            return;
+        }
+        List<String> joined = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (MemcachedNode node : next.present()) {
+            if (!current.nodes.primaryIds().contains(node.id())) {
+                joined.add(node.toString());
+            }
+        }
+        for (MemcachedNode node : current.nodes.present()) {
+            if (!next.primaryIds().contains(node.id())) {
+                left.add(node.toString());
+            }
+        }
+        LOG.info("configuration endpoint " + endpoint + " lists memcached nodes " + next.present() + " (version "
+                + reply.version() + "): joined " + joined + ", left " + left + "; the sessions of a node that left "
+                + "move to the others as after its failure");
+        swap(next, null, null);
+    }
+
+    private static boolean samePresent(List<MemcachedNode> current, List<MemcachedNode> next) {
+        if (current.size() != next.size()) {
+            return false;
+        }
+        for (int i = 0; i < current.size(); i++) {
+            if (!current.get(i).sameAs(next.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A node given by host name whose name now has another address gets a new client there, under its id; the old
+     * one is closed.
+     */
+    private void followAddressChanges() {
+        long now = System.nanoTime();
+        for (NodeClient node : cluster.clients.values()) {
+            long sinceResolved = now - node.resolvedNanos;
+            if (node.leaving || !node.node.isResolved() || sinceResolved < TimeUnit.MILLISECONDS.toNanos(node.isConnected()
+                    ? RESOLVE_CONNECTED_MILLIS : RESOLVE_LOST_MILLIS)) {
+                continue;
+            }
+            node.resolvedNanos = now;
+            InetAddress address;
+            try {
+                address = InetAddress.getByName(node.node.host());
+            } catch (UnknownHostException e) {
+                LOG.log(Level.FINE, "cannot look up " + node.node.host(), e);
+                continue;
+            }
+            if (!address.equals(node.address.getAddress())) {
+                LOG.info("memcached node " + node.node + " has a new address, " + address.getHostAddress()
+                        + " (it was " + node.address.getAddress().getHostAddress() + "): it is connected there");
+                swap(cluster.nodes, node.node, new InetSocketAddress(address, node.node.port()));
+            }
+        }
+    }
+
+    /**
+     * Makes {@code next} the nodes: a present node keeps its client unless its address changed (then the old one is
+     * closed), a new one gets a client, and one no longer listed is leaving: down for every choice of a node at
+     * once, its client closed after {@link #LEAVING_MILLIS}. Called on the refresher thread only.
+     *
+     * @param moved a node to connect to {@code movedTo} instead, or null
+     */
+    private void swap(MemcachedNodes next, MemcachedNode moved, InetSocketAddress movedTo) {
+        Cluster current = cluster;
+        Map<String, NodeClient> clients = new LinkedHashMap<>();
+        for (MemcachedNode node : next.present()) {
+            NodeClient existing = current.clients.get(node.id());
+            if (existing != null && existing.node.sameAs(node) && node != moved) {
+                existing.leaving = false; // listed again before its grace ended
+                clients.put(node.id(), existing);
+                continue;
+            }
+            try {
+                NodeClient created = NodeClient.connect(node, config,
+                        node == moved ? movedTo : new InetSocketAddress(node.connectHost(), node.port()));
+                if (created.credentials != null) {
+                    created.credentials.logRefusalsFromNowOn();
+                }
+                clients.put(node.id(), created);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot create a client of memcached node " + node + "; it counts as down",
+                        e);
+            }
+        }
+        List<NodeClient> retired = new ArrayList<>();
+        long now = System.nanoTime();
+        for (NodeClient old : current.clients.values()) {
+            String id = old.node.id();
+            if (clients.containsKey(id)) {
+                if (clients.get(id) != old) {
+                    retired.add(old); // replaced: its address changed
+                }
+            } else {
+                if (!old.leaving) {
+                    old.leaving = true;
+                    old.leftNanos = now;
+                }
+                if (now - old.leftNanos < TimeUnit.MILLISECONDS.toNanos(LEAVING_MILLIS)) {
+                    clients.put(id, old);
+                } else {
+                    retired.add(old);
+                }
+            }
+        }
+        synchronized (this) {
+            if (closed) {
+                retired.clear();
+                retired.addAll(clients.values());
+                retired.removeAll(current.clients.values());
+            } else {
+                cluster = new Cluster(next, clients);
+            }
+        }
+        for (NodeClient old : retired) {
+            shutDown(old);
+        }
+    }
+
+    /** Closes the clients of nodes that left once their grace is over. */
+    private void closeLeftNodes() {
+        long now = System.nanoTime();
+        for (NodeClient node : cluster.clients.values()) {
+            if (node.leaving && now - node.leftNanos >= TimeUnit.MILLISECONDS.toNanos(LEAVING_MILLIS)) {
+                swap(cluster.nodes, null, null);
+                return;
+            }
+        }
+    }
+
+    /** Pending writes can still reach a connected node; waiting for a node that is down only delays the stop. */
+    private void shutDown(NodeClient node) {
+        node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
+        // A stopping web application's class loader reports every thread still alive as a leak.
+        node.client.awaitIoThreadEnd(operationTimeoutMillis);
+        node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
+    }
+
     /** spymemcached logs to stderr unless told otherwise; Tomcat users expect java.util.logging. */
     private static void routeSpymemcachedLogsToJavaLogging() {
         if (System.getProperty("net.spy.log.LoggerImpl") == null) {
@@ -156,7 +401,7 @@ final class MemcachedStore implements SessionStore {
 
     private void awaitConnections(Configuration config) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.operationTimeoutMillis());
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : cluster.clients.values()) {
             while (!node.isReady() && node.refusal() == null && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(5);
@@ -265,30 +510,43 @@ final class MemcachedStore implements SessionStore {
 
     @Override
     public boolean isAvailable(String nodeId) {
-        NodeClient node = clients.get(nodeId);
+        NodeClient node = cluster.clients.get(nodeId);
         return node != null && node.isAvailable();
     }
 
     @Override
+    public MemcachedNodes nodes() {
+        return cluster.nodes;
+    }
+
+    @Override
     public void close() {
+        if (refresher != null) {
+            refresher.stop(2L * operationTimeoutMillis); // a poll under way reads for up to the timeout
+        }
         prober.stop(operationTimeoutMillis);
-        for (NodeClient node : clients.values()) {
+        Collection<NodeClient> clients;
+        synchronized (this) {
+            closed = true;
+            clients = cluster.clients.values();
+        }
+        for (NodeClient node : clients) {
             // Pending writes can still reach a connected node; waiting for a node that is down only delays the stop.
             node.client.shutdown(node.isConnected() ? operationTimeoutMillis : 0, TimeUnit.MILLISECONDS);
         }
         // A stopping web application's class loader reports every thread still alive as a leak.
-        for (NodeClient node : clients.values()) {
+        for (NodeClient node : clients) {
             node.client.awaitIoThreadEnd(operationTimeoutMillis);
             node.client.awaitAuthThreadsEnd(operationTimeoutMillis);
         }
     }
 
     private NodeClient client(String nodeId) throws StoreException {
-        NodeClient node = clients.get(nodeId);
+        NodeClient node = cluster.clients.get(nodeId);
         if (node == null) {
-            throw new StoreException("no memcached node with id " + nodeId);
+            throw new StoreException("no memcached node with id " + nodeId + " is connected");
         }
-        if (!node.isAvailable()) {
+        if (!node.isUsable()) {
             throw new StoreException("memcached node " + node.node + " is down");
         }
         return node;
@@ -419,13 +677,23 @@ final class MemcachedStore implements SessionStore {
         /** The client's one connection, read-only; asked on every request, so no list is built to ask it. */
         final net.spy.memcached.MemcachedNode connection;
         final long operationTimeoutMillis;
+        /** Where the client connects: the host name's address when it was created. */
+        final InetSocketAddress address;
+        /** When the host name was last looked up (refresher thread only). */
+        long resolvedNanos = System.nanoTime();
+        /** No longer listed by the configuration endpoint: it counts as down, and is closed after a grace. */
+        volatile boolean leaving;
+        /** When it stopped being listed (refresher thread only). */
+        long leftNanos;
         volatile long suspectUntilMillis;
         /** When the probe now awaiting its answer was sent; 0 for none. */
         volatile long probeSentNanos;
 
         private NodeClient(MemcachedNode node, NodeMemcachedClient client, OperationFactory operations,
-                           CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis) {
+                           CredentialsCheck credentials, NodeTrust trust, long operationTimeoutMillis,
+                           InetSocketAddress address) {
             this.node = node;
+            this.address = address;
             this.client = client;
             this.operations = operations;
             this.credentials = credentials;
@@ -439,6 +707,12 @@ final class MemcachedStore implements SessionStore {
          * from its connection factory.
          */
         static NodeClient connect(MemcachedNode node, Configuration config) throws IOException {
+            return connect(node, config, new InetSocketAddress(node.connectHost(), node.port()));
+        }
+
+        /** @param address where to connect: the node's host name resolved, or the address the endpoint gave */
+        static NodeClient connect(MemcachedNode node, Configuration config, InetSocketAddress address)
+                throws IOException {
             ConnectionFactoryBuilder builder = new ConnectionFactoryBuilder()
                     .setClientMode(ClientMode.Static)
                     .setProtocol(config.protocol() == Configuration.Protocol.BINARY
@@ -468,10 +742,9 @@ final class MemcachedStore implements SessionStore {
                 }
             }
             ConnectionFactory factory = builder.build();
-            NodeMemcachedClient client = new NodeMemcachedClient(factory,
-                    new InetSocketAddress(node.host(), node.port()), events);
+            NodeMemcachedClient client = new NodeMemcachedClient(factory, address, events);
             return new NodeClient(node, client, factory.getOperationFactory(), credentials, trust,
-                    config.operationTimeoutMillis());
+                    config.operationTimeoutMillis(), address);
         }
 
         /** Why the node said no to us, when it did: our credentials or its certificate. */
@@ -491,7 +764,13 @@ final class MemcachedStore implements SessionStore {
             return isConnected() && (credentials == null || credentials.accepted());
         }
 
+        /** Whether sessions may be given this node, and stay on it: usable, and not leaving. */
         boolean isAvailable() {
+            return !leaving && isUsable();
+        }
+
+        /** Whether an operation can be sent: connected, and no timeout lately. */
+        boolean isUsable() {
             return isConnected() && System.currentTimeMillis() >= suspectUntilMillis;
         }
 

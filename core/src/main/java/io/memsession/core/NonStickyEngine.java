@@ -3,15 +3,12 @@ package io.memsession.core;
 import static io.memsession.core.Elapsed.millisSince;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.memsession.core.config.Configuration;
-import io.memsession.core.config.MemcachedNode;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
@@ -59,13 +56,7 @@ final class NonStickyEngine extends SessionEngine {
 
     static NonStickyEngine create(Parts parts, String threadNamePrefix) {
         Configuration config = parts.config;
-        List<String> ring = new ArrayList<>();
-        if (config.nodes().encodesNodeIds()) {
-            for (MemcachedNode node : config.nodes().all()) {
-                ring.add(node.id());
-            }
-        }
-        BackupCopies copies = new BackupCopies(parts.store, parts.keys, ring, config.operationTimeoutMillis(),
+        BackupCopies copies = new BackupCopies(parts.store, parts.keys, config.operationTimeoutMillis(),
                 config.backupCopyBeforeResponse(), threadNamePrefix + "copies");
         LockPolicy lockPolicy = new LockPolicy(config.lockingMode());
         SessionLocks locks = new SessionLocks(parts.store, parts.statistics, config.lockExpirationSeconds(),
@@ -87,7 +78,7 @@ final class NonStickyEngine extends SessionEngine {
                                                   SessionContainer<S> container) {
         SessionId id = SessionId.parse(requestedId);
         if (id == null || id.nodeId() == null || !config.nodes().encodesNodeIds()
-                || !config.nodes().contains(id.nodeId()) || store.isAvailable(id.nodeId())) {
+                || !store.nodes().contains(id.nodeId()) || store.isAvailable(id.nodeId())) {
             return;
         }
         String restoredId = restore(requestedId, visit, container);

@@ -38,7 +38,6 @@ final class Relocations implements AutoCloseable {
 
     private final SessionStore store;
     private final StorageKeys keys;
-    private final List<String> nodeIds;
     /** A node that is up other than the one given, or null; the same choice as for new sessions. */
     private final UnaryOperator<String> otherNode;
     private final long timeoutMillis;
@@ -50,14 +49,13 @@ final class Relocations implements AutoCloseable {
     private volatile SessionBackup backup;
     private final PeriodicTask watcher;
 
-    Relocations(SessionStore store, StorageKeys keys, List<String> nodeIds, UnaryOperator<String> otherNode,
-                long timeoutMillis, String threadName) {
+    Relocations(SessionStore store, StorageKeys keys, UnaryOperator<String> otherNode, long timeoutMillis,
+                String threadName) {
         this.store = store;
         this.keys = keys;
-        this.nodeIds = nodeIds;
         this.otherNode = otherNode;
         this.timeoutMillis = timeoutMillis;
-        this.watcher = nodeIds.size() > 1 ? PeriodicTask.start(threadName, WATCH_INTERVAL_MILLIS, this::watch) : null;
+        this.watcher = PeriodicTask.start(threadName, WATCH_INTERVAL_MILLIS, this::watch);
     }
 
     void movesFor(SessionBackup owner) {
@@ -74,8 +72,12 @@ final class Relocations implements AutoCloseable {
         return otherNode.apply(nodeId);
     }
 
+    /**
+     * The nodes sessions move between, in {@code memcachedNodes} order (a configuration endpoint's in the order of
+     * their ids, those it no longer lists included: they count as down for good).
+     */
     List<String> nodeIds() {
-        return nodeIds;
+        return store.nodes().ids();
     }
 
     /** A session moved off a node: its old id finds it from now on. */
@@ -112,6 +114,7 @@ final class Relocations implements AutoCloseable {
      */
     String secondCopyOf(String id) {
         String own = keys.nodeId(id);
+        List<String> nodeIds = nodeIds();
         int index = nodeIds.indexOf(own);
         if (index < 0) {
             return null;
@@ -129,6 +132,7 @@ final class Relocations implements AutoCloseable {
 
     /** The node of the second copy of a session on {@code nodeId}; null when no other node is up. */
     private String secondCopyNode(String nodeId) {
+        List<String> nodeIds = nodeIds();
         int own = nodeIds.indexOf(nodeId);
         if (own < 0) {
             return null;
@@ -145,7 +149,7 @@ final class Relocations implements AutoCloseable {
     /** The current id of a session this Tomcat moved, given any of its earlier ids; null if it moved none. */
     String currentId(String id) {
         String current = movedTo.get(id);
-        for (int hops = 0; current != null && hops < nodeIds.size(); hops++) {
+        for (int hops = 0; current != null && hops < nodeIds().size(); hops++) {
             String next = movedTo.get(current);
             if (next == null) {
                 return current;
@@ -158,7 +162,7 @@ final class Relocations implements AutoCloseable {
     private void watch() {
         boolean changed = false;
         List<String> back = new ArrayList<>();
-        for (String nodeId : nodeIds) {
+        for (String nodeId : nodeIds()) {
             if (store.isAvailable(nodeId)) {
                 if (down.remove(nodeId)) {
                     changed = true; // sessions that found no node up may move now
@@ -253,8 +257,6 @@ final class Relocations implements AutoCloseable {
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.stop(timeoutMillis);
-        }
+        watcher.stop(timeoutMillis);
     }
 }

@@ -20,6 +20,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.memsession.core.config.Configuration;
+import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.StoredSession;
@@ -90,8 +91,8 @@ final class SessionBackup implements AutoCloseable {
         final int maxSessionSize;
         final BackupCopies copies;
         final String threadNamePrefix;
-        /** Sticky mode: the nodes sessions may move between (empty without node ids), and how one is chosen. */
-        final List<String> nodeIds;
+        /** Sticky mode: whether sessions may move between nodes ({@link MemcachedNodes#mayMoveSessions}), and how. */
+        final boolean movable;
         final UnaryOperator<String> otherNode;
 
         /**
@@ -103,9 +104,9 @@ final class SessionBackup implements AutoCloseable {
          * @param copies non-sticky mode's backup copies; null in sticky mode
          */
         Settings(IntSupplier graceSeconds, int writerThreads, long syncTimeoutMillis, long asyncTimeoutMillis,
-                 int maxSessionSize, BackupCopies copies, String threadNamePrefix, List<String> nodeIds,
+                 int maxSessionSize, BackupCopies copies, String threadNamePrefix, boolean movable,
                  UnaryOperator<String> otherNode) {
-            this.nodeIds = nodeIds;
+            this.movable = movable;
             this.otherNode = otherNode;
             this.graceSeconds = graceSeconds;
             this.writerThreads = writerThreads;
@@ -124,13 +125,9 @@ final class SessionBackup implements AutoCloseable {
          */
         public static Settings sticky(Configuration config, IntSupplier graceSeconds, String threadNamePrefix,
                                       UnaryOperator<String> otherNode) {
-            List<String> nodeIds = new ArrayList<>();
-            if (config.nodes().encodesNodeIds()) {
-                config.nodes().all().forEach(node -> nodeIds.add(node.id()));
-            }
             return new Settings(graceSeconds, config.sessionBackupAsync() ? config.backupThreadCount() : 0,
                     config.sessionBackupTimeoutMillis(), config.operationTimeoutMillis(), config.maxSessionSize(),
-                    null, threadNamePrefix, nodeIds, otherNode);
+                    null, threadNamePrefix, config.nodes().mayMoveSessions(), otherNode);
         }
 
         /**
@@ -140,7 +137,7 @@ final class SessionBackup implements AutoCloseable {
         public static Settings nonSticky(Configuration config, int graceSeconds, BackupCopies copies) {
             return new Settings(() -> graceSeconds, 0, config.sessionBackupTimeoutMillis(),
                     config.operationTimeoutMillis(), config.maxSessionSize(), copies, null,
-                    Collections.<String>emptyList(), null);
+                    false, null);
         }
     }
 
@@ -160,8 +157,8 @@ final class SessionBackup implements AutoCloseable {
         this.asyncTimeoutMillis = settings.asyncTimeoutMillis;
         this.maxSessionSize = settings.maxSessionSize;
         this.copies = settings.copies;
-        this.relocations = settings.nodeIds.size() > 1 ? new Relocations(store, keys, settings.nodeIds,
-                settings.otherNode, asyncTimeoutMillis, settings.threadNamePrefix + "relocations") : null;
+        this.relocations = settings.movable ? new Relocations(store, keys, settings.otherNode, asyncTimeoutMillis,
+                settings.threadNamePrefix + "relocations") : null;
         if (relocations != null) {
             relocations.movesFor(this);
         }

@@ -240,11 +240,15 @@ public abstract class SessionEngine implements AutoCloseable {
         return statistics;
     }
 
-    /** Its memcached nodes, in configuration order, with whether each can be reached now. */
+    /**
+     * Its memcached nodes, in configuration order (those a configuration endpoint lists now, in the order of their
+     * ids), with whether each can be reached now.
+     */
     public List<NodeStatus> nodeStatuses() {
         List<NodeStatus> statuses = new ArrayList<>();
-        for (MemcachedNode node : config.nodes().all()) {
-            statuses.add(new NodeStatus(node.id(), node.address(), config.nodes().failoverIds().contains(node.id()),
+        MemcachedNodes nodes = store.nodes();
+        for (MemcachedNode node : nodes.present()) {
+            statuses.add(new NodeStatus(node.id(), node.address(), nodes.failoverIds().contains(node.id()),
                     store.isAvailable(node.id())));
         }
         return statuses;
@@ -266,10 +270,11 @@ public abstract class SessionEngine implements AutoCloseable {
 
     /** A random available primary node other than {@code exclude}; else a failover node; else null. */
     final String chooseNode(String exclude) {
-        return chooseNode(config.nodes(), store, exclude);
+        return chooseNode(store, exclude);
     }
 
-    static String chooseNode(MemcachedNodes nodes, SessionStore store, String exclude) {
+    static String chooseNode(SessionStore store, String exclude) {
+        MemcachedNodes nodes = store.nodes();
         if (!nodes.encodesNodeIds()) {
             return null;
         }
@@ -302,19 +307,19 @@ public abstract class SessionEngine implements AutoCloseable {
         return parsed != null && (parsed.nodeId() == null || store.isAvailable(parsed.nodeId()));
     }
 
-    /** Whether memsession could have made this id and stored its session: it parses and names a configured node. */
+    /** Whether memsession could have made this id and stored its session: it parses and names a known node. */
     public boolean mayHaveMade(String id) {
         return parseOwn(id) != null;
     }
 
-    /** The id parsed, if it names a configured node (or none, for a single node without id); else null. */
+    /** The id parsed, if it names a known node (or none, for a single node without id); else null. */
     private SessionId parseOwn(String id) {
         SessionId parsed = SessionId.parse(id);
         if (parsed == null) {
             return null;
         }
         boolean own = config.nodes().encodesNodeIds()
-                ? parsed.nodeId() != null && config.nodes().contains(parsed.nodeId())
+                ? parsed.nodeId() != null && store.nodes().contains(parsed.nodeId())
                 : parsed.nodeId() == null;
         return own ? parsed : null;
     }

@@ -1,5 +1,7 @@
 package io.memsession.core;
 
+import io.memsession.core.config.MemcachedNodes;
+
 /**
  * The memcached operations memsession needs, addressed by node id (null for a single node configured as
  * {@code host:port}). Every call is bounded in time and fails fast when the node is known to be down. The
@@ -41,6 +43,12 @@ interface SessionStore extends AutoCloseable {
 
     /** Deletes the key, waiting up to the operation timeout; an absent key is not an error. */
     void delete(String nodeId, String key) throws StoreException;
+
+    /**
+     * The nodes now: those configured, or those a configuration endpoint listed lately (with those it listed
+     * before, as nodes down for good). One immutable object, replaced as a whole when the nodes change.
+     */
+    MemcachedNodes nodes();
 
     /** Whether the node is connected and has not just failed an operation. */
     boolean isAvailable(String nodeId);

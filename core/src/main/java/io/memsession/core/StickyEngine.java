@@ -5,6 +5,7 @@ import static io.memsession.core.Elapsed.millisSince;
 import java.util.Map;
 
 import io.memsession.core.config.Configuration;
+import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.format.MsmSessionBlob;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.StoredSession;
@@ -34,7 +35,7 @@ final class StickyEngine extends SessionEngine {
         SessionBackup backup = new SessionBackup(parts.store, parts.keys, parts.transcoder, parts.serializerId,
                 parts.blobs, parts.principalCodec, parts.statistics,
                 SessionBackup.Settings.sticky(config, parts.graceSeconds, threadNamePrefix,
-                        lostNode -> chooseNode(config.nodes(), parts.store, lostNode)));
+                        lostNode -> chooseNode(parts.store, lostNode)));
         return new StickyEngine(parts, backup);
     }
 
@@ -224,7 +225,8 @@ final class StickyEngine extends SessionEngine {
             return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
         }
         boolean encodes = config.nodes().encodesNodeIds();
-        boolean knownNode = id.nodeId() == null || config.nodes().contains(id.nodeId());
+        MemcachedNodes nodes = store.nodes();
+        boolean knownNode = id.nodeId() == null || nodes.contains(id.nodeId());
         if (!knownNode && !isLocal) {
             return new ArrivingSessionId(ArrivingSessionId.Action.MALFORMED, null);
         }
@@ -232,8 +234,8 @@ final class StickyEngine extends SessionEngine {
         boolean mayBeStored = !encodes || id.nodeId() != null;
         if (jvmRoute != null && !jvmRoute.isEmpty() && !jvmRoute.equals(id.jvmRoute()) && mayBeStored) {
             SessionId target = id.withJvmRoute(jvmRoute);
-            if (config.nodes().failoverIds().contains(id.nodeId())) {
-                String primary = randomAvailable(config.nodes().primaryIds(), null);
+            if (nodes.failoverIds().contains(id.nodeId())) {
+                String primary = randomAvailable(nodes.primaryIds(), null);
                 if (primary != null) {
                     target = target.withNodeId(primary); // leave this Tomcat's failover node
                 }
@@ -270,7 +272,7 @@ final class StickyEngine extends SessionEngine {
         if (dash < 0 || dash > nodeEnd) {
             return false;
         }
-        for (String nodeId : config.nodes().primaryIds()) {
+        for (String nodeId : store.nodes().primaryIds()) {
             if (nodeEnd - dash - 1 == nodeId.length() && id.regionMatches(dash + 1, nodeId, 0, nodeId.length())) {
                 return store.isAvailable(nodeId);
             }

@@ -7,12 +7,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.memsession.core.config.MemcachedNodes;
+
 /**
  * An in-memory store for unit tests of backup and engine decisions; memcached behaviour is tested with real
  * memcached. One map holds the keys of all nodes (a session's keys name its node).
  */
 public final class FakeStore implements SessionStore {
 
+    /** The nodes every test here uses, n1 and n2. */
+    public volatile MemcachedNodes nodes = MemcachedNodes.parse("n1:127.0.0.1:11211,n2:127.0.0.1:11212", null);
     public final Map<String, byte[]> values = new ConcurrentHashMap<>();
     /** Nodes that are down: unavailable, and every operation on them fails. */
     public final Set<String> downNodes = ConcurrentHashMap.newKeySet();
@@ -111,6 +115,11 @@ public final class FakeStore implements SessionStore {
         deletes.incrementAndGet();
         boolean deleted = values.remove(key) != null;
         return timeoutMillis -> deleted;
+    }
+
+    @Override
+    public MemcachedNodes nodes() {
+        return nodes;
     }
 
     @Override

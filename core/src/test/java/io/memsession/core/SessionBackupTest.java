@@ -13,10 +13,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.memsession.core.config.MemcachedNodes;
 import io.memsession.core.format.PrincipalCodec;
 import io.memsession.core.format.SessionBlob;
 import io.memsession.core.format.SessionSeal;
@@ -42,12 +44,16 @@ class SessionBackupTest {
 
     /** Sticky mode with nodes to move sessions between: the first other node that is up takes a lost one's. */
     private SessionBackup backup(int writerThreads, List<String> nodeIds) {
+        if (!nodeIds.isEmpty()) {
+            store.nodes = MemcachedNodes.parse(nodeIds.stream().map(id -> id + ":127.0.0.1:11211")
+                    .collect(Collectors.joining(",")), null);
+        }
         UnaryOperator<String> otherNode = lost -> nodeIds.stream()
                 .filter(node -> !node.equals(lost) && store.isAvailable(node)).findFirst().orElse(null);
         backup = new SessionBackup(store, new StorageKeys("p_", true), STRINGS, "strings", BLOBS,
                 new PrincipalCodec(Collections.<String>emptyList(), getClass().getClassLoader()), statistics,
                 new SessionBackup.Settings(() -> GRACE, writerThreads, 100, 1000, MAX_SESSION_SIZE, null,
-                        "test-backup-", nodeIds, otherNode));
+                        "test-backup-", !nodeIds.isEmpty(), otherNode));
         return backup;
     }
 

@@ -19,8 +19,12 @@ final class Loopback {
     }
 
     static boolean accepts(int port) {
+        return accepts(HOST, port);
+    }
+
+    static boolean accepts(String host, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(address(port), PROBE_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MILLIS);
             return true;
         } catch (IOException e) {
             return false;

@@ -37,7 +37,7 @@ public final class MemcachedInspector implements AutoCloseable {
     }
 
     public static MemcachedInspector connect(MemcachedProcess memcached) {
-        return new MemcachedInspector(Loopback.HOST, memcached.port());
+        return new MemcachedInspector(memcached.host(), memcached.port());
     }
 
     /** The output of the "stats" command, name to value. */

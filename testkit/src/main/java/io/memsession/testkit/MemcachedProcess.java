@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real memcached server on 127.0.0.1, one worker thread and 64 MB, with UDP off. Tests that need memcached fail
- * with {@link #requireInstalled()}'s message rather than being skipped, so a missing install is never mistaken
- * for a green build.
+ * A real memcached server on 127.0.0.1 (or another loopback address), one worker thread and 64 MB, with UDP off.
+ * Tests that need memcached fail with {@link #requireInstalled()}'s message rather than being skipped, so a missing
+ * install is never mistaken for a green build.
  */
 public final class MemcachedProcess implements AutoCloseable {
 
@@ -25,6 +25,8 @@ public final class MemcachedProcess implements AutoCloseable {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path binary;
+    /** The loopback address it listens on: 127.0.0.1 unless a test needs another one. */
+    private final String host;
     private final int port;
     private final List<String> extraArgs;
     private final Map<String, String> environment;
@@ -32,9 +34,10 @@ public final class MemcachedProcess implements AutoCloseable {
     private volatile Process process;
     private volatile boolean paused;
 
-    private MemcachedProcess(Path binary, int port, List<String> extraArgs, Map<String, String> environment,
-                             Path log) {
+    private MemcachedProcess(Path binary, String host, int port, List<String> extraArgs,
+                             Map<String, String> environment, Path log) {
         this.binary = binary;
+        this.host = host;
         this.port = port;
         this.extraArgs = extraArgs;
         this.environment = environment;
@@ -73,7 +76,20 @@ public final class MemcachedProcess implements AutoCloseable {
         return start(port, sasl == null ? Map.of() : sasl.environment(), args.toArray(new String[0]));
     }
 
+    /**
+     * Starts memcached on another loopback address than 127.0.0.1 (Linux routes all of 127.0.0.0/8 to the loopback
+     * device), e.g. for a host name whose address changes from one memcached to another on the same port.
+     */
+    public static MemcachedProcess startOn(String loopbackAddress, int port) {
+        return start(loopbackAddress, port, Map.of());
+    }
+
     private static MemcachedProcess start(int port, Map<String, String> environment, String... extraArgs) {
+        return start(Loopback.HOST, port, environment, extraArgs);
+    }
+
+    private static MemcachedProcess start(String host, int port, Map<String, String> environment,
+                                          String... extraArgs) {
         Path binary = locateBinary();
         Path log;
         try {
@@ -81,7 +97,7 @@ public final class MemcachedProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        MemcachedProcess memcached = new MemcachedProcess(binary, port, List.of(extraArgs), environment, log);
+        MemcachedProcess memcached = new MemcachedProcess(binary, host, port, List.of(extraArgs), environment, log);
         try {
             memcached.launch();
         } catch (RuntimeException e) {
@@ -96,13 +112,18 @@ public final class MemcachedProcess implements AutoCloseable {
         locateBinary();
     }
 
+    /** The loopback address it listens on. */
+    public String host() {
+        return host;
+    }
+
     public int port() {
         return port;
     }
 
-    /** "127.0.0.1:port", the form memcached client libraries take. */
+    /** "127.0.0.1:port" (or the other loopback address it listens on), the form memcached clients take. */
     public String address() {
-        return Loopback.HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /** The running memcached's process id, e.g. to read its CPU time from {@code /proc}. */
@@ -169,7 +190,7 @@ public final class MemcachedProcess implements AutoCloseable {
     private void launch() {
         paused = false;
         // Without this check an occupied port would look like a successful start until memcached's bind failed.
-        if (Loopback.accepts(port)) {
+        if (Loopback.accepts(host, port)) {
             throw new IllegalStateException("cannot start memcached: port " + port + " is already in use");
         }
         Process started;
@@ -189,7 +210,7 @@ public final class MemcachedProcess implements AutoCloseable {
                 throw new IllegalStateException("memcached on port " + port + " exited with status "
                         + started.exitValue() + ": " + readLog());
             }
-            return Loopback.accepts(port);
+            return Loopback.accepts(host, port);
         });
         if (!listening) {
             started.destroyForcibly();
@@ -200,7 +221,7 @@ public final class MemcachedProcess implements AutoCloseable {
 
     private List<String> command() {
         List<String> command = new ArrayList<>(List.of(binary.toString(),
-                "-l", Loopback.HOST, "-p", Integer.toString(port), "-U", "0", "-t", "1", "-m", "64", "-c", "1024"));
+                "-l", host, "-p", Integer.toString(port), "-U", "0", "-t", "1", "-m", "64", "-c", "1024"));
         // memcached refuses to run as root unless told which user to run as.
         if (new UnixSystem().getUid() == 0) {
             command.addAll(List.of("-u", "root"));

@@ -77,6 +77,8 @@ final class Attributes {
     static final Attribute<String> MEMCACHED_NODES = Attribute.text("memcachedNodes", null)
             .documentedAs("(required)");
     static final Attribute<String> FAILOVER_NODES = Attribute.text("failoverNodes", null);
+    static final Attribute<Integer> CONFIG_ENDPOINT_POLL_INTERVAL = Attribute.number("configEndpointPollInterval",
+            "60000", 100, 3_600_000);
     static final Attribute<Boolean> ENABLED = Attribute.bool("enabled", "true");
     static final Attribute<Boolean> STICKY = Attribute.bool("sticky", "true");
     static final Attribute<LockingMode> LOCKING_MODE = Attribute.of("lockingMode", "none", (name, text) -> {
@@ -164,7 +166,7 @@ final class Attributes {
             Integer.MIN_VALUE, Integer.MAX_VALUE).documentedAs("the context's session timeout");
 
     static final List<Attribute<?>> ALL = Collections.unmodifiableList(Arrays.<Attribute<?>>asList(
-            MEMCACHED_NODES, FAILOVER_NODES, ENABLED, STICKY, LOCKING_MODE, LOCK_EXPIRATION, LOCK_TIMEOUT,
+            MEMCACHED_NODES, FAILOVER_NODES, CONFIG_ENDPOINT_POLL_INTERVAL, ENABLED, STICKY, LOCKING_MODE, LOCK_EXPIRATION, LOCK_TIMEOUT,
             BACKUP_COPY_BEFORE_RESPONSE, REQUEST_URI_IGNORE_PATTERN, SESSION_BACKUP_ASYNC, BACKUP_THREAD_COUNT, SESSION_BACKUP_TIMEOUT,
             OPERATION_TIMEOUT, STORAGE_KEY_PREFIX, SESSION_ATTRIBUTE_FILTER, TRANSCODER_FACTORY_CLASS,
             COPY_COLLECTIONS_FOR_SERIALIZATION, CUSTOM_CONVERTER, CLASS_ALLOW_LIST, CLASS_ALLOW_LIST_MODE,

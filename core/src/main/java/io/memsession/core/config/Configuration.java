@@ -18,6 +18,7 @@ public final class Configuration {
 
     final boolean enabled;
     final MemcachedNodes nodes;
+    final int configEndpointPollIntervalMillis;
     final boolean sticky;
     final LockingMode lockingMode;
     final int lockExpirationSeconds;
@@ -61,6 +62,7 @@ public final class Configuration {
         lockTimeoutMillis = b.value(Attributes.LOCK_TIMEOUT);
         backupCopyBeforeResponse = b.value(Attributes.BACKUP_COPY_BEFORE_RESPONSE);
         nodes = MemcachedNodes.parse(b.text(Attributes.MEMCACHED_NODES), b.text(Attributes.FAILOVER_NODES));
+        configEndpointPollIntervalMillis = b.value(Attributes.CONFIG_ENDPOINT_POLL_INTERVAL);
         requestUriIgnorePattern = b.value(Attributes.REQUEST_URI_IGNORE_PATTERN);
         sessionBackupAsync = b.value(Attributes.SESSION_BACKUP_ASYNC);
         backupThreadCount = b.value(Attributes.BACKUP_THREAD_COUNT);
@@ -115,6 +117,11 @@ public final class Configuration {
 
     public MemcachedNodes nodes() {
         return nodes;
+    }
+
+    /** {@code configEndpointPollInterval}: how often a configuration endpoint is asked for its nodes. */
+    public int configEndpointPollIntervalMillis() {
+        return configEndpointPollIntervalMillis;
     }
 
     public boolean sticky() {
@@ -286,7 +293,10 @@ public final class Configuration {
     /** A description for the log, without the password. */
     @Override
     public String toString() {
-        return "memcachedNodes=" + nodes + ", sticky=" + sticky
+        return "memcachedNodes=" + nodes
+                + (nodes.configurationEndpoint() == null ? ""
+                        : ", configEndpointPollInterval=" + configEndpointPollIntervalMillis + "ms")
+                + ", sticky=" + sticky
                 + (sticky ? ", sessionBackupAsync=" + sessionBackupAsync
                         : ", lockingMode=" + lockingMode + ", lockExpiration=" + lockExpirationSeconds
                         + "s, lockTimeout=" + lockTimeoutMillis + "ms, backupCopyBeforeResponse="

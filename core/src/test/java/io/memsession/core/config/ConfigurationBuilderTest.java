@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +73,38 @@ class ConfigurationBuilderTest {
         MemcachedNodes nodes = nodes("n1:a:1,n2:b:2,n3:c:3").set("failoverNodes", "n1 n3").build().nodes();
         assertEquals(Arrays.asList("n2"), nodes.primaryIds());
         assertEquals(Arrays.asList("n1", "n3"), nodes.failoverIds());
+    }
+
+    @Test
+    void aConfigurationEndpointStartsWithNoNodeAndKeepsThoseItNoLongerListsAsGone() {
+        MemcachedNodes empty = nodes("config:cfg.example.com:11211").build().nodes();
+        assertEquals("cfg.example.com:11211", empty.configurationEndpoint().address());
+        assertTrue(empty.encodesNodeIds());
+        assertTrue(empty.mayMoveSessions(), "nodes may join later");
+        assertTrue(empty.all().isEmpty());
+
+        MemcachedNode a = MemcachedNode.discovered("a", "10.0.0.1", 11211);
+        MemcachedNode b = MemcachedNode.discovered("b", "10.0.0.2", 11211);
+        MemcachedNode c = MemcachedNode.discovered("c", "10.0.0.3", 11211);
+        MemcachedNodes two = empty.listed(Arrays.asList(b, a));
+        List<String> sorted = Stream.of(a, b).map(MemcachedNode::id).sorted().collect(Collectors.toList());
+        assertEquals(sorted, two.primaryIds(), "in the order of their ids, whatever the endpoint's order");
+        assertEquals(sorted, two.ids());
+
+        MemcachedNodes next = two.listed(Arrays.asList(c, b));
+        assertFalse(next.primaryIds().contains(a.id()), "a left: no new session goes there");
+        assertTrue(next.contains(a.id()), "but its sessions' ids still name a known node");
+        assertEquals(3, next.ids().size());
+        assertEquals(2, next.present().size());
+        assertTrue(next.listed(Arrays.asList(a)).primaryIds().contains(a.id()), "and it may come back");
+
+        assertEquals("failoverNodes", refused(nodes("config:cfg:11211").set("failoverNodes", "n1")).attribute());
+        assertEquals("memcachedNodes", refused(nodes("config:cfg:0")).attribute());
+        assertEquals(Arrays.asList("config", "n2"), nodes("config:a:1,n2:b:2").build().nodes().primaryIds(),
+                "in a list, config is a node id as before");
+        assertEquals("configEndpointPollInterval", refused(nodes("config:cfg:11211")
+                .set("configEndpointPollInterval", "10")).attribute());
+        assertEquals(60000, nodes("config:cfg:11211").build().configEndpointPollIntervalMillis());
     }
 
     @Test
