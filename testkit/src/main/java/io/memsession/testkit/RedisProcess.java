@@ -59,17 +59,7 @@ public final class RedisProcess implements AutoCloseable {
         ProcessReaper.register(started);
         RedisProcess redis = new RedisProcess(port, directory, started);
         try {
-            boolean listening = Poll.until(STARTUP_TIMEOUT, () -> {
-                if (!started.isAlive()) {
-                    throw new IllegalStateException("Redis on port " + port + " exited with status "
-                            + started.exitValue() + ": " + redis.log());
-                }
-                return Loopback.accepts(port);
-            });
-            if (!listening) {
-                throw new IllegalStateException("Redis did not accept connections on port " + port + " within "
-                        + STARTUP_TIMEOUT.toSeconds() + " s: " + redis.log());
-            }
+            Loopback.awaitListening(started, port, STARTUP_TIMEOUT, "Redis", redis::log);
         } catch (RuntimeException e) {
             redis.close();
             throw e;
