@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import javax.annotation.Resource;
 
@@ -291,17 +292,12 @@ public final class LoadBenchmark {
         Path log = logs.resolve(name + ".log");
         return switch (setup.kind()) {
             case PLAIN, MEMSESSION -> TomcatProcess.start(FreePorts.find(), log, jvmOptions, arguments);
-            case MSM -> TomcatProcess.start(FreePorts.find(), log, concat(jvmOptions, MSM_JVM_OPTIONS),
-                    peerClassPath("msm"), SampleTomcat.class.getName(), arguments);
+            case MSM -> TomcatProcess.start(FreePorts.find(), log,
+                    Stream.concat(jvmOptions.stream(), MSM_JVM_OPTIONS.stream()).toList(), peerClassPath("msm"),
+                    SampleTomcat.class.getName(), arguments);
             case REDISSON -> TomcatProcess.start(FreePorts.find(), log, jvmOptions, peerClassPath("redisson"),
                     SampleTomcat.class.getName(), arguments);
         };
-    }
-
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 
     /**
@@ -325,7 +321,8 @@ public final class LoadBenchmark {
         }
         try (var files = Files.list(jars)) {
             List<Path> entries = files.filter(file -> Files.isDirectory(file) || file.toString().endsWith(".jar"))
-                    .sorted(Comparator.comparing((Path file) -> !Files.isDirectory(file)).thenComparing(file -> file))
+                    .sorted(Comparator.comparing((Path file) -> !Files.isDirectory(file))
+                            .thenComparing(Comparator.naturalOrder()))
                     .toList();
             entries.forEach(entry -> path.add(entry.toString()));
         } catch (IOException e) {
@@ -408,8 +405,8 @@ public final class LoadBenchmark {
                 + " p50/p99 over all slices; Tomcat µs: CPU time of the Tomcat JVM per request, + plain: what it"
                 + " adds to plain Tomcat's; store µs: CPU time of its session store (two memcached, or Redis) per"
                 + " request; cmd/req: the store's commands per request; errors over the whole run, warm-up"
-                + " included; lost: %s after killing Tomcat and starting a fresh one.%n", options.cycles(), options.hotSessions() > 0
-                ? "answered increments missing" : "sessions whose counter did not continue");
+                + " included; lost: %s after killing Tomcat and starting a fresh one.%n", options.cycles(),
+                options.hotSessions() > 0 ? "answered increments missing" : "sessions whose counter did not continue");
         System.out.println("* memsession only: backup lag: from the end of a request to the write of its session,"
                 + " whole run; b.fail: backup failures");
         System.out.println("\nSession store commands per request (memcached: both nodes, backup copies included;"
