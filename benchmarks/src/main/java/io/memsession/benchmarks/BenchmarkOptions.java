@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.memsession.samples.CounterServlet;
+
 /** LoadBenchmark's command line; the defaults are the workload of the issue that set the targets. */
 record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int sessions, int connections,
-                        int hotSessions, List<String> configurations, List<String> extraTomcatJvmOptions) {
+                        int hotSessions, int profileBytes, List<String> configurations, List<String> extraTomcatJvmOptions,
+                        List<Revision> revisions) {
 
     /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
@@ -17,6 +20,7 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
                           [--configurations NAME,...] [--hot-sessions N] [--tomcat-jvm-option OPTION]...
+                          [--profile-bytes N] [--revision LABEL=DIRECTORY]...
               Every configuration runs at once in a Tomcat of its own; the load goes to one at a time, in slices.
               --warmup             warm-up per configuration, one after the other, after the sessions are created
                                    (default 30)
@@ -38,11 +42,15 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                                    and redisson-redis-after-request (readMode="REDIS" updateMode="AFTER_REQUEST");
                                    default: sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none,
                                    nonsticky-all
+              --profile-bytes      the size of the string each session keeps besides its counter (default 2048)
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored
               --tomcat-jvm-option  one more option for every Tomcat JVM (repeatable); {tomcat} in it becomes the
                                    Tomcat's name, e.g. for a profile per configuration:
-                                   -XX:StartFlightRecording=delay=120s,duration=60s,filename=/tmp/{tomcat}.jfr""";
+                                   -XX:StartFlightRecording=delay=120s,duration=60s,filename=/tmp/{tomcat}.jfr
+              --revision           another build of memsession (repeatable): every memsession configuration also runs
+                                   on the memsession jars in DIRECTORY, named "CONFIGURATION @LABEL" in the tables;
+                                   bin/benchmark --revisions REV,... builds each git revision and passes these""";
 
     static BenchmarkOptions parse(String... args) {
         // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late; the
@@ -53,9 +61,11 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
         int sessions = 300;
         int connections = 32;
         int hotSessions = 0;
+        int profileBytes = CounterServlet.DEFAULT_PROFILE_BYTES;
         List<String> configurations = List.of("sticky-async", "sticky-sync", "sticky-async-kryo", "nonsticky-none",
                 "nonsticky-all");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
+        List<Revision> revisions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 == args.length) {
@@ -70,7 +80,9 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                 case "--connections" -> connections = number(name, value, 1);
                 case "--configurations" -> configurations = configurations(value);
                 case "--hot-sessions" -> hotSessions = number(name, value, 1);
+                case "--profile-bytes" -> profileBytes = number(name, value, 0);
                 case "--tomcat-jvm-option" -> extraTomcatJvmOptions.add(value);
+                case "--revision" -> revisions.add(Revision.parse(value));
                 default -> throw new IllegalArgumentException("unknown argument " + name);
             }
         }
@@ -78,8 +90,8 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
             throw new IllegalArgumentException("--connections " + connections + " is more than --sessions "
                     + sessions + ": every connection needs a session of its own");
         }
-        return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, configurations,
-                List.copyOf(extraTomcatJvmOptions));
+        return new BenchmarkOptions(warmUp, slice, cycles, sessions, connections, hotSessions, profileBytes,
+                configurations, List.copyOf(extraTomcatJvmOptions), List.copyOf(revisions));
     }
 
     private static List<String> configurations(String value) {

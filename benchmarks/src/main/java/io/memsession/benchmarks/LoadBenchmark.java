@@ -69,7 +69,7 @@ public final class LoadBenchmark {
      */
     private static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN, null);
+    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN, null, null);
     /** In a setup's attributes: the key file this run writes for the sealed configurations. */
     private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
@@ -108,16 +108,16 @@ public final class LoadBenchmark {
 
     private static Map.Entry<String, Setup> memsession(String option, String name, double target,
                                                        String... attributes) {
-        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target, null));
+        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target, null, null));
     }
 
     private static Map.Entry<String, Setup> peer(String option, String name, Kind kind, String counterpart,
                                                  String... attributes) {
-        return Map.entry(option, new Setup(name, kind, List.of(attributes), Double.NaN, counterpart));
+        return Map.entry(option, new Setup(name, kind, List.of(attributes), Double.NaN, counterpart, null));
     }
 
     private final BenchmarkOptions options;
-    /** Plain Tomcat first, then the configurations asked for. */
+    /** Plain Tomcat first, then the configurations asked for, each memsession one followed by its revisions'. */
     private final List<Setup> setups = new ArrayList<>();
     private final List<String> tomcatJvmOptions;
     private final Path logs;
@@ -126,7 +126,13 @@ public final class LoadBenchmark {
     private LoadBenchmark(BenchmarkOptions options, Path logs) throws IOException {
         this.options = options;
         setups.add(PLAIN);
-        options.configurations().forEach(name -> setups.add(SETUPS.get(name)));
+        for (String name : options.configurations()) {
+            Setup setup = SETUPS.get(name);
+            setups.add(setup);
+            if (setup.kind() == Kind.MEMSESSION) {
+                options.revisions().forEach(revision -> setups.add(setup.on(revision)));
+            }
+        }
         this.tomcatJvmOptions = new ArrayList<>(TOMCAT_JVM_OPTIONS);
         this.tomcatJvmOptions.addAll(options.extraTomcatJvmOptions());
         this.logs = logs;
@@ -214,7 +220,8 @@ public final class LoadBenchmark {
     private Contestant start(Setup setup) throws InterruptedException, IOException {
         SessionStore store = switch (setup.kind()) {
             case PLAIN -> null;
-            case MEMSESSION, MSM -> MemcachedPair.start();
+            case MEMSESSION, MSM -> MemcachedPair.start(Math.max(options.sessions(), options.hotSessions()),
+                    options.profileBytes());
             case REDISSON -> RedisStore.start();
         };
         TomcatProcess tomcat = null;
@@ -264,7 +271,8 @@ public final class LoadBenchmark {
     }
 
     private List<String> tomcatArguments(Setup setup, SessionStore store) throws IOException {
-        List<String> arguments = new ArrayList<>(List.of("--route", ROUTE));
+        List<String> arguments = new ArrayList<>(List.of("--route", ROUTE, "--profile-bytes",
+                Integer.toString(options.profileBytes())));
         switch (setup.kind()) {
             case PLAIN -> {
                 arguments.add("--plain");
@@ -291,7 +299,11 @@ public final class LoadBenchmark {
         List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
         Path log = logs.resolve(name + ".log");
         return switch (setup.kind()) {
-            case PLAIN, MEMSESSION -> TomcatProcess.start(FreePorts.find(), log, jvmOptions, arguments);
+            case PLAIN, MEMSESSION -> {
+                String ownClassPath = System.getProperty("java.class.path");
+                yield TomcatProcess.start(FreePorts.find(), log, jvmOptions, setup.revision() == null ? ownClassPath
+                        : setup.revision().classPath(ownClassPath), SampleTomcat.class.getName(), arguments);
+            }
             case MSM -> TomcatProcess.start(FreePorts.find(), log,
                     Stream.concat(jvmOptions.stream(), MSM_JVM_OPTIONS.stream()).toList(), peerClassPath("msm"),
                     SampleTomcat.class.getName(), arguments);
@@ -409,8 +421,8 @@ public final class LoadBenchmark {
                 options.hotSessions() > 0 ? "answered increments missing" : "sessions whose counter did not continue");
         System.out.println("* memsession only: backup lag: from the end of a request to the write of its session,"
                 + " whole run; b.fail: backup failures");
-        System.out.println("\nSession store commands per request (memcached: both nodes, backup copies included;"
-                + " Redis: by command):");
+        System.out.println("\nSession store commands and bytes received per request (memcached: both nodes, backup"
+                + " copies included; Redis: by command):");
         for (Contestant contestant : contestants.subList(1, contestants.size())) {
             System.out.printf("  %-28s %s%n", contestant.setup.name(),
                     contestant.commands().perRequest(contestant.requests));
@@ -495,8 +507,15 @@ public final class LoadBenchmark {
      *                   {@code configPath}), as {@code name=value}
      * @param target the throughput ratio to plain Tomcat issue 17 asks for; NaN for none
      * @param counterpart for a peer, the memsession configuration (by its option name) it compares with; else null
+     * @param revision the other build of memsession it runs on; null for this build
      */
-    private record Setup(String name, Kind kind, List<String> attributes, double target, String counterpart) {
+    private record Setup(String name, Kind kind, List<String> attributes, double target, String counterpart,
+                         Revision revision) {
+
+        /** The same configuration on another build; the targets are this build's to meet. */
+        Setup on(Revision other) {
+            return new Setup(name + " @" + other.label(), kind, attributes, Double.NaN, null, other);
+        }
 
         /** The name as a file name for its Tomcat's log. */
         String slug() {

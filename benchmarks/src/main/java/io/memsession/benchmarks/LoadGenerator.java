@@ -18,6 +18,8 @@ import io.memsession.testkit.WebClient;
 final class LoadGenerator implements SlicedLoad {
 
     private static final Duration SESSION_CREATION_TIMEOUT = Duration.ofSeconds(60);
+    /** The slowest pace of session creation allowed on top of that timeout, for runs with many sessions. */
+    private static final int SESSIONS_CREATED_PER_MILLISECOND = 2;
     /** After a failed request a thread pauses, so a dead server is not hammered in a tight loop. */
     private static final long PAUSE_AFTER_ERROR_MILLIS = 10;
 
@@ -45,10 +47,11 @@ final class LoadGenerator implements SlicedLoad {
     static LoadGenerator start(int port, int sessions, int connections) throws InterruptedException {
         LoadGenerator load = new LoadGenerator(port, sessions, connections);
         load.threads.forEach(Thread::start);
-        if (!load.sessionsCreated.await(SESSION_CREATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        long timeoutMillis = SESSION_CREATION_TIMEOUT.toMillis() + sessions / SESSIONS_CREATED_PER_MILLISECOND;
+        if (!load.sessionsCreated.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
             load.stop();
-            throw new IllegalStateException("the sessions were not created within "
-                    + SESSION_CREATION_TIMEOUT.toSeconds() + " s; first error: " + load.firstError.get());
+            throw new IllegalStateException("the sessions were not created within " + timeoutMillis / 1000
+                    + " s; first error: " + load.firstError.get());
         }
         return load;
     }

@@ -4,11 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.MemcachedProcess;
 
 /** Two memcached nodes, n1 and n2, for one memsession configuration's sessions. */
 final class MemcachedPair implements SessionStore {
+
+    /** memcached's item header, the key and memsession's stored-format header, rounded up. */
+    private static final int ITEM_OVERHEAD_BYTES = 512;
 
     private final List<MemcachedProcess> nodes;
     private final List<MemcachedInspector> inspectors;
@@ -18,10 +22,17 @@ final class MemcachedPair implements SessionStore {
         this.inspectors = nodes.stream().map(MemcachedInspector::connect).toList();
     }
 
-    static MemcachedPair start() {
-        MemcachedProcess n1 = MemcachedProcess.start();
+    /**
+     * With room on each node for every session and backup copy of {@code sessions} sessions of about
+     * {@code sessionBytes} each, so that no eviction counts as a lost update: a node holds about half the sessions
+     * and the copies of the other half, in memcached's slab classes, which waste up to a fifth of each item.
+     */
+    static MemcachedPair start(int sessions, int sessionBytes) {
+        long megabytes = Math.max(64, ((long) sessions * (sessionBytes + ITEM_OVERHEAD_BYTES) * 3 / 2) >> 20);
+        String[] memory = {"-m", Long.toString(megabytes)};
+        MemcachedProcess n1 = MemcachedProcess.start(FreePorts.find(), memory);
         try {
-            return new MemcachedPair(List.of(n1, MemcachedProcess.start()));
+            return new MemcachedPair(List.of(n1, MemcachedProcess.start(FreePorts.find(), memory)));
         } catch (RuntimeException e) {
             n1.close();
             throw e;
@@ -53,7 +64,7 @@ final class MemcachedPair implements SessionStore {
         counts.put("cas", cas);
         counts.put("delete", sum("delete_hits") + sum("delete_misses"));
         counts.put("touch", sum("cmd_touch"));
-        return new StoreCommands(counts);
+        return new StoreCommands(counts, sum("bytes_read"));
     }
 
     /** Sets, adds, cas and deletes: what a session manager writes, its locks included. */

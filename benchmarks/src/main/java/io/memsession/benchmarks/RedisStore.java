@@ -46,7 +46,7 @@ final class RedisStore implements SessionStore {
                 .filter(command -> !command.getKey().equals(INFO))
                 .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
                 .forEach(command -> counts.put(command.getKey(), command.getValue()));
-        return new StoreCommands(counts);
+        return new StoreCommands(counts, inspector.bytesReceived());
     }
 
     /** Every command but the keep-alive PING: once the load has stopped, what reaches Redis is a write. */

@@ -29,7 +29,8 @@ import io.memsession.testkit.WebClient;
  */
 public final class SessionMemory {
 
-    private static final List<String> JVM_OPTIONS = List.of("-Xms2g", "-Xmx2g", "-XX:+UseParallelGC");
+    /** Room per session in Tomcat's heap and in memcached, with ample margin over what the last runs measured. */
+    private static final long ROOM_PER_SESSION_BYTES = 4096;
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final long JCMD_TIMEOUT_SECONDS = 60;
 
@@ -39,11 +40,13 @@ public final class SessionMemory {
     public static void main(String[] args) throws Exception {
         int sessions = args.length == 2 && args[0].equals("--sessions") ? Integer.parseInt(args[1]) : 100_000;
         Path logs = Files.createTempDirectory("memsession-session-memory-");
+        long megabytes = Math.max(2048, sessions * ROOM_PER_SESSION_BYTES >> 20);
+        List<String> jvmOptions = List.of("-Xms" + megabytes + "m", "-Xmx" + megabytes + "m", "-XX:+UseParallelGC");
         System.out.printf("memory per sticky session: %d sessions of the sample application (an Integer and a 2 KB"
-                + " string), Tomcat JVM %s; logs in %s%n", sessions, String.join(" ", JVM_OPTIONS), logs);
-        Reading plain = measure(sessions, logs, "plain", List.of("--plain"));
-        Reading javaSerialization = measure(sessions, logs, "memsession-java", List.of());
-        Reading kryo = measure(sessions, logs, "memsession-kryo",
+                + " string), Tomcat JVM %s; logs in %s%n", sessions, String.join(" ", jvmOptions), logs);
+        Reading plain = measure(sessions, logs, "plain", jvmOptions, megabytes, List.of("--plain"));
+        Reading javaSerialization = measure(sessions, logs, "memsession-java", jvmOptions, megabytes, List.of());
+        Reading kryo = measure(sessions, logs, "memsession-kryo", jvmOptions, megabytes,
                 List.of("--attr", "transcoderFactoryClass=io.memsession.serializer.kryo.KryoTranscoderFactory"));
         System.out.printf("%n%-22s %16s %22s %18s%n", "configuration", "heap B/session", "over plain B/session",
                 "memcached B/session");
@@ -55,16 +58,17 @@ public final class SessionMemory {
         }
     }
 
-    private static Reading measure(int sessions, Path logs, String name, List<String> configuration)
+    private static Reading measure(int sessions, Path logs, String name, List<String> jvmOptions,
+                                   long memcachedMegabytes, List<String> configuration)
             throws IOException, InterruptedException {
-        try (MemcachedProcess n1 = MemcachedProcess.start(FreePorts.find(), "-m", "2048");
+        try (MemcachedProcess n1 = MemcachedProcess.start(FreePorts.find(), "-m", Long.toString(memcachedMegabytes));
              MemcachedInspector inspector = MemcachedInspector.connect(n1)) {
             List<String> arguments = new ArrayList<>(List.of("--route", "tc1"));
             if (!configuration.contains("--plain")) {
                 arguments.addAll(List.of("--attr", "memcachedNodes=n1:" + n1.address()));
             }
             arguments.addAll(configuration);
-            try (TomcatProcess tomcat = TomcatProcess.start(FreePorts.find(), logs.resolve(name + ".log"), JVM_OPTIONS,
+            try (TomcatProcess tomcat = TomcatProcess.start(FreePorts.find(), logs.resolve(name + ".log"), jvmOptions,
                     arguments);
                  WebClient client = new WebClient()) {
                 client.get(tomcat.port(), "/"); // loads the classes a session needs, so the baseline holds them

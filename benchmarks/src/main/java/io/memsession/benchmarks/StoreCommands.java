@@ -7,10 +7,12 @@ import java.util.Map;
 /**
  * The commands a session store executed, by kind in the store's own order: memcached's get, set/add, cas,
  * delete, touch; Redis's command names.
+ *
+ * @param bytesReceived what the store read from its connections: the sessions written, and every command
  */
-record StoreCommands(Map<String, Long> counts) {
+record StoreCommands(Map<String, Long> counts, long bytesReceived) {
 
-    static final StoreCommands NONE = new StoreCommands(Map.of());
+    static final StoreCommands NONE = new StoreCommands(Map.of(), 0);
 
     long total() {
         return counts.values().stream().mapToLong(Long::longValue).sum();
@@ -20,10 +22,13 @@ record StoreCommands(Map<String, Long> counts) {
     StoreCommands since(StoreCommands before) {
         Map<String, Long> delta = new LinkedHashMap<>();
         counts.forEach((kind, count) -> delta.put(kind, count - before.counts.getOrDefault(kind, 0L)));
-        return new StoreCommands(delta);
+        return new StoreCommands(delta, bytesReceived - before.bytesReceived);
     }
 
-    /** Each kind that occurred, per request, e.g. "get 1.00, set/add 1.00"; "none" if nothing did. */
+    /**
+     * Each kind that occurred, per request, and the bytes received, e.g. "get 1.00, set/add 1.00; received 2500
+     * bytes"; "none" for the kinds if nothing occurred.
+     */
     String perRequest(long requests) {
         double n = Math.max(1, requests);
         StringBuilder text = new StringBuilder();
@@ -32,6 +37,7 @@ record StoreCommands(Map<String, Long> counts) {
                 text.append(text.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", kind, count / n));
             }
         });
-        return text.isEmpty() ? "none" : text.toString();
+        return (text.isEmpty() ? "none" : text.toString())
+                + String.format(Locale.ROOT, "; received %.0f bytes", bytesReceived / n);
     }
 }

@@ -11,4 +11,8 @@ final class Elapsed {
     public static long millisSince(long startNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
+
+    public static long nanosSince(long startNanos) {
+        return System.nanoTime() - startNanos;
+    }
 }

@@ -1,6 +1,6 @@
 package io.memsession.core;
 
-import static io.memsession.core.Elapsed.millisSince;
+import static io.memsession.core.Elapsed.nanosSince;
 
 import java.io.IOException;
 import java.util.AbstractMap;
@@ -548,7 +548,7 @@ final class SessionBackup implements AutoCloseable {
         try {
             SessionSnapshot snapshot = session.snapshot();
             byte[] attributes = transcoder.serialize(snapshot.attributes);
-            statistics.attributesSerialized(millisSince(start));
+            statistics.attributesSerialized(nanosSince(start));
             byte[] digest = state.digestFor(attributes);
             boolean holdsNothing = snapshot.attributes.isEmpty() && snapshot.principal == null
                     && snapshot.notes.isEmpty();
@@ -623,8 +623,8 @@ final class SessionBackup implements AutoCloseable {
                     }
                 }
             }
-            statistics.sessionWritten(millisSince(write.startNanos), millisSince(write.updateStartNanos),
-                    millisSince(write.sinceNanos), write.blob.length);
+            statistics.sessionWritten(nanosSince(write.startNanos), nanosSince(write.updateStartNanos),
+                    nanosSince(write.sinceNanos), write.blob.length);
             return Outcome.WRITTEN;
         } catch (StoreException | RuntimeException e) {
             failed(write.session, e);
@@ -935,7 +935,7 @@ final class SessionBackup implements AutoCloseable {
                 return;
             }
             deleteSession(id);
-            statistics.sessionDeleted(millisSince(start));
+            statistics.sessionDeleted(nanosSince(start));
         } catch (StoreException | RuntimeException e) {
             logFailure("could not delete session " + session.id() + " from memcached; memcached expires it", e);
         } finally {
@@ -988,7 +988,7 @@ final class SessionBackup implements AutoCloseable {
             } else {
                 long start = System.nanoTime();
                 if (deleteEveryCopy(oldId, session.id())) {
-                    statistics.sessionDeleted(millisSince(start));
+                    statistics.sessionDeleted(nanosSince(start));
                 }
             }
             return change;
@@ -1033,7 +1033,7 @@ final class SessionBackup implements AutoCloseable {
         long start = System.nanoTime();
         try {
             deleteStored(id);
-            statistics.sessionDeleted(millisSince(start));
+            statistics.sessionDeleted(nanosSince(start));
             return true;
         } catch (StoreException | RuntimeException e) {
             LOG.log(Level.FINE, "could not delete " + id + " from memcached", e);

@@ -1,6 +1,6 @@
 package io.memsession.core;
 
-import static io.memsession.core.Elapsed.millisSince;
+import static io.memsession.core.Elapsed.nanosSince;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -411,11 +411,11 @@ public abstract class SessionEngine implements AutoCloseable {
         SessionAttributesTranscoder reader = readerFor(stored.serializerId());
         long deserializationStart = System.nanoTime();
         Map<String, Object> attributes = reader.deserialize(stored.attributes());
-        statistics.sessionDeserialized(millisSince(deserializationStart));
+        statistics.sessionDeserialized(nanosSince(deserializationStart));
         // written before a filter changed: what the filters keep out now is not read either, as in Tomcat
         attributes.keySet().removeIf(name -> !config.storesAttribute(name));
         PrincipalCodec.Authentication authentication = readAuthentication(storedId, stored.principal());
-        statistics.sessionLoaded(millisSince(startNanos));
+        statistics.sessionLoaded(nanosSince(startNanos));
         return loaded(storedId, id, stored, attributes, authentication, blob, cas, stay,
                 attributes.isEmpty() && stored.principal() == null, false);
     }
@@ -460,11 +460,11 @@ public abstract class SessionEngine implements AutoCloseable {
         MsmAttributesReader reader = msmReaderFor(msm.attributes());
         long deserializationStart = System.nanoTime();
         Map<String, Object> attributes = reader.read(msm.attributes());
-        statistics.sessionDeserialized(millisSince(deserializationStart));
+        statistics.sessionDeserialized(nanosSince(deserializationStart));
         attributes.keySet().removeIf(name -> !config.storesAttribute(name));
         byte[] login = msm.principal() != null ? msm.principal() : msm.formPrincipal();
         PrincipalCodec.Authentication authentication = readMsmAuthentication(storedId, login);
-        statistics.sessionLoaded(millisSince(startNanos));
+        statistics.sessionLoaded(nanosSince(startNanos));
         StoredSession stored = new StoredSession(msm.id(), msm.creationTime(), times.lastAccessedTime,
                 times.thisAccessedTime, times.maxInactiveInterval, msm.isNew(),
                 authentication == null ? null : msm.authType(), null, serializerId, msm.attributes());

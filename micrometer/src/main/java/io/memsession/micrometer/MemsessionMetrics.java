@@ -95,7 +95,7 @@ public final class MemsessionMetrics implements MeterBinder {
     private LongConsumer timer(MeterRegistry registry, String name, String description, String tag, String value) {
         Timer timer = Timer.builder(name).description(description).tags(tags).tag(tag, value)
                 .publishPercentiles(PERCENTILES).register(registry);
-        return millis -> timer.record(millis, TimeUnit.MILLISECONDS);
+        return nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private void counter(MeterRegistry registry, String name, String description,

@@ -66,9 +66,10 @@ class MemsessionMetricsTest {
     void storeLatencyIsATimerWithPercentiles() {
         new MemsessionMetrics(manager, Tags.of("context", "/")).bindTo(registry);
         for (int i = 1; i <= 100; i++) {
-            statistics.sessionWritten(i, i, 0, 1000 + i);
+            long nanos = TimeUnit.MILLISECONDS.toNanos(i);
+            statistics.sessionWritten(nanos, nanos, 0, 1000 + i);
         }
-        statistics.sessionLoaded(7);
+        statistics.sessionLoaded(TimeUnit.MILLISECONDS.toNanos(7));
 
         Timer writes = registry.get("memsession.store.latency").tag("operation", "write").timer();
         assertEquals(100, writes.count());
@@ -79,6 +80,21 @@ class MemsessionMetricsTest {
         assertTrue(p99 >= 95 && p99 <= 101, "p99 of 1..100 ms: " + p99);
         assertEquals(1, registry.get("memsession.store.latency").tag("operation", "read").timer().count());
         assertEquals(100, registry.get("memsession.session.size").summary().count());
+    }
+
+    @Test
+    void storeLatenciesBelowAMillisecondAreKept() {
+        new MemsessionMetrics(manager, Tags.of("context", "/")).bindTo(registry);
+        // a read from memcached on the same network: a quarter of a millisecond
+        statistics.sessionLoaded(TimeUnit.MICROSECONDS.toNanos(250));
+        statistics.sessionDeleted(TimeUnit.MICROSECONDS.toNanos(80));
+
+        assertEquals(0.25, registry.get("memsession.store.latency").tag("operation", "read").timer()
+                .totalTime(TimeUnit.MILLISECONDS), 1e-9);
+        assertEquals(80, registry.get("memsession.store.latency").tag("operation", "delete").timer()
+                .max(TimeUnit.MICROSECONDS), 1e-9);
+        // msm's attributes keep whole milliseconds
+        assertEquals(0, statistics.sessionsLoaded().max());
     }
 
     @Test

@@ -8,19 +8,22 @@ import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.HttpSession;
 
 /**
- * The sample application: every GET increments an {@code Integer} counter in the session, which also keeps a 2 KB
- * string (a stand-in for what real applications keep: a user profile, a cart). The answer is one line:
+ * The sample application: every GET increments an {@code Integer} counter in the session, which also keeps a
+ * string, 2 KB unless told otherwise (a stand-in for what real applications keep: a user profile, a cart). The
+ * answer is one line:
  * {@code session=<id> counter=<n> tomcat=<jvmRoute>}.
  */
 public class CounterServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
-    static final String PAYLOAD = "x".repeat(2048);
+    public static final int DEFAULT_PROFILE_BYTES = 2048;
 
     private final String jvmRoute;
+    private final String profile;
 
-    CounterServlet(String jvmRoute) {
+    CounterServlet(String jvmRoute, int profileBytes) {
         this.jvmRoute = jvmRoute;
+        this.profile = "x".repeat(profileBytes);
     }
 
     @Override
@@ -33,7 +36,7 @@ public class CounterServlet extends HttpServlet {
             session.setAttribute("counter", next);
         }
         if (session.getAttribute("profile") == null) {
-            session.setAttribute("profile", PAYLOAD);
+            session.setAttribute("profile", profile);
         }
         response.setContentType("text/plain;charset=UTF-8");
         response.getWriter().print("session=" + session.getId() + " counter=" + next + " tomcat=" + jvmRoute + "\n");

@@ -18,12 +18,13 @@ import io.memsession.tomcat.MemcachedSessionManager;
  * the demo and the benchmark ({@link TomcatProcess}).
  *
  * <pre>
- * SampleTomcat --port 8081 --route tc1 [--plain | --manager CLASS] [--base-dir DIR]
+ * SampleTomcat --port 8081 --route tc1 [--plain | --manager CLASS] [--base-dir DIR] [--profile-bytes N]
  *              [--attr memcachedNodes=n1:127.0.0.1:11211,...] [--attr name=value]...
  * </pre>
  *
  * {@code --base-dir} is Tomcat's working directory (a new temporary one by default); a killed JVM cannot delete it,
- * so whoever kills it passes a directory it cleans up itself.
+ * so whoever kills it passes a directory it cleans up itself. {@code --profile-bytes} sets the size of the string
+ * each session keeps ({@link CounterServlet}), for the benchmark's session sizes.
  *
  * {@code --plain} runs Tomcat's own in-memory StandardManager instead of memsession, for comparison. With memsession,
  * {@code /memsession-stats} shows its statistics ({@link MemsessionStatsServlet}). {@code --manager} runs another
@@ -42,6 +43,7 @@ public final class SampleTomcat {
         boolean plain = false;
         String managerClass = null;
         Path base = null;
+        int profileBytes = CounterServlet.DEFAULT_PROFILE_BYTES;
         Map<String, String> attributes = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -50,6 +52,7 @@ public final class SampleTomcat {
                 case "--plain" -> plain = true;
                 case "--manager" -> managerClass = args[++i];
                 case "--base-dir" -> base = Files.createDirectories(Path.of(args[++i]));
+                case "--profile-bytes" -> profileBytes = Integer.parseInt(args[++i]);
                 case "--attr" -> {
                     String[] pair = args[++i].split("=", 2);
                     attributes.put(pair[0], pair[1]);
@@ -77,7 +80,7 @@ public final class SampleTomcat {
         } else {
             addMemsession(context, attributes);
         }
-        Tomcat.addServlet(context, "counter", new CounterServlet(route));
+        Tomcat.addServlet(context, "counter", new CounterServlet(route, profileBytes));
         context.addServletMappingDecoded("/", "counter");
         tomcat.start();
         System.out.println("READY " + port);

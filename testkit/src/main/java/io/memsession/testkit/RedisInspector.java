@@ -52,6 +52,20 @@ public final class RedisInspector {
         return calls;
     }
 
+    /**
+     * What the server has read from its connections since it started ({@code total_net_input_bytes} of
+     * {@code INFO stats}): every command and the values written, this inspector's own few bytes included.
+     */
+    public long bytesReceived() {
+        String name = "total_net_input_bytes:";
+        for (String line : info("stats").split("\r\n")) {
+            if (line.startsWith(name)) {
+                return Long.parseLong(line.substring(name.length()));
+            }
+        }
+        throw new IllegalStateException("Redis's INFO stats has no " + name);
+    }
+
     /** One section of {@code INFO}, as Redis writes it: CRLF-separated {@code name:value} lines. */
     private String info(String section) {
         try (Socket socket = new Socket()) {

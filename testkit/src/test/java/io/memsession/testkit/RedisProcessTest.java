@@ -30,6 +30,16 @@ class RedisProcessTest {
     }
 
     @Test
+    void inspectorCountsTheBytesTheServerRead() {
+        try (RedisProcess redis = RedisProcess.start()) {
+            RedisInspector inspector = RedisInspector.of(redis);
+            long first = inspector.bytesReceived();
+            // the first INFO's bytes, "INFO stats" and CRLF, were read before it answered
+            assertEquals(first + "INFO stats\r\n".length(), inspector.bytesReceived());
+        }
+    }
+
+    @Test
     void killEndsTheServer() {
         try (RedisProcess redis = RedisProcess.start()) {
             redis.kill();

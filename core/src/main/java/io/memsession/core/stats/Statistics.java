@@ -1,5 +1,6 @@
 package io.memsession.core.stats;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,7 +13,10 @@ public final class Statistics {
     /** Why a backup after a request did not write. */
     public enum Skip { NO_SESSION_ACCESS, NO_ATTRIBUTES_ACCESS, NO_MODIFICATION }
 
-    /** A value measured once per operation: the durations in milliseconds, the size in bytes. */
+    /**
+     * A value measured once per operation: the durations in nanoseconds (a store operation on a near memcached takes
+     * a fraction of a millisecond, which milliseconds would round to nothing), the size in bytes.
+     */
     public enum Measure { STORE_READ, STORE_WRITE, STORE_DELETE, SERIALIZATION, DESERIALIZATION, SESSION_SIZE }
 
     /**
@@ -185,32 +189,35 @@ public final class Statistics {
     }
 
     /** Serializing a session's attributes took this long. */
-    public void attributesSerialized(long millis) {
-        record(attributesSerialization, millis, Measure.SERIALIZATION);
+    public void attributesSerialized(long nanos) {
+        record(attributesSerialization, nanos, Measure.SERIALIZATION);
     }
 
-    /** A session was written; {@code lagMillis} is the time from the end of its request to the write. */
-    public void sessionWritten(long backupMillis, long updateMillis, long lagMillis, int bytes) {
+    /**
+     * A session was written: the whole backup took {@code backupNanos}, memcached's part of it {@code updateNanos},
+     * and {@code lagNanos} passed from the end of its request to the write.
+     */
+    public void sessionWritten(long backupNanos, long updateNanos, long lagNanos, int bytes) {
         if (enabled) {
-            backup.record(backupMillis);
-            memcachedUpdate.record(updateMillis);
-            backupLag.record(lagMillis);
+            backup.record(millis(backupNanos));
+            memcachedUpdate.record(millis(updateNanos));
+            backupLag.record(millis(lagNanos));
             storedSize.record(bytes);
-            listener.recorded(Measure.STORE_WRITE, updateMillis);
+            listener.recorded(Measure.STORE_WRITE, updateNanos);
             listener.recorded(Measure.SESSION_SIZE, bytes);
         }
     }
 
-    public void sessionLoaded(long millis) {
-        record(sessionsLoaded, millis, Measure.STORE_READ);
+    public void sessionLoaded(long nanos) {
+        record(sessionsLoaded, nanos, Measure.STORE_READ);
     }
 
-    public void sessionDeserialized(long millis) {
-        record(sessionDeserialization, millis, Measure.DESERIALIZATION);
+    public void sessionDeserialized(long nanos) {
+        record(sessionDeserialization, nanos, Measure.DESERIALIZATION);
     }
 
-    public void sessionDeleted(long millis) {
-        record(sessionsDeleted, millis, Measure.STORE_DELETE);
+    public void sessionDeleted(long nanos) {
+        record(sessionsDeleted, nanos, Measure.STORE_DELETE);
     }
 
     private void record(Probe probe, long value) {
@@ -219,11 +226,16 @@ public final class Statistics {
         }
     }
 
-    private void record(Probe probe, long value, Measure measure) {
+    /** The probe in milliseconds, as msm's {@code msmStat*Info} attributes have them; the listener in nanoseconds. */
+    private void record(Probe probe, long nanos, Measure measure) {
         if (enabled) {
-            probe.record(value);
-            listener.recorded(measure, value);
+            probe.record(millis(nanos));
+            listener.recorded(measure, nanos);
         }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     public long requestsWithSession() {
