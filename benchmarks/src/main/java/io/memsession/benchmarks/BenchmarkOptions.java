@@ -14,7 +14,8 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
     /** The configurations a run can measure against plain Tomcat, by name: memsession's, then the peers'. */
     static final List<String> KNOWN_CONFIGURATIONS = List.of("sticky-async", "sticky-sync", "sticky-async-kryo",
             "nonsticky-none", "nonsticky-all", "nonsticky-auto", "sticky-async-sealed", "nonsticky-none-sealed",
-            "nonsticky-none-merged", "nonsticky-all-merged", "msm-sticky-async");
+            "nonsticky-none-merged", "nonsticky-all-merged", "msm-sticky-async", "msm-sticky-async-kryo",
+            "msm-nonsticky-none", "msm-nonsticky-all", "redisson-memory-after-request", "redisson-redis-after-request");
 
     static final String USAGE = """
             LoadBenchmark [--warmup SECONDS] [--slice SECONDS] [--cycles N] [--sessions N] [--connections N]
@@ -31,10 +32,16 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                                    sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all,
                                    nonsticky-auto, sticky-async-sealed, nonsticky-none-sealed (the sealed ones with
                                    an encryptionKeyFile the benchmark writes), nonsticky-none-merged,
-                                   nonsticky-all-merged (backupCopyBeforeResponse="false"), and the peer
-                                   msm-sticky-async (memcached-session-manager 2.3.2, its defaults: sticky,
-                                   asynchronous backup, Java serialization); default: sticky-async,
-                                   sticky-sync, sticky-async-kryo, nonsticky-none, nonsticky-all
+                                   nonsticky-all-merged (backupCopyBeforeResponse="false"), and the peers:
+                                   memcached-session-manager 2.3.2 (its defaults: asynchronous backup, Java
+                                   serialization; each on a memcached pair of its own) msm-sticky-async,
+                                   msm-sticky-async-kryo (its Kryo serializer), msm-nonsticky-none and
+                                   msm-nonsticky-all (sticky="false", lockingMode none, all); Redisson's Tomcat
+                                   manager 3.52.0 (on a Redis server of its own, redis-server or REDIS_BIN)
+                                   redisson-memory-after-request (readMode="MEMORY" updateMode="AFTER_REQUEST")
+                                   and redisson-redis-after-request (readMode="REDIS" updateMode="AFTER_REQUEST");
+                                   default: sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none,
+                                   nonsticky-all
               --profile-bytes      the size of the string each session keeps besides its counter (default 2048)
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored

@@ -10,9 +10,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import javax.annotation.Resource;
 
@@ -28,9 +30,11 @@ import io.memsession.testkit.Plot;
  * session) on plain Tomcat 9 and on the memsession configurations asked for, interleaved. Every configuration runs
  * at once in a warm Tomcat JVM of its own (memsession ones each with a memcached pair of their own), and the load
  * goes to one Tomcat at a time in short slices: plain, A, B, then A, B, plain, ... So whatever else the machine is
- * doing hits every configuration alike, and each cycle's ratio to plain Tomcat compares slices seconds apart. At
- * the end it kills each memsession Tomcat, starts a fresh one against the same memcached and checks that every
- * session continues from the counter its client saw last: no update was lost.
+ * doing hits every configuration alike, and each cycle's ratio to plain Tomcat compares slices seconds apart. The
+ * peers run the same way: memcached-session-manager 2.3.2 on a memcached pair of its own, Redisson's Tomcat manager
+ * on a Redis server of its own, each in a Tomcat JVM whose class path has their published jars and no memsession.
+ * At the end it kills each Tomcat with a session store, starts a fresh one against the same store and checks that
+ * every session continues from the counter its client saw last: no update was lost.
  *
  * <p>Exits with 1 if a request failed or an update was lost; missing a throughput target is reported only.
  */
@@ -47,9 +51,17 @@ public final class LoadBenchmark {
 
     private static final String ROUTE = "tc1";
     private static final String MSM_MANAGER = "de.javakaffee.web.msm.MemcachedBackupSessionManager";
+    private static final String REDISSON_MANAGER = "org.redisson.tomcat.RedissonSessionManager";
+    /**
+     * For msm's Tomcats: kryo-serializers 0.41, under msm's Kryo serializer, reaches into these packages by
+     * reflection, which Java 16 and later refuse unless they are opened. Java serialization does not use them.
+     */
+    private static final List<String> MSM_JVM_OPTIONS = List.of("--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED");
     private static final Duration BACKUP_DRAIN_TIMEOUT = Duration.ofSeconds(30);
     private static final long STATS_POLL_MILLIS = 200;
-    /** A peer's memcached receiving no write for this long: its backups are written. */
+    /** A peer's store receiving no write for this long: its writes have all arrived. */
     private static final Duration WRITES_SETTLED = Duration.ofSeconds(1);
     /**
      * After the last slice, before the CPU times and command counts are read: time for the last Tomcat's
@@ -57,7 +69,7 @@ public final class LoadBenchmark {
      */
     private static final Duration SETTLE = Duration.ofSeconds(1);
 
-    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN, null);
+    private static final Setup PLAIN = new Setup("plain Tomcat", Kind.PLAIN, List.of(), Double.NaN, null, null);
     /** In a setup's attributes: the key file this run writes for the sealed configurations. */
     private static final String KEY_FILE = "{keyFile}";
     /** By the names of {@code --configurations}. */
@@ -77,14 +89,31 @@ public final class LoadBenchmark {
                     "lockingMode=none", "backupCopyBeforeResponse=false"),
             memsession("nonsticky-all-merged", "nonsticky all merged copies", Double.NaN, "sticky=false",
                     "lockingMode=all", "backupCopyBeforeResponse=false"),
-            // a peer: memcached-session-manager 2.3.2's defaults (sticky, asynchronous backup, Java serialization)
-            Map.entry("msm-sticky-async", new Setup("msm 2.3.2 sticky async", Kind.MSM, List.of(), Double.NaN,
-                    null)));
-
+            // the peers, each named with the memsession configuration it compares with: memcached-session-manager
+            // 2.3.2 with its defaults (sticky, asynchronous backup, Java serialization) but for the mode and the
+            // serializer, and Redisson's Tomcat manager in the modes that store what memsession's do
+            peer("msm-sticky-async", "msm 2.3.2 sticky async", Kind.MSM, "sticky-async"),
+            peer("msm-sticky-async-kryo", "msm 2.3.2 sticky async kryo", Kind.MSM, "sticky-async-kryo",
+                    "transcoderFactoryClass=de.javakaffee.web.msm.serializer.kryo.KryoTranscoderFactory"),
+            peer("msm-nonsticky-none", "msm 2.3.2 nonsticky none", Kind.MSM, "nonsticky-none", "sticky=false",
+                    "lockingMode=none"),
+            peer("msm-nonsticky-all", "msm 2.3.2 nonsticky all", Kind.MSM, "nonsticky-all", "sticky=false",
+                    "lockingMode=all"),
+            // sessions in Tomcat's memory, all attributes written to Redis after every request: like sticky sync
+            peer("redisson-memory-after-request", "redisson memory after-req", Kind.REDISSON, "sticky-sync",
+                    "readMode=MEMORY", "updateMode=AFTER_REQUEST"),
+            // every read from Redis, the changed attributes written after the request: like non-sticky none
+            peer("redisson-redis-after-request", "redisson redis after-req", Kind.REDISSON, "nonsticky-none",
+                    "readMode=REDIS", "updateMode=AFTER_REQUEST"));
 
     private static Map.Entry<String, Setup> memsession(String option, String name, double target,
                                                        String... attributes) {
-        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target, null));
+        return Map.entry(option, new Setup(name, Kind.MEMSESSION, List.of(attributes), target, null, null));
+    }
+
+    private static Map.Entry<String, Setup> peer(String option, String name, Kind kind, String counterpart,
+                                                 String... attributes) {
+        return Map.entry(option, new Setup(name, kind, List.of(attributes), Double.NaN, counterpart, null));
     }
 
     private final BenchmarkOptions options;
@@ -188,23 +217,27 @@ public final class LoadBenchmark {
     }
 
     /** A warm Tomcat for {@code setup}, with its sessions created and its load parked until its first slice. */
-    private Contestant start(Setup setup) throws InterruptedException {
-        MemcachedPair memcached = setup.kind() == Kind.PLAIN ? null
-                : MemcachedPair.start(Math.max(options.sessions(), options.hotSessions()), options.profileBytes());
+    private Contestant start(Setup setup) throws InterruptedException, IOException {
+        SessionStore store = switch (setup.kind()) {
+            case PLAIN -> null;
+            case MEMSESSION, MSM -> MemcachedPair.start(Math.max(options.sessions(), options.hotSessions()),
+                    options.profileBytes());
+            case REDISSON -> RedisStore.start();
+        };
         TomcatProcess tomcat = null;
         try {
-            List<String> arguments = tomcatArguments(setup, memcached);
+            List<String> arguments = tomcatArguments(setup, store);
             tomcat = startTomcat(setup, setup.slug(), arguments);
             SlicedLoad load = options.hotSessions() > 0
                     ? HotSessionLoad.start(tomcat.port(), options.hotSessions(), options.connections())
                     : LoadGenerator.start(tomcat.port(), options.sessions(), options.connections());
-            return new Contestant(setup, arguments, memcached, tomcat, load);
-        } catch (RuntimeException | InterruptedException e) {
+            return new Contestant(setup, arguments, store, tomcat, load);
+        } catch (RuntimeException | InterruptedException | IOException e) {
             if (tomcat != null) {
                 tomcat.close();
             }
-            if (memcached != null) {
-                memcached.close();
+            if (store != null) {
+                store.close();
             }
             throw e;
         }
@@ -228,7 +261,7 @@ public final class LoadBenchmark {
         if (contestant.setup.kind() == Kind.MEMSESSION) {
             contestant.stats = awaitBackupsWritten(contestant.tomcat.port());
         } else {
-            awaitWritesSettled(contestant.memcached);
+            awaitWritesSettled(contestant.store);
         }
         contestant.tomcat.kill();
         try (TomcatProcess fresh = startTomcat(contestant.setup, contestant.setup.slug() + "-fresh",
@@ -237,17 +270,24 @@ public final class LoadBenchmark {
         }
     }
 
-    private List<String> tomcatArguments(Setup setup, MemcachedPair memcached) {
+    private List<String> tomcatArguments(Setup setup, SessionStore store) throws IOException {
         List<String> arguments = new ArrayList<>(List.of("--route", ROUTE, "--profile-bytes",
                 Integer.toString(options.profileBytes())));
-        if (setup.kind() == Kind.PLAIN) {
-            arguments.add("--plain");
-            return arguments;
+        switch (setup.kind()) {
+            case PLAIN -> {
+                arguments.add("--plain");
+                return arguments;
+            }
+            case MEMSESSION -> arguments.addAll(List.of("--attr",
+                    "memcachedNodes=" + ((MemcachedPair) store).memcachedNodes()));
+            case MSM -> arguments.addAll(List.of("--manager", MSM_MANAGER, "--attr",
+                    "memcachedNodes=" + ((MemcachedPair) store).memcachedNodes()));
+            case REDISSON -> {
+                Path config = Files.writeString(logs.resolve(setup.slug() + "-redisson.yaml"),
+                        ((RedisStore) store).redissonConfig());
+                arguments.addAll(List.of("--manager", REDISSON_MANAGER, "--attr", "configPath=" + config));
+            }
         }
-        if (setup.kind() == Kind.MSM) {
-            arguments.addAll(List.of("--manager", MSM_MANAGER));
-        }
-        arguments.addAll(List.of("--attr", "memcachedNodes=" + memcached.memcachedNodes()));
         for (String attribute : setup.attributes()) {
             arguments.addAll(List.of("--attr", attribute.replace(KEY_FILE, keyFile.toString())));
         }
@@ -258,56 +298,69 @@ public final class LoadBenchmark {
     private TomcatProcess startTomcat(Setup setup, String name, List<String> arguments) {
         List<String> jvmOptions = tomcatJvmOptions.stream().map(option -> option.replace("{tomcat}", name)).toList();
         Path log = logs.resolve(name + ".log");
-        String ownClassPath = System.getProperty("java.class.path");
-        String classPath = setup.kind() == Kind.MSM ? msmClassPath()
-                : setup.revision() == null ? ownClassPath : setup.revision().classPath(ownClassPath);
-        return TomcatProcess.start(FreePorts.find(), log, jvmOptions, classPath, SampleTomcat.class.getName(),
-                arguments);
+        return switch (setup.kind()) {
+            case PLAIN, MEMSESSION -> {
+                String ownClassPath = System.getProperty("java.class.path");
+                yield TomcatProcess.start(FreePorts.find(), log, jvmOptions, setup.revision() == null ? ownClassPath
+                        : setup.revision().classPath(ownClassPath), SampleTomcat.class.getName(), arguments);
+            }
+            case MSM -> TomcatProcess.start(FreePorts.find(), log,
+                    Stream.concat(jvmOptions.stream(), MSM_JVM_OPTIONS.stream()).toList(), peerClassPath("msm"),
+                    SampleTomcat.class.getName(), arguments);
+            case REDISSON -> TomcatProcess.start(FreePorts.find(), log, jvmOptions, peerClassPath("redisson"),
+                    SampleTomcat.class.getName(), arguments);
+        };
     }
 
     /**
-     * Tomcat, the sample application and msm's jars (copied by the build to the directory in the
-     * system property {@code benchmark.msmJars}), without memsession: it answers to msm's manager class name.
+     * Tomcat, the sample application and a peer's jars (copied by the build to {@code peer} in the directory of
+     * the system property {@code benchmark.peerJars}), without memsession: it answers to msm's manager class name,
+     * and each peer runs on its own jars only. The peer's class directories come before its jars, so that their
+     * classes replace the jars' (msm's stand-in for a class of kryo-serializers).
      */
-    private static String msmClassPath() {
-        String jars = System.getProperty("benchmark.msmJars");
-        if (jars == null) {
-            throw new IllegalStateException("msm's jars: set -Dbenchmark.msmJars to the directory the benchmarks"
-                    + " build copies them to (benchmarks/target/msm); bin/benchmark does");
+    private static String peerClassPath(String peer) {
+        String peers = System.getProperty("benchmark.peerJars");
+        if (peers == null) {
+            throw new IllegalStateException("the peers' jars: set -Dbenchmark.peerJars to the directory the"
+                    + " benchmarks build copies them to (benchmarks/target/peers); bin/benchmark does");
         }
+        Path jars = Path.of(peers, peer);
         List<String> path = new ArrayList<>();
         // Tomcat needs its annotations API (javax.annotation.Resource) to start a context
         for (Class<?> type : List.of(Tomcat.class, Resource.class, SampleTomcat.class)) {
             path.add(Path.of(URI.create(type.getProtectionDomain().getCodeSource().getLocation().toString()))
                     .toString());
         }
-        try (var files = Files.list(Path.of(jars))) {
-            files.filter(file -> file.toString().endsWith(".jar")).sorted().forEach(file -> path.add(file.toString()));
+        try (var files = Files.list(jars)) {
+            List<Path> entries = files.filter(file -> Files.isDirectory(file) || file.toString().endsWith(".jar"))
+                    .sorted(Comparator.comparing((Path file) -> !Files.isDirectory(file))
+                            .thenComparing(Comparator.naturalOrder()))
+                    .toList();
+            entries.forEach(entry -> path.add(entry.toString()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list msm's jars in " + jars, e);
+            throw new UncheckedIOException("cannot list the jars of " + peer + " in " + jars, e);
         }
         return String.join(File.pathSeparator, path);
     }
 
     /**
-     * For a peer without memsession's statistics: waits until its memcached has received no write for a second
-     * (its asynchronous writes go out as the requests end, so that is ample), so that killing Tomcat then loses only
-     * what its backup failed to store.
+     * For a peer without memsession's statistics: waits until its store has received no write for a second (its
+     * asynchronous writes go out as the requests end, so that is ample), so that killing Tomcat then loses only
+     * what it failed to store.
      */
-    private static void awaitWritesSettled(MemcachedPair memcached) throws InterruptedException {
+    private static void awaitWritesSettled(SessionStore store) throws InterruptedException {
         long deadline = System.nanoTime() + BACKUP_DRAIN_TIMEOUT.toNanos();
         long lastWrites = -1;
         while (System.nanoTime() < deadline) {
-            MemcachedPair.Commands commands = memcached.commands();
-            long writes = commands.sets() + commands.cas();
+            long writes = store.writes();
             if (writes == lastWrites) {
                 return;
             }
             lastWrites = writes;
             Thread.sleep(WRITES_SETTLED.toMillis());
         }
-        throw new IllegalStateException("memcached still received writes " + BACKUP_DRAIN_TIMEOUT.toSeconds()
-                + " s after the load stopped");
+        throw new IllegalStateException("the session store still received writes "
+                + BACKUP_DRAIN_TIMEOUT.toSeconds() + " s after the load stopped");
     }
 
     /**
@@ -335,11 +388,11 @@ public final class LoadBenchmark {
         Contestant plain = contestants.get(0);
         System.out.printf("%n%-28s %10s %7s %11s %11s %6s %7s %9s %7s %9s %8s %12s %6s %6s %5s%n", "configuration",
                 "requests/s", "x plain", "(IQR)", "(range)", "p50 ms", "p99 ms", "Tomcat µs", "+ plain",
-                "memcd µs", "cmd/req", "lag avg/max*", "b.fail", "errors", "lost");
+                "store µs", "cmd/req", "lag avg/max*", "b.fail", "errors", "lost");
         for (Contestant contestant : contestants) {
             Spread throughput = Spread.of(contestant.throughputs);
             Spread ratio = Spread.of(Spread.ratios(contestant.throughputs, plain.throughputs));
-            boolean memsession = contestant.setup.kind() != Kind.PLAIN;
+            boolean stored = contestant.setup.kind() != Kind.PLAIN;
             System.out.printf(Locale.ROOT,
                     "%-28s %10.0f %7.2f %11s %11s %6.2f %7.2f %9.1f %7s %9s %8s %12s %6s %6d %5s%n",
                     contestant.setup.name(), throughput.median(), ratio.median(),
@@ -349,8 +402,8 @@ public final class LoadBenchmark {
                     contestant.tomcatMicrosPerRequest(),
                     contestant == plain ? "" : String.format(Locale.ROOT, "%+.1f",
                             contestant.tomcatMicrosPerRequest() - plain.tomcatMicrosPerRequest()),
-                    memsession ? String.format(Locale.ROOT, "%.1f", contestant.memcachedMicrosPerRequest()) : "-",
-                    memsession ? String.format(Locale.ROOT, "%.2f", contestant.commands().total()
+                    stored ? String.format(Locale.ROOT, "%.1f", contestant.storeMicrosPerRequest()) : "-",
+                    stored ? String.format(Locale.ROOT, "%.2f", contestant.commands().total()
                             / (double) Math.max(1, contestant.requests)) : "-",
                     contestant.stats == null ? "-" : contestant.stats.figure("msmStatBackupLagInfo", "Avg") + " / "
                             + contestant.stats.figure("msmStatBackupLagInfo", "Max"),
@@ -362,14 +415,14 @@ public final class LoadBenchmark {
         System.out.printf("Over %d cycles: requests/s and x plain are medians of the slices (x plain: each cycle's"
                 + " ratio to that cycle's plain slice), with the middle half (IQR) and the range of the ratios;"
                 + " p50/p99 over all slices; Tomcat µs: CPU time of the Tomcat JVM per request, + plain: what it"
-                + " adds to plain Tomcat's; memcd µs: CPU time of its two memcached per request; cmd/req: memcached"
-                + " commands per request; errors over the whole run, warm-up included; lost: %s after killing"
-                + " Tomcat and starting a fresh one.%n", options.cycles(), options.hotSessions() > 0
-                ? "answered increments missing" : "sessions whose counter did not continue");
-        System.out.println("* backup lag: from the end of a request to the write of its session, whole run;"
-                + " b.fail: backup failures");
-        System.out.println("\nmemcached commands and bytes received per request (both nodes, backup copies"
-                + " included):");
+                + " adds to plain Tomcat's; store µs: CPU time of its session store (two memcached, or Redis) per"
+                + " request; cmd/req: the store's commands per request; errors over the whole run, warm-up"
+                + " included; lost: %s after killing Tomcat and starting a fresh one.%n", options.cycles(),
+                options.hotSessions() > 0 ? "answered increments missing" : "sessions whose counter did not continue");
+        System.out.println("* memsession only: backup lag: from the end of a request to the write of its session,"
+                + " whole run; b.fail: backup failures");
+        System.out.println("\nSession store commands and bytes received per request (memcached: both nodes, backup"
+                + " copies included; Redis: by command):");
         for (Contestant contestant : contestants.subList(1, contestants.size())) {
             System.out.printf("  %-28s %s%n", contestant.setup.name(),
                     contestant.commands().perRequest(contestant.requests));
@@ -380,6 +433,7 @@ public final class LoadBenchmark {
                 System.out.println("    first error: " + contestant.firstError);
             }
         }
+        printAgainstPeers(contestants);
         if (options.hotSessions() > 0) {
             return; // the ratio targets are about the load of many sessions; with hot sessions, p99 and lost count
         }
@@ -392,6 +446,31 @@ public final class LoadBenchmark {
             double ratio = Spread.of(Spread.ratios(contestant.throughputs, plain.throughputs)).median();
             System.out.printf(Locale.ROOT, "  %-28s >= %.2f x plain: %.2f x  %s%n", contestant.setup.name(), target,
                     ratio, ratio >= target ? "PASS" : "MISS");
+        }
+    }
+
+    /**
+     * Each peer against the memsession configuration it compares with, where both ran (issue 17: every mode ahead
+     * of msm and of Redisson in the same run), by the median ratio to plain Tomcat.
+     */
+    private void printAgainstPeers(List<Contestant> contestants) {
+        List<Double> plain = contestants.get(0).throughputs;
+        List<String> lines = new ArrayList<>();
+        for (Contestant peer : contestants) {
+            String counterpart = peer.setup.counterpart();
+            Contestant memsession = counterpart == null ? null : contestants.stream()
+                    .filter(contestant -> contestant.setup == SETUPS.get(counterpart)).findFirst().orElse(null);
+            if (memsession == null) {
+                continue;
+            }
+            double ours = Spread.of(Spread.ratios(memsession.throughputs, plain)).median();
+            double theirs = Spread.of(Spread.ratios(peer.throughputs, plain)).median();
+            lines.add(String.format(Locale.ROOT, "  %-28s %.2f x plain, %-30s %.2f x: %s", memsession.setup.name(),
+                    ours, peer.setup.name(), theirs, ours > theirs ? "AHEAD" : "BEHIND"));
+        }
+        if (!lines.isEmpty()) {
+            System.out.println("\nAgainst the peers (informational, issue 17: every mode ahead of msm and Redisson):");
+            lines.forEach(System.out::println);
         }
     }
 
@@ -424,15 +503,18 @@ public final class LoadBenchmark {
     /**
      * One configuration of the benchmark.
      *
-     * @param attributes memsession attributes besides {@code memcachedNodes}, as {@code name=value}
+     * @param attributes the session manager's attributes besides where its store is ({@code memcachedNodes},
+     *                   {@code configPath}), as {@code name=value}
      * @param target the throughput ratio to plain Tomcat issue 17 asks for; NaN for none
+     * @param counterpart for a peer, the memsession configuration (by its option name) it compares with; else null
      * @param revision the other build of memsession it runs on; null for this build
      */
-    private record Setup(String name, Kind kind, List<String> attributes, double target, Revision revision) {
+    private record Setup(String name, Kind kind, List<String> attributes, double target, String counterpart,
+                         Revision revision) {
 
         /** The same configuration on another build; the targets are this build's to meet. */
         Setup on(Revision other) {
-            return new Setup(name + " @" + other.label(), kind, attributes, Double.NaN, other);
+            return new Setup(name + " @" + other.label(), kind, attributes, Double.NaN, null, other);
         }
 
         /** The name as a file name for its Tomcat's log. */
@@ -442,18 +524,18 @@ public final class LoadBenchmark {
     }
 
     /** Whose session manager a configuration runs. */
-    private enum Kind { PLAIN, MEMSESSION, MSM }
+    private enum Kind { PLAIN, MEMSESSION, MSM, REDISSON }
 
-    /** CPU times (nanoseconds) and memcached commands at one moment. */
-    private record Sample(long tomcatCpu, long memcachedCpu, MemcachedPair.Commands commands) {
+    /** CPU times (nanoseconds) and session store commands at one moment. */
+    private record Sample(long tomcatCpu, long storeCpu, StoreCommands commands) {
     }
 
-    /** One configuration's warm Tomcat, its memcached (none for plain Tomcat), its load and what they measured. */
+    /** One configuration's warm Tomcat, its session store (none for plain Tomcat), its load and what they measured. */
     private static final class Contestant implements AutoCloseable {
 
         final Setup setup;
         final List<String> arguments;
-        final MemcachedPair memcached;
+        final SessionStore store;
         final TomcatProcess tomcat;
         final SlicedLoad load;
         /** Requests per second of each cycle's slice. */
@@ -463,26 +545,26 @@ public final class LoadBenchmark {
         String firstError;
         Sample start;
         Sample end;
-        /** memsession's statistics once the backups were written; null for plain Tomcat. */
+        /** memsession's statistics once the backups were written; null for plain Tomcat and the peers. */
         MemsessionStats stats;
         /** Null for plain Tomcat. */
         LostUpdates lostUpdates;
 
-        Contestant(Setup setup, List<String> arguments, MemcachedPair memcached, TomcatProcess tomcat,
+        Contestant(Setup setup, List<String> arguments, SessionStore store, TomcatProcess tomcat,
                    SlicedLoad load) {
             this.setup = setup;
             this.arguments = arguments;
-            this.memcached = memcached;
+            this.store = store;
             this.tomcat = tomcat;
             this.load = load;
         }
 
         Sample sample() {
-            if (memcached == null) {
-                return new Sample(ProcessCpu.nanos(tomcat.pid()), 0, MemcachedPair.Commands.NONE);
+            if (store == null) {
+                return new Sample(ProcessCpu.nanos(tomcat.pid()), 0, StoreCommands.NONE);
             }
             return new Sample(ProcessCpu.nanos(tomcat.pid()),
-                    memcached.pids().stream().mapToLong(ProcessCpu::nanos).sum(), memcached.commands());
+                    store.pids().stream().mapToLong(ProcessCpu::nanos).sum(), store.commands());
         }
 
         void markStart() {
@@ -493,7 +575,7 @@ public final class LoadBenchmark {
             end = sample();
         }
 
-        /** One slice, with a progress line: the Tomcat's and memcached's CPU during the slice itself. */
+        /** One slice, with a progress line: the Tomcat's and its store's CPU during the slice itself. */
         void runSlice(Duration duration, int cycle, int cycles) throws InterruptedException {
             Sample before = sample();
             Slice slice = load.run(duration);
@@ -506,10 +588,10 @@ public final class LoadBenchmark {
             }
             double perRequest = 1000.0 * Math.max(1, slice.requests());
             System.out.printf(Locale.ROOT, "cycle %2d/%d %-28s %8.0f requests/s, p50 %.2f ms, p99 %.2f ms, Tomcat"
-                            + " %.1f µs/req, memcached %.1f µs/req and %.2f commands/req, errors %d%n", cycle,
+                            + " %.1f µs/req, store %.1f µs/req and %.2f commands/req, errors %d%n", cycle,
                     cycles, setup.name(), slice.requestsPerSecond(), millis(slice.latencies().percentile(50)),
                     millis(slice.latencies().percentile(99)), (after.tomcatCpu() - before.tomcatCpu()) / perRequest,
-                    (after.memcachedCpu() - before.memcachedCpu()) / perRequest,
+                    (after.storeCpu() - before.storeCpu()) / perRequest,
                     after.commands().since(before.commands()).total() / (double) Math.max(1, slice.requests()),
                     slice.errors());
         }
@@ -522,12 +604,12 @@ public final class LoadBenchmark {
             return (end.tomcatCpu() - start.tomcatCpu()) / 1000.0 / Math.max(1, requests);
         }
 
-        double memcachedMicrosPerRequest() {
-            return (end.memcachedCpu() - start.memcachedCpu()) / 1000.0 / Math.max(1, requests);
+        double storeMicrosPerRequest() {
+            return (end.storeCpu() - start.storeCpu()) / 1000.0 / Math.max(1, requests);
         }
 
-        /** memcached commands over the measured cycles. */
-        MemcachedPair.Commands commands() {
+        /** The store's commands over the measured cycles. */
+        StoreCommands commands() {
             return end.commands().since(start.commands());
         }
 
@@ -538,8 +620,8 @@ public final class LoadBenchmark {
         @Override
         public void close() {
             tomcat.close();
-            if (memcached != null) {
-                memcached.close();
+            if (store != null) {
+                store.close();
             }
         }
     }

@@ -1,13 +1,15 @@
 package io.memsession.benchmarks;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.MemcachedProcess;
 
 /** Two memcached nodes, n1 and n2, for one memsession configuration's sessions. */
-final class MemcachedPair implements AutoCloseable {
+final class MemcachedPair implements SessionStore {
 
     /** memcached's item header, the key and memsession's stored-format header, rounded up. */
     private static final int ITEM_OVERHEAD_BYTES = 512;
@@ -42,44 +44,33 @@ final class MemcachedPair implements AutoCloseable {
         return "n1:" + nodes.get(0).address() + ",n2:" + nodes.get(1).address();
     }
 
-    /** The memcached processes' ids, to read their CPU time. */
-    List<Long> pids() {
+    @Override
+    public List<Long> pids() {
         return nodes.stream().map(MemcachedProcess::pid).toList();
     }
 
     /** A memcached statistic summed over both nodes. */
-    long sum(String statistic) {
+    private long sum(String statistic) {
         return inspectors.stream().mapToLong(inspector -> inspector.stat(statistic)).sum();
     }
 
-    /** Every command the nodes received so far, by kind: get (and gets), set (and add), cas, delete, touch. */
-    Commands commands() {
+    /** Every command the nodes received so far, by kind: get (and gets), set/add, cas, delete, touch. */
+    @Override
+    public StoreCommands commands() {
         long cas = sum("cas_hits") + sum("cas_misses") + sum("cas_badval");
-        // memcached counts every cas in cmd_set too
-        return new Commands(sum("cmd_get"), sum("cmd_set") - cas, cas, sum("delete_hits") + sum("delete_misses"),
-                sum("cmd_touch"), sum("bytes_read"));
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("get", sum("cmd_get"));
+        counts.put("set/add", sum("cmd_set") - cas); // memcached counts every cas in cmd_set too
+        counts.put("cas", cas);
+        counts.put("delete", sum("delete_hits") + sum("delete_misses"));
+        counts.put("touch", sum("cmd_touch"));
+        return new StoreCommands(counts, sum("bytes_read"));
     }
 
-    /** @param bytesReceived what the nodes read from their connections: the sessions written, and every command */
-    record Commands(long gets, long sets, long cas, long deletes, long touches, long bytesReceived) {
-
-        static final Commands NONE = new Commands(0, 0, 0, 0, 0, 0);
-
-        long total() {
-            return gets + sets + cas + deletes + touches;
-        }
-
-        Commands since(Commands before) {
-            return new Commands(gets - before.gets, sets - before.sets, cas - before.cas,
-                    deletes - before.deletes, touches - before.touches, bytesReceived - before.bytesReceived);
-        }
-
-        String perRequest(long requests) {
-            double n = Math.max(1, requests);
-            return String.format(java.util.Locale.ROOT, "get %.2f, set/add %.2f, cas %.2f, delete %.2f, touch %.2f;"
-                    + " memcached received %.0f bytes", gets / n, sets / n, cas / n, deletes / n, touches / n,
-                    bytesReceived / n);
-        }
+    /** Sets, adds, cas and deletes: what a session manager writes, its locks included. */
+    @Override
+    public long writes() {
+        return sum("cmd_set") + sum("delete_hits") + sum("delete_misses");
     }
 
     @Override

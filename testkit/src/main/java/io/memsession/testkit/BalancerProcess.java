@@ -49,17 +49,7 @@ final class BalancerProcess {
         ProcessReaper.register(started);
         BalancerProcess balancer = new BalancerProcess(name, directory, port, started);
         try {
-            boolean listening = Poll.until(STARTUP_TIMEOUT, () -> {
-                if (!started.isAlive()) {
-                    throw new IllegalStateException(name + " exited with status " + started.exitValue()
-                            + " during startup: " + balancer.logs());
-                }
-                return Loopback.accepts(port);
-            });
-            if (!listening) {
-                throw new IllegalStateException(name + " did not accept connections on port " + port + " within "
-                        + STARTUP_TIMEOUT.toSeconds() + " s: " + balancer.logs());
-            }
+            Loopback.awaitListening(started, port, STARTUP_TIMEOUT, name, balancer::logs);
         } catch (RuntimeException e) {
             balancer.close();
             throw e;

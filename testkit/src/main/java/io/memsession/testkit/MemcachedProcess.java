@@ -205,17 +205,11 @@ public final class MemcachedProcess implements AutoCloseable {
         }
         ProcessReaper.register(started);
         process = started;
-        boolean listening = Poll.until(STARTUP_TIMEOUT, () -> {
-            if (!started.isAlive()) {
-                throw new IllegalStateException("memcached on port " + port + " exited with status "
-                        + started.exitValue() + ": " + readLog());
-            }
-            return Loopback.accepts(host, port);
-        });
-        if (!listening) {
-            started.destroyForcibly();
-            throw new IllegalStateException("memcached did not accept connections on port " + port + " within "
-                    + STARTUP_TIMEOUT.toSeconds() + " s: " + readLog());
+        try {
+            Loopback.awaitListening(started, host, port, STARTUP_TIMEOUT, "memcached", this::readLog);
+        } catch (RuntimeException e) {
+            started.destroyForcibly(); // not left running: restart() has no caller that would close it
+            throw e;
         }
     }
 
