@@ -23,9 +23,9 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                           [--profile-bytes N] [--revision LABEL=DIRECTORY]...
               Every configuration runs at once in a Tomcat of its own; the load goes to one at a time, in slices.
               --warmup             warm-up per configuration, one after the other, after the sessions are created
-                                   (default 30)
+                                   (default 20)
               --slice              one configuration's turn in a cycle (default 5)
-              --cycles             cycles of one slice per configuration, in rotating order (default 15)
+              --cycles             cycles of one slice per configuration, in rotating order (default 10)
               --sessions           sessions per configuration (default 300)
               --connections        keep-alive connections per configuration, one load thread each (default 32)
               --configurations     configurations to measure against plain Tomcat, comma-separated, from
@@ -41,7 +41,8 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
                                    redisson-memory-after-request (readMode="MEMORY" updateMode="AFTER_REQUEST")
                                    and redisson-redis-after-request (readMode="REDIS" updateMode="AFTER_REQUEST");
                                    default: sticky-async, sticky-sync, sticky-async-kryo, nonsticky-none,
-                                   nonsticky-all
+                                   nonsticky-all and one peer of each kind: msm-sticky-async, msm-nonsticky-all,
+                                   redisson-memory-after-request, redisson-redis-after-request
               --profile-bytes      the size of the string each session keeps besides its counter (default 2048)
               --hot-sessions       instead of --sessions: N sessions shared by all connections, many requests of one
                                    session at once (e.g. 2); checks that every answered increment is stored
@@ -55,15 +56,17 @@ record BenchmarkOptions(Duration warmUp, Duration slice, int cycles, int session
     static BenchmarkOptions parse(String... args) {
         // memsession's backup and memcached client code runs on a few threads only, so the JIT reaches it late; the
         // cycles go on warming every Tomcat alike, and their median discounts the first ones
-        Duration warmUp = Duration.ofSeconds(30);
+        Duration warmUp = Duration.ofSeconds(20);
         Duration slice = Duration.ofSeconds(5);
-        int cycles = 15;
+        int cycles = 10;
         int sessions = 300;
         int connections = 32;
         int hotSessions = 0;
         int profileBytes = CounterServlet.DEFAULT_PROFILE_BYTES;
+        // the peers in every run, as users compare with them; ten configurations keep the run under 15 minutes
         List<String> configurations = List.of("sticky-async", "sticky-sync", "sticky-async-kryo", "nonsticky-none",
-                "nonsticky-all");
+                "nonsticky-all", "msm-sticky-async", "msm-nonsticky-all", "redisson-memory-after-request",
+                "redisson-redis-after-request");
         List<String> extraTomcatJvmOptions = new ArrayList<>();
         List<Revision> revisions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
