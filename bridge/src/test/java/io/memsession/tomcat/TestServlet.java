@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.servlet.AsyncContext;
@@ -42,7 +44,7 @@ import org.apache.commons.collections.functors.InvokerTransformer;
  *       {@code /async} (increments the counter in an async request), {@code /asyncDispatch} (an async request
  *       dispatched to {@code /count}), {@code /protected/*} and {@code /admin/*} (behind login),
  *       {@code /login.html} and {@code /error.html} (FORM login pages), {@code *.gif} (a static-looking resource
- *       that reads the session)</li>
+ *       that reads the session), {@code /held} (increments the counter once the test lets it go: {@link #HELD})</li>
  * </ul>
  */
 public class TestServlet extends HttpServlet {
@@ -53,6 +55,8 @@ public class TestServlet extends HttpServlet {
     static final List<String> ACTIVATIONS = new CopyOnWriteArrayList<>();
     /** Requests in this JVM that are waiting in {@code /slow} or {@code /changeId} now: a test acts meanwhile. */
     static final AtomicInteger PAUSING = new AtomicInteger();
+    /** What {@code /held} waits for (at most 30 s): a test sees it wait ({@code hasQueuedThreads}) and releases it. */
+    static final Semaphore HELD = new Semaphore(0);
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -131,6 +135,10 @@ public class TestServlet extends HttpServlet {
                 pause(request);
                 increment(session);
                 break;
+            case "/held":
+                hold();
+                increment(session);
+                break;
             case "/invalidate":
                 session.invalidate();
                 response.getWriter().println("invalidated");
@@ -154,6 +162,14 @@ public class TestServlet extends HttpServlet {
             response.getWriter().println("user=" + request.getUserPrincipal().getName());
         }
         print(session, response.getWriter());
+    }
+
+    private static void hold() {
+        try {
+            HELD.tryAcquire(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sleeps for the request's {@code millis} parameter, if it has one. */

@@ -338,7 +338,9 @@ final class NonStickyEngine extends SessionEngine {
         if (moved == null) {
             return false; // the normal case: it never moved
         }
-        boolean newer = backup.lastAccess(moved.value()) > backup.lastAccess(stored.value());
+        // a tie goes to the restored key: it is only ever written after the session's node failed to answer, so
+        // after what the node holds (a change kept there in the millisecond of the read before it has the same time)
+        boolean newer = backup.lastAccess(moved.value()) >= backup.lastAccess(stored.value());
         String stale = newer ? id : restoredId;
         try {
             store.startDelete(keys.nodeId(stale), keys.key(stale)).await(config.operationTimeoutMillis());

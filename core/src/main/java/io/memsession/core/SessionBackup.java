@@ -576,15 +576,25 @@ final class SessionBackup implements AutoCloseable {
             state.sent = true;
             // a version read with the session, or a key just taken over, means another Tomcat may write it too:
             // never overwrite its write
-            Pending<Boolean> pending = state.loadedCas != 0
-                    ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
-                    : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
-                    : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
+            Pending<Boolean> pending;
+            try {
+                pending = state.loadedCas != 0
+                        ? store.startCas(keys.nodeId(id), keys.key(id), state.loadedCas, ttl, blob)
+                        : state.createsKey ? store.startAdd(keys.nodeId(id), keys.key(id), ttl, blob)
+                        : store.startSet(keys.nodeId(id), keys.key(id), ttl, blob);
+            } catch (StoreException e) {
+                if (copies == null) {
+                    throw e;
+                }
+                pending = timeoutMillis -> {
+                    throw e; // its node went down since the read: finish keeps the change on its copy's node
+                };
+            }
             // a session that never held anything has no copy: losing it with its node costs its user nothing
             boolean copied = copies != null && (state.copied || !holdsNothing);
             BackupCopies.CopyWrite copy = copied ? copies.startWithWrite(id, blob, ttl) : null;
-            return new Write(session, id, pending, copied, copy, startSecondCopy(stored, ttl), attributes, digest,
-                    expiresAt, blob, ttl, changes, start, updateStart, sinceNanos);
+            return new Write(session, id, pending, copied, copy, startSecondCopy(stored, ttl), stored, attributes,
+                    digest, expiresAt, blob, ttl, changes, start, updateStart, sinceNanos);
         } catch (StoreException | RuntimeException e) {
             failed(session, e);
             release(session);
@@ -605,27 +615,15 @@ final class SessionBackup implements AutoCloseable {
                 }
                 return Outcome.REFUSED;
             }
-            state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
-            state.createsKey = false;
-            if (relocations != null) {
-                relocations.written(write.id);
+            return written(write);
+        } catch (StoreException e) {
+            Outcome kept = copies == null ? null : keepOnCopysNode(write, e, timeoutMillis);
+            if (kept != null) {
+                return kept;
             }
-            state.attributesStored(write.attributes, write.digest);
-            state.stored(write.changes);
-            state.storedExpiresAtMillis = write.expiresAtMillis;
-            if (copies != null) {
-                state.storedBlob = write.blob;
-                if (write.copied) {
-                    state.copied = true;
-                    if (!copies.written(write.session.id(), write.blob, write.ttlSeconds, write.copy)) {
-                        statistics.backupCopyFailed();
-                    }
-                }
-            }
-            statistics.sessionWritten(nanosSince(write.startNanos), nanosSince(write.updateStartNanos),
-                    nanosSince(write.sinceNanos), write.blob.length);
-            return Outcome.WRITTEN;
-        } catch (StoreException | RuntimeException e) {
+            failed(write.session, e);
+            return Outcome.FAILED;
+        } catch (RuntimeException e) {
             failed(write.session, e);
             return Outcome.FAILED;
         } finally {
@@ -636,6 +634,66 @@ final class SessionBackup implements AutoCloseable {
         }
     }
 
+    /** memcached has the write: what is stored now. */
+    private Outcome written(Write write) {
+        BackupState state = write.session.backupState();
+        state.loadedCas = 0; // memcached does not tell the new version: a later write of this stay is a set
+        state.createsKey = false;
+        if (relocations != null) {
+            relocations.written(write.id);
+        }
+        state.attributesStored(write.attributes, write.digest);
+        state.stored(write.changes);
+        state.storedExpiresAtMillis = write.expiresAtMillis;
+        if (copies != null) {
+            state.storedBlob = write.blob;
+            if (write.copied) {
+                state.copied = true;
+                if (!copies.written(write.session.id(), write.blob, write.ttlSeconds, write.copy)) {
+                    statistics.backupCopyFailed();
+                }
+            }
+        }
+        statistics.sessionWritten(nanosSince(write.startNanos), nanosSince(write.updateStartNanos),
+                nanosSince(write.sinceNanos), write.blob.length);
+        return Outcome.WRITTEN;
+    }
+
+    /**
+     * Non-sticky: the session's node failed between the read and this write (went down, or answered nothing in
+     * time, and may come back holding the state from before). The change is stored where a restore from the
+     * copy puts the session, under its id with the copy's node, which every later read of the session also looks
+     * at ({@link NonStickyEngine#beginStay}): so the acknowledged change is kept whether the node stays down or
+     * comes back with the older state, which the newer one then replaces. Only if that cannot be written either is
+     * the write failed.
+     *
+     * @return null when the change could not be kept there either
+     */
+    private Outcome keepOnCopysNode(Write write, StoreException cause, long timeoutMillis) {
+        String copyNode = copies.backupNode(keys.nodeId(write.id));
+        if (copyNode == null) {
+            return null;
+        }
+        String keptId = Relocations.onNode(write.id, copyNode);
+        try {
+            if (!store.startAdd(copyNode, keys.key(keptId), write.ttlSeconds, encodedAs(keptId, write.stored))
+                    .await(timeoutMillis)) {
+                // restored there meanwhile by another request, which did not see this one's change
+                write.session.backupState().refuseWrites();
+                if (write.copied) {
+                    copies.refused(write.session.id(), write.copy);
+                }
+                return Outcome.REFUSED;
+            }
+        } catch (StoreException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not keep session " + write.id + " as " + keptId + " either", e);
+            return null;
+        }
+        statistics.memcachedFailover();
+        logFailure("could not write session " + write.id + " to its node; its change is kept as " + keptId
+                + " on the node of its copy, where its next request finds it", cause);
+        return written(write);
+    }
     /**
      * The session is larger than {@code maxSessionSize}, so it is not sent: memcached would refuse it, and the
      * client would then drop its connection to the node, costing every session there its write. Nothing else is
@@ -726,6 +784,7 @@ final class SessionBackup implements AutoCloseable {
         final BackupCopies.CopyWrite copy;
         /** Sticky mode: the session's second copy, sent with the write; null when none was. */
         final SecondCopy second;
+        final StoredSession stored;
         final byte[] attributes;
         final byte[] digest;
         final long expiresAtMillis;
@@ -738,14 +797,16 @@ final class SessionBackup implements AutoCloseable {
         final long sinceNanos;
 
         Write(BackedUpSession session, String id, Pending<Boolean> pending, boolean copied,
-              BackupCopies.CopyWrite copy, SecondCopy second, byte[] attributes, byte[] digest, long expiresAtMillis,
-              byte[] blob, int ttlSeconds, long changes, long startNanos, long updateStartNanos, long sinceNanos) {
+              BackupCopies.CopyWrite copy, SecondCopy second, StoredSession stored, byte[] attributes,
+              byte[] digest, long expiresAtMillis, byte[] blob, int ttlSeconds, long changes, long startNanos,
+              long updateStartNanos, long sinceNanos) {
             this.session = session;
             this.id = id;
             this.pending = pending;
             this.copied = copied;
             this.copy = copy;
             this.second = second;
+            this.stored = stored;
             this.attributes = attributes;
             this.digest = digest;
             this.expiresAtMillis = expiresAtMillis;
@@ -785,15 +846,19 @@ final class SessionBackup implements AutoCloseable {
             return null;
         }
         try {
-            // the stored session names the id it is stored under, which a reader checks
-            byte[] blob = blobs.encode(new StoredSession(copyId, stored.creationTime(), stored.lastAccessedTime(),
-                    stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
-                    stored.principal(), stored.serializerId(), stored.attributes()));
-            return new SecondCopy(copyId, store.startSet(keys.nodeId(copyId), keys.key(copyId), ttlSeconds, blob));
+            return new SecondCopy(copyId, store.startSet(keys.nodeId(copyId), keys.key(copyId), ttlSeconds,
+                    encodedAs(copyId, stored)));
         } catch (StoreException | RuntimeException e) {
             secondCopyFailed(copyId, e);
             return null;
         }
+    }
+
+    /** The session as stored under another id: a stored session names its id, which a reader checks. */
+    private byte[] encodedAs(String id, StoredSession stored) {
+        return blobs.encode(new StoredSession(id, stored.creationTime(), stored.lastAccessedTime(),
+                stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
+                stored.principal(), stored.serializerId(), stored.attributes()));
     }
 
     private void finishSecondCopy(SecondCopy copy, long timeoutMillis) {
