@@ -268,6 +268,7 @@ public final class LoadBenchmark {
                 contestant.arguments)) {
             contestant.lostUpdates = contestant.load.lostUpdatesOn(fresh.port());
         }
+        contestant.evictions = contestant.store.evictions();
     }
 
     private List<String> tomcatArguments(Setup setup, SessionStore store) throws IOException {
@@ -424,8 +425,12 @@ public final class LoadBenchmark {
         System.out.println("\nSession store commands and bytes received per request (memcached: both nodes, backup"
                 + " copies included; Redis: by command):");
         for (Contestant contestant : contestants.subList(1, contestants.size())) {
-            System.out.printf("  %-28s %s%n", contestant.setup.name(),
-                    contestant.commands().perRequest(contestant.requests));
+            System.out.printf("  %-28s %s; the store evicted %d items%n", contestant.setup.name(),
+                    contestant.commands().perRequest(contestant.requests), contestant.evictions);
+            if (contestant.evictions > 0) {
+                System.out.println("    evictions: the store ran out of room; sessions it dropped count as lost,"
+                        + " though the session manager stored them");
+            }
             if (contestant.lostUpdates != null && contestant.lostUpdates.firstLoss() != null) {
                 System.out.println("    first lost update: " + contestant.lostUpdates.firstLoss());
             }
@@ -549,6 +554,8 @@ public final class LoadBenchmark {
         MemsessionStats stats;
         /** Null for plain Tomcat. */
         LostUpdates lostUpdates;
+        /** What the store evicted in the whole run, read after the check for lost updates. */
+        long evictions;
 
         Contestant(Setup setup, List<String> arguments, SessionStore store, TomcatProcess tomcat,
                    SlicedLoad load) {

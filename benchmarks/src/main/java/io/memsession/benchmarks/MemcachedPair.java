@@ -74,6 +74,11 @@ final class MemcachedPair implements SessionStore {
     }
 
     @Override
+    public long evictions() {
+        return sum("evictions");
+    }
+
+    @Override
     public void close() {
         inspectors.forEach(MemcachedInspector::close);
         nodes.forEach(MemcachedProcess::close);

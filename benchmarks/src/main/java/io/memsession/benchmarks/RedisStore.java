@@ -57,6 +57,11 @@ final class RedisStore implements SessionStore {
     }
 
     @Override
+    public long evictions() {
+        return inspector.evictedKeys();
+    }
+
+    @Override
     public void close() {
         redis.close();
     }

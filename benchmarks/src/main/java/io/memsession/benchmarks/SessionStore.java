@@ -20,6 +20,12 @@ interface SessionStore extends AutoCloseable {
      */
     long writes();
 
+    /**
+     * Items the store dropped for room so far (memcached's {@code evictions}, Redis's {@code evicted_keys}): a
+     * session lost that way is lost to the store's size, not to the session manager.
+     */
+    long evictions();
+
     @Override
     void close();
 }

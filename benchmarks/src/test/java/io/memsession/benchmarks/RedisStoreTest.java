@@ -17,6 +17,7 @@ class RedisStoreTest {
                 assertEquals(0, store.commands().total(), store.commands().perRequest(1));
                 assertEquals(0, store.writes());
             }
+            assertEquals(0, store.evictions());
         }
     }
 

@@ -57,13 +57,22 @@ public final class RedisInspector {
      * {@code INFO stats}): every command and the values written, this inspector's own few bytes included.
      */
     public long bytesReceived() {
-        String name = "total_net_input_bytes:";
+        return stat("total_net_input_bytes");
+    }
+
+    /** Keys the server dropped for room since it started ({@code evicted_keys} of {@code INFO stats}). */
+    public long evictedKeys() {
+        return stat("evicted_keys");
+    }
+
+    private long stat(String statistic) {
+        String name = statistic + ":";
         for (String line : info("stats").split("\r\n")) {
             if (line.startsWith(name)) {
                 return Long.parseLong(line.substring(name.length()));
             }
         }
-        throw new IllegalStateException("Redis's INFO stats has no " + name);
+        throw new IllegalStateException("Redis's INFO stats has no " + statistic);
     }
 
     /** One section of {@code INFO}, as Redis writes it: CRLF-separated {@code name:value} lines. */
