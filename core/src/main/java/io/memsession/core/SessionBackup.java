@@ -694,6 +694,7 @@ final class SessionBackup implements AutoCloseable {
                 + " on the node of its copy, where its next request finds it", cause);
         return written(write);
     }
+
     /**
      * The session is larger than {@code maxSessionSize}, so it is not sent: memcached would refuse it, and the
      * client would then drop its connection to the node, costing every session there its write. Nothing else is

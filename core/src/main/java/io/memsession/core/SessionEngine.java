@@ -633,7 +633,6 @@ public abstract class SessionEngine implements AutoCloseable {
         return backup.sessionRenamed(session, oldId);
     }
 
-    /** Sessions waiting for an asynchronous write. */
     /**
      * The container's sessions, for an engine that moves them between requests: in sticky mode off a memcached node
      * found down, so that a session is back in two places before its user's next request (non-sticky mode holds no
@@ -643,6 +642,7 @@ public abstract class SessionEngine implements AutoCloseable {
         backup.relocatesSessionsOf(sessions);
     }
 
+    /** Sessions waiting for an asynchronous write. */
     public int queuedBackups() {
         return backup.queuedSessions();
     }
