@@ -338,8 +338,8 @@ final class NonStickyEngine extends SessionEngine {
         if (moved == null) {
             return false; // the normal case: it never moved
         }
-        // a tie goes to the restored key: it is only ever written after the session's node failed to answer, so
-        // after what the node holds (a change kept there in the millisecond of the read before it has the same time)
+        // a tie goes to the restored key: it is only ever written after the session's node failed to answer, so it
+        // is never older than what the node holds (as old when the write the node missed reached it late)
         boolean newer = backup.lastAccess(moved.value()) >= backup.lastAccess(stored.value());
         String stale = newer ? id : restoredId;
         try {
