@@ -126,7 +126,7 @@ class HugeLengthFieldsTest {
     private static byte[] withAttributes(byte[] blob, byte[] attributes) {
         StoredSession stored = StoredAttributes.ROOT_CONTEXT.decode(blob);
         return StoredAttributes.ROOT_CONTEXT.encode(new StoredSession(stored.id(), stored.creationTime(), stored.lastAccessedTime(),
-                stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
-                stored.principal(), stored.serializerId(), attributes));
+                stored.thisAccessedTime(), stored.writeNumber(), stored.maxInactiveInterval(), stored.isNew(),
+                stored.authType(), stored.principal(), stored.serializerId(), attributes));
     }
 }

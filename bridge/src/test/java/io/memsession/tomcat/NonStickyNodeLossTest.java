@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.memsession.core.format.StoredSession;
 import io.memsession.testkit.MemcachedInspector;
 import io.memsession.testkit.WebClient;
 
@@ -240,6 +241,39 @@ class NonStickyNodeLossTest {
         assertEquals(3, next.counter(), "the acknowledged change is kept");
         assertEquals("green", next.get("color"));
         assertEquals(keptId, next.id(), "kept on the node of its copy");
+        assertEquals(4, get(tc1, "/").counter());
+    }
+
+    /**
+     * The key a session was restored from, read again by a Tomcat that does not know yet that the session left its
+     * node (a node that left the cluster, or died, for one Tomcat first): the request with the restored id finds
+     * the origin beside it, within the same millisecond as the session's last write when a fast client alternates
+     * between Tomcats. The later write wins, not the origin: the access time alone cannot tell them apart there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "all"})
+    void theKeyASessionWasRestoredFromNeverWinsOverItsLaterWriteInTheSameMillisecond(String lockingMode)
+            throws Exception {
+        EmbeddedTomcat tc1 = start("tc1", lockingMode);
+        String id = get(tc1, "/").id();
+        MemcachedInspector node = MEMCACHED.inspector(nodeOf(id));
+        byte[] first = node.get(id);
+        assertEquals(2, get(tc1, "/").counter());
+        StoredSession latest = StoredAttributes.session(node.get(id));
+        StoredSession origin = StoredAttributes.session(first);
+        // the state before the last change, under the id the session had on the other node, as used in the same
+        // millisecond as the last change
+        String originId = id.replace("-" + nodeOf(id), "-" + otherOf(nodeOf(id)));
+        MEMCACHED.inspector(otherOf(nodeOf(id))).set(originId, StoredAttributes.ROOT_CONTEXT.encode(new StoredSession(
+                originId, origin.creationTime(), origin.lastAccessedTime(), latest.thisAccessedTime(),
+                origin.writeNumber(), origin.maxInactiveInterval(), origin.isNew(), origin.authType(),
+                origin.principal(), origin.serializerId(), origin.attributes())), 0);
+        assertEquals(latest.writeNumber(), origin.writeNumber() + 1, "one write after the other");
+
+        WebClient.Response next = browser.get(tc1.port(), "/");
+        assertEquals(3, Page.of(next).counter(), "the acknowledged change is kept");
+        assertNull(next.setCookieValue("JSESSIONID"), "the session stays where it is");
+        assertNull(MEMCACHED.inspector(otherOf(nodeOf(id))).get(originId), "the older one is deleted");
         assertEquals(4, get(tc1, "/").counter());
     }
 }

@@ -43,7 +43,7 @@ final class PlantedSessions {
                 .serialize(attributes);
         long now = System.currentTimeMillis();
         return new SessionBlob(SessionBlob.webapp("localhost", "", ""), seal).encode(new StoredSession(id, now, now,
-                now, 1800, false, authType, principal == null ? null : javaSerialized(principal), "java",
+                now, 1, 1800, false, authType, principal == null ? null : javaSerialized(principal), "java",
                 serialized));
     }
 

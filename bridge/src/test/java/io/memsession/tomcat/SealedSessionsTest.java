@@ -218,7 +218,7 @@ class SealedSessionsTest {
         EmbeddedTomcat sealed = start("tc2", null, keys);
         int webappLength = 7 + "java".length();
         int bodyOrKeyId = webappLength + 2 + "localhost".length();
-        int id = bodyOrKeyId + 8 + 8 + 8 + 4 + 1;
+        int id = bodyOrKeyId + 8 + 8 + 8 + 8 + 4 + 1;
         int authType = id + 2 + plantedId("tc0").length();
         int principal = authType + 2;
         int attributes = principal + 4;

@@ -63,8 +63,9 @@ class StoredLoginTest {
         byte[] login = new PrincipalCodec(List.of(), getClass().getClassLoader())
                 .encode(tomcat.manager().storable(TomcatLine.principal(user, roles)), Map.of());
         n1.set(sessionId, StoredAttributes.ROOT_CONTEXT.encode(new StoredSession(stored.id(), stored.creationTime(),
-                stored.lastAccessedTime(), stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(),
-                "BASIC", login, stored.serializerId(), stored.attributes())), 0);
+                stored.lastAccessedTime(), stored.thisAccessedTime(), stored.writeNumber(),
+                stored.maxInactiveInterval(), stored.isNew(), "BASIC", login, stored.serializerId(),
+                stored.attributes())), 0);
     }
 
     private static String withRoute(String id, String route) {

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.memsession.core.format.StoredSession;
+
 /**
  * What memsession remembers about one session's stored copy, kept by the session itself. Request threads raise the
  * change flags. Writes, refreshes and deletes of the session first take its write permission
@@ -35,6 +37,8 @@ public final class BackupState {
      */
     byte[] storedAttributes;
     long storedExpiresAtMillis;
+    /** The write number of the stored form read or last written; the next write's is one more. */
+    long storedWriteNumber;
     boolean removed;
     Object encodedPrincipalSource;
     byte[] encodedPrincipal;
@@ -68,10 +72,11 @@ public final class BackupState {
     }
 
     /** For a session read from memcached: written again only when its attributes change. */
-    static BackupState forLoadedSession(byte[] storedAttributes, long storedExpiresAtMillis) {
+    static BackupState forLoadedSession(StoredSession stored, long storedExpiresAtMillis) {
         BackupState state = new BackupState(false);
-        state.storedDigest = Digests.sha256(storedAttributes);
+        state.storedDigest = Digests.sha256(stored.attributes());
         state.storedExpiresAtMillis = storedExpiresAtMillis;
+        state.storedWriteNumber = stored.writeNumber();
         return state;
     }
 
@@ -83,10 +88,11 @@ public final class BackupState {
      *        the version is unknown (memcached's text protocol does not tell a write's new version), reads it again
      * @param holdsNothing whether the session read has no attribute and no login (so perhaps no backup copy)
      */
-    static BackupState forStayingSession(byte[] storedAttributes, byte[] blob, long cas, boolean locked,
-                                                   boolean holdsNothing) {
+    static BackupState forStayingSession(StoredSession stored, byte[] blob, long cas, boolean locked,
+                                         boolean holdsNothing) {
         BackupState state = new BackupState(false);
-        state.storedAttributes = storedAttributes;
+        state.storedAttributes = stored.attributes();
+        state.storedWriteNumber = stored.writeNumber();
         state.storedExpiresAtMillis = Long.MAX_VALUE;
         state.storedBlob = blob;
         state.loadedCas = cas;

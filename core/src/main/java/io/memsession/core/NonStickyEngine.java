@@ -235,8 +235,7 @@ final class NonStickyEngine extends SessionEngine {
     LoadedSession loaded(String storedId, String id, StoredSession stored, Map<String, Object> attributes,
                          PrincipalCodec.Authentication authentication, byte[] blob, long cas, Stay stay,
                          boolean holdsNothing, boolean importedFromMsm) {
-        BackupState state = BackupState.forStayingSession(stored.attributes(), blob, cas, stay.lock() != null,
-                holdsNothing);
+        BackupState state = BackupState.forStayingSession(stored, blob, cas, stay.lock() != null, holdsNothing);
         if (!id.equals(storedId)) {
             state.movesToNewKey(stay.lock() != null);
         }
@@ -338,9 +337,13 @@ final class NonStickyEngine extends SessionEngine {
         if (moved == null) {
             return false; // the normal case: it never moved
         }
-        // a tie goes to the restored key: it is only ever written after the session's node failed to answer, so it
-        // is never older than what the node holds (as old when the write the node missed reached it late)
-        boolean newer = backup.lastAccess(moved.value()) >= backup.lastAccess(stored.value());
+        // the restored key may be where the session came from, not where it went: restored from there onto this
+        // node, it is read again by a Tomcat that does not know yet that the session left it. Only the newer one
+        // tells which. When neither is newer, both hold the same write (one the node missed reached it late), and the
+        // restored key serves, where the next writes go.
+        StoredSession here = backup.storedForm(stored.value());
+        StoredSession there = backup.storedForm(moved.value());
+        boolean newer = there != null && (here == null || !here.isNewerThan(there));
         String stale = newer ? id : restoredId;
         try {
             store.startDelete(keys.nodeId(stale), keys.key(stale)).await(config.operationTimeoutMillis());

@@ -454,8 +454,8 @@ final class SessionBackup implements AutoCloseable {
     /**
      * Sticky mode: the id under which memcached holds the newest copy of the session {@code id} names. A session
      * moves by the node part of its id only, so the same id is read on every node that is up, all reads sent
-     * before the first is awaited; the copy the session used last wins, older ones found are deleted (a node that
-     * was paused keeps the copies sessions left there). Without node ids, the id itself.
+     * before the first is awaited; the newest copy wins ({@link StoredSession#isNewerThan}), older ones are deleted (a
+     * node that was paused keeps the copies sessions left there). Without node ids, the id itself.
      *
      * @return null when no node that is up holds the session
      */
@@ -478,9 +478,9 @@ final class SessionBackup implements AutoCloseable {
             }
         }
         String newest = null;
-        long newestAccess = Long.MIN_VALUE;
+        StoredSession newestForm = null;
         List<String> found = new ArrayList<>();
-        List<Long> accessTimes = new ArrayList<>();
+        List<StoredSession> forms = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
             Versioned copy;
             try {
@@ -492,29 +492,29 @@ final class SessionBackup implements AutoCloseable {
             if (copy == null) {
                 continue;
             }
-            long access = lastAccess(copy.value());
+            StoredSession form = storedForm(copy.value());
             found.add(ids.get(i));
-            accessTimes.add(access);
-            if (newest == null || access > newestAccess || access == newestAccess && ids.get(i).equals(id)) {
+            forms.add(form);
+            if (newest == null || form != null && (newestForm == null || form.isNewerThan(newestForm)
+                    || !newestForm.isNewerThan(form) && ids.get(i).equals(id))) {
                 newest = ids.get(i);
-                newestAccess = access;
+                newestForm = form;
             }
         }
         for (int i = 0; i < found.size(); i++) {
-            if (accessTimes.get(i) != Long.MIN_VALUE && accessTimes.get(i) < newestAccess) {
+            if (forms.get(i) != null && newestForm != null && newestForm.isNewerThan(forms.get(i))) {
                 deleteKey(found.get(i)); // a stale copy left on a node the session moved off
             }
         }
         return newest;
     }
 
-    /** When the stored session was last used; {@link Long#MIN_VALUE} for what this application cannot read. */
-    long lastAccess(byte[] blob) {
+    /** The stored session's fields, to tell which of two is newer; null for what this application cannot read. */
+    StoredSession storedForm(byte[] blob) {
         try {
-            StoredSession stored = blobs.decode(blob);
-            return stored == null ? Long.MIN_VALUE : stored.thisAccessedTime();
+            return blobs.decode(blob);
         } catch (RuntimeException unreadable) {
-            return Long.MIN_VALUE;
+            return null;
         }
     }
 
@@ -561,8 +561,8 @@ final class SessionBackup implements AutoCloseable {
                 return null;
             }
             StoredSession stored = new StoredSession(id, snapshot.creationTime, snapshot.lastAccessedTime,
-                    snapshot.thisAccessedTime, snapshot.maxInactiveInterval, snapshot.isNew, snapshot.authType,
-                    principalBytes(state, snapshot), serializerId, attributes);
+                    snapshot.thisAccessedTime, state.storedWriteNumber + 1, snapshot.maxInactiveInterval,
+                    snapshot.isNew, snapshot.authType, principalBytes(state, snapshot), serializerId, attributes);
             byte[] blob = blobs.encode(stored);
             if (blob.length > maxSessionSize) {
                 oversized(session, snapshot, blob.length);
@@ -645,6 +645,7 @@ final class SessionBackup implements AutoCloseable {
         state.attributesStored(write.attributes, write.digest);
         state.stored(write.changes);
         state.storedExpiresAtMillis = write.expiresAtMillis;
+        state.storedWriteNumber = write.stored.writeNumber();
         if (copies != null) {
             state.storedBlob = write.blob;
             if (write.copied) {
@@ -858,8 +859,8 @@ final class SessionBackup implements AutoCloseable {
     /** The session as stored under another id: a stored session names its id, which a reader checks. */
     private byte[] encodedAs(String id, StoredSession stored) {
         return blobs.encode(new StoredSession(id, stored.creationTime(), stored.lastAccessedTime(),
-                stored.thisAccessedTime(), stored.maxInactiveInterval(), stored.isNew(), stored.authType(),
-                stored.principal(), stored.serializerId(), stored.attributes()));
+                stored.thisAccessedTime(), stored.writeNumber(), stored.maxInactiveInterval(), stored.isNew(),
+                stored.authType(), stored.principal(), stored.serializerId(), stored.attributes()));
     }
 
     private void finishSecondCopy(SecondCopy copy, long timeoutMillis) {

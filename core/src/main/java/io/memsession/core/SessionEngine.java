@@ -471,7 +471,7 @@ public abstract class SessionEngine implements AutoCloseable {
         PrincipalCodec.Authentication authentication = readMsmAuthentication(storedId, login);
         statistics.sessionLoaded(nanosSince(startNanos));
         StoredSession stored = new StoredSession(msm.id(), msm.creationTime(), times.lastAccessedTime,
-                times.thisAccessedTime, times.maxInactiveInterval, msm.isNew(),
+                times.thisAccessedTime, 0, times.maxInactiveInterval, msm.isNew(),
                 authentication == null ? null : msm.authType(), null, serializerId, msm.attributes());
         if (importLogged.compareAndSet(false, true)) {
             LOG.info("memsession imports the sessions memcached-session-manager wrote for " + blobs.webapp()

@@ -289,7 +289,7 @@ final class StickyEngine extends SessionEngine {
         long storedExpiry = stored.maxInactiveInterval() <= 0 ? Long.MAX_VALUE
                 : stored.thisAccessedTime() + (stored.maxInactiveInterval() + (long) graceSeconds.getAsInt())
                 * 1000L;
-        BackupState state = BackupState.forLoadedSession(stored.attributes(), storedExpiry);
+        BackupState state = BackupState.forLoadedSession(stored, storedExpiry);
         return new LoadedSession(id, stored, attributes, authentication, state, null, stored.thisAccessedTime(),
                 importedFromMsm);
     }

@@ -365,6 +365,20 @@ class SessionBackupTest {
     }
 
     @Test
+    void ofTwoCopiesUsedInOneMillisecondTheLaterWriteIsNewestEvenUnderAnotherId() {
+        backup(0, List.of("n1", "n2"));
+        store.values.put("p_A-n1.tc1", blob("A-n1.tc1", 1000, 6));
+        store.values.put("p_A-n2.tc1", blob("A-n2.tc1", 1000, 7));
+        assertEquals("A-n2.tc1", backup.newestCopy("A-n1.tc1"));
+        assertNull(store.values.get("p_A-n1.tc1"), "the earlier write is deleted");
+        store.values.put("p_A-n1.tc1", blob("A-n1.tc1", 1000, 7)); // the same write, reached late
+        assertEquals("A-n1.tc1", backup.newestCopy("A-n1.tc1"), "the same write: the id asked for");
+        assertNotNull(store.values.get("p_A-n2.tc1"), "neither is deleted: neither is older");
+        store.values.put("p_A-n2.tc1", blob("A-n2.tc1", 999, 8)); // restored from a copy that was behind
+        assertEquals("A-n1.tc1", backup.newestCopy("A-n2.tc1"), "the one used last wins, whatever its number");
+    }
+
+    @Test
     void storedSessionHasASecondCopyOnTheNextNodeThatIsUpUnderTheIdItWouldHaveThere() {
         backup(0, List.of("n1", "n2", "n3"));
         FakeSession session = movable("A-n2.tc1");
@@ -395,13 +409,18 @@ class SessionBackupTest {
     }
 
     private static byte[] blob(String id, long thisAccessedTime) {
-        return BLOBS.encode(new StoredSession(id, 1, thisAccessedTime, thisAccessedTime, 1800, false, null, null,
-                "strings", STRINGS.serialize(Collections.<String, Object>singletonMap("a", "1"))));
+        return blob(id, thisAccessedTime, 1);
+    }
+
+    private static byte[] blob(String id, long thisAccessedTime, long writeNumber) {
+        return BLOBS.encode(new StoredSession(id, 1, thisAccessedTime, thisAccessedTime, writeNumber, 1800, false,
+                null, null, "strings", STRINGS.serialize(Collections.<String, Object>singletonMap("a", "1"))));
     }
 
     /** A session this Tomcat read from memcached some time ago. */
     private static FakeSession readEarlier(String id) {
-        return new FakeSession(id, BackupState.forLoadedSession(new byte[0], System.currentTimeMillis()));
+        return new FakeSession(id, BackupState.forLoadedSession(new StoredSession(id, 1, 1, 1, 1, 1800, false, null,
+                null, "strings", new byte[0]), System.currentTimeMillis()));
     }
 
     /** A new session holding one attribute: worth storing. */

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * header
  *  offset size
  *   0      4   magic "MSES"
- *   4      1   format version (2)
+ *   4      1   format version (3)
  *   5      1   flags: bit 0 compressed (reserved), bit 1 sealed; a reader refuses flags it does not know
  *   6      1   serializer id length n, then n ASCII bytes
  *   ...    2   web application length, then UTF-8: host name, context name, "##" and version if there is one
@@ -26,6 +26,7 @@ import java.util.Arrays;
  *          8   creation time, epoch ms
  *          8   last accessed time
  *          8   this accessed time
+ *          8   write number (see {@link StoredSession#writeNumber()})
  *          4   max inactive interval, seconds
  *          1   session flags: bit 0 isNew
  *          2   session id length, then UTF-8
@@ -36,12 +37,13 @@ import java.util.Arrays;
  *
  * All integers are big-endian. Lengths are 32 bits where content can be large, so a big principal or session never
  * overflows a field. Every length read is checked against what remains and against {@link #MAX_LENGTH} before
- * anything is allocated. Version 1 (before the web application and sealing) is not read: it was never released.
+ * anything is allocated. Versions 1 (before the web application and sealing) and 2 (before the write number) are
+ * not read: they were never released.
  */
 public final class SessionBlob {
 
     static final byte[] MAGIC = {'M', 'S', 'E', 'S'};
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
     static final int SEALED = 0b10;
     private static final int KNOWN_FLAGS = SEALED;
     /** memcached's largest item ({@code -I 1024m}): no field of a stored session can be longer. */
@@ -80,12 +82,13 @@ public final class SessionBlob {
             throw new IllegalArgumentException("serializer id, session id or auth type too long");
         }
         int sealFields = 4 + 1 + 1 + 1 + serializer.length + 2 + webappBytes.length;
-        ByteBuffer out = ByteBuffer.allocate(sealFields + seal.headerLength() + 8 + 8 + 8 + 4 + 1 + 2 + id.length
+        ByteBuffer out = ByteBuffer.allocate(sealFields + seal.headerLength() + 8 + 8 + 8 + 8 + 4 + 1 + 2 + id.length
                 + 2 + authType.length + 4 + principal.length + 4 + attributes.length + seal.trailerLength());
         out.put(MAGIC).put(VERSION).put((byte) seal.flags()).put((byte) serializer.length).put(serializer);
         out.putShort((short) webappBytes.length).put(webappBytes);
         out.position(sealFields + seal.headerLength());
-        out.putLong(session.creationTime()).putLong(session.lastAccessedTime()).putLong(session.thisAccessedTime());
+        out.putLong(session.creationTime()).putLong(session.lastAccessedTime()).putLong(session.thisAccessedTime())
+                .putLong(session.writeNumber());
         out.putInt(session.maxInactiveInterval()).put((byte) (session.isNew() ? 1 : 0));
         out.putShort((short) id.length).put(id);
         out.putShort((short) authType.length).put(authType);
@@ -132,6 +135,7 @@ public final class SessionBlob {
             long creationTime = body.getLong();
             long lastAccessedTime = body.getLong();
             long thisAccessedTime = body.getLong();
+            long writeNumber = body.getLong();
             int maxInactiveInterval = body.getInt();
             boolean isNew = (body.get() & 1) != 0;
             String id = new String(bytes(body, body.getShort() & 0xffff), StandardCharsets.UTF_8);
@@ -144,8 +148,8 @@ public final class SessionBlob {
             if (body.hasRemaining()) {
                 throw new UnreadableSessionException(body.remaining() + " unexpected bytes after the attributes");
             }
-            return new StoredSession(id, creationTime, lastAccessedTime, thisAccessedTime, maxInactiveInterval,
-                    isNew, authType, principal, serializerId, attributes);
+            return new StoredSession(id, creationTime, lastAccessedTime, thisAccessedTime, writeNumber,
+                    maxInactiveInterval, isNew, authType, principal, serializerId, attributes);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new UnreadableSessionException("truncated or corrupt (" + blob.length + " bytes)");
         }

@@ -10,6 +10,7 @@ public final class StoredSession {
     private final long creationTime;
     private final long lastAccessedTime;
     private final long thisAccessedTime;
+    private final long writeNumber;
     private final int maxInactiveInterval;
     private final boolean isNew;
     private final String authType;
@@ -17,13 +18,18 @@ public final class StoredSession {
     private final String serializerId;
     private final byte[] attributes;
 
+    /**
+     * @param writeNumber the number of this write of the session: one more than the stored form it was read from,
+     *        1 for a new session's first write, 0 for what memsession did not write (memcached-session-manager's)
+     */
     public StoredSession(String id, long creationTime, long lastAccessedTime, long thisAccessedTime,
-                         int maxInactiveInterval, boolean isNew, String authType, byte[] principal,
+                         long writeNumber, int maxInactiveInterval, boolean isNew, String authType, byte[] principal,
                          String serializerId, byte[] attributes) {
         this.id = id;
         this.creationTime = creationTime;
         this.lastAccessedTime = lastAccessedTime;
         this.thisAccessedTime = thisAccessedTime;
+        this.writeNumber = writeNumber;
         this.maxInactiveInterval = maxInactiveInterval;
         this.isNew = isNew;
         this.authType = authType;
@@ -46,6 +52,22 @@ public final class StoredSession {
 
     public long thisAccessedTime() {
         return thisAccessedTime;
+    }
+
+    public long writeNumber() {
+        return writeNumber;
+    }
+
+    /**
+     * Whether this stored form was written after {@code other}, another stored form of the same session (under
+     * another id, on another node): used later, or within the same millisecond by a later write. Two requests one
+     * after the other can fall in one millisecond, so the access time alone cannot order them; and the write number
+     * alone cannot order forms that went separate ways (one restored from a backup copy behind the other), where the
+     * one used last is the one its user saw last.
+     */
+    public boolean isNewerThan(StoredSession other) {
+        return thisAccessedTime != other.thisAccessedTime ? thisAccessedTime > other.thisAccessedTime
+                : writeNumber > other.writeNumber;
     }
 
     /** Seconds; zero or less means the session never expires. */

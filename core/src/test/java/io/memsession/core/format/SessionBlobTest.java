@@ -23,7 +23,7 @@ class SessionBlobTest {
     private static final SessionBlob UNSEALED = new SessionBlob(WEBAPP, SessionSeal.none());
 
     private static StoredSession session(String authType, byte[] principal) {
-        return new StoredSession("ABC-n1.tc1", 1000L, 2000L, 3000L, 1800, true, authType, principal, "java",
+        return new StoredSession("ABC-n1.tc1", 1000L, 2000L, 3000L, 7L, 1800, true, authType, principal, "java",
                 ATTRIBUTES);
     }
 
@@ -51,6 +51,7 @@ class SessionBlobTest {
             assertEquals(1000L, read.creationTime());
             assertEquals(2000L, read.lastAccessedTime());
             assertEquals(3000L, read.thisAccessedTime());
+            assertEquals(7L, read.writeNumber());
             assertEquals(1800, read.maxInactiveInterval());
             assertTrue(read.isNew());
             assertEquals("FORM", read.authType());
@@ -70,7 +71,7 @@ class SessionBlobTest {
     @Test
     void startsWithMagicVersionFlagsSerializerIdAndWebapp() {
         byte[] blob = UNSEALED.encode(session(null, null));
-        assertArrayEquals(new byte[] {'M', 'S', 'E', 'S', 2, 0, 4, 'j', 'a', 'v', 'a', 0, 11,
+        assertArrayEquals(new byte[] {'M', 'S', 'E', 'S', 3, 0, 4, 'j', 'a', 'v', 'a', 0, 11,
             'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', '/', 'a'}, Arrays.copyOf(blob, 24));
         byte[] sealedBlob = sealed("k1").encode(session(null, null));
         blob[5] = SessionBlob.SEALED;
@@ -124,7 +125,7 @@ class SessionBlobTest {
         int serializer = 6;
         int webapp = serializer + 1 + 4;
         int body = webapp + 2 + WEBAPP.length();
-        int id = body + 8 + 8 + 8 + 4 + 1;
+        int id = body + 8 + 8 + 8 + 8 + 4 + 1;
         int authType = id + 2 + "ABC-n1.tc1".length();
         int principal = authType + 2 + "BASIC".length();
         int attributes = principal + 4 + 1;
