@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.memsession.core.config.MemcachedNode;
+import io.memsession.testkit.ConfigEndpointServer;
 import io.memsession.testkit.FreePorts;
 import io.memsession.testkit.MemcachedProcess;
 import io.memsession.testkit.SaslDatabase;
@@ -27,7 +29,8 @@ import io.memsession.testkit.WebClient;
 /**
  * memcached with SASL ({@code -S}, a password database the test makes) and TLS ({@code -Z}, a certificate authority
  * the test makes): right credentials and a trusted certificate keep sessions across Tomcats; wrong credentials stop
- * the context, a node that is merely down does not, and a certificate nobody trusts leaves its node unused.
+ * the context, a node that is merely down does not, and a certificate nobody trusts leaves its node unused. A
+ * configuration endpoint over TLS is trusted as its nodes are.
  */
 class MemcachedSecurityTest {
 
@@ -50,8 +53,9 @@ class MemcachedSecurityTest {
 
     @BeforeAll
     static void startMemcached() {
-        certificates = TestCertificates.create("IP:127.0.0.1");
-        otherAuthority = TestCertificates.create("IP:127.0.0.1");
+        // localhost too: a configuration endpoint lists each node by host name, and TLS verifies that name
+        certificates = TestCertificates.create("IP:127.0.0.1", "DNS:localhost");
+        otherAuthority = TestCertificates.create("IP:127.0.0.1", "DNS:localhost");
         users = SaslDatabase.create(USER, SASL_PASSWORD);
         sasl = MemcachedProcess.startSecured(null, users);
         tls = MemcachedProcess.startSecured(certificates, null);
@@ -169,6 +173,41 @@ class MemcachedSecurityTest {
         assertFalse(tc1.manager().engine().canLoad(page.id()), "the node is not used");
         List<String> reports = log.warningsContaining("memcached node " + node(tls), "TLS certificate is refused");
         assertEquals(1, reports.size(), log.warnings().toString());
+    }
+
+    @Test
+    void aConfigurationEndpointOverTlsListsNodesThatAreReachedOverTlsToo() throws Exception {
+        try (ConfigEndpointServer endpoint = ConfigEndpointServer.startTls(certificates, tls)) {
+            EmbeddedTomcat tc1 = tomcats.start("tc1", endpoint.memcachedNodes(), tlsAttributes(certificates));
+            EmbeddedTomcat tc2 = tomcats.start("tc2", endpoint.memcachedNodes(), tlsAttributes(certificates));
+            browser.get(tc1.port(), "/set?a=x");
+            String listed = MemcachedNode.discovered("localhost", "127.0.0.1", tls.port()).id();
+            assertTrue(Page.of(browser.get(tc1.port(), "/")).id().endsWith("-" + listed + ".tc1"));
+
+            Page taken = Page.of(browser.get(tc2.port(), "/"));
+
+            assertEquals("x", taken.get("a"), "stored on the listed node, over TLS, and read back from there");
+            assertEquals(2, taken.counter());
+            assertTrue(endpoint.questions() >= 2, "each Tomcat asked the endpoint");
+            assertEquals(List.of(), log.warningsContaining("configuration endpoint"), log.warnings().toString());
+        }
+    }
+
+    /** An impostor's endpoint, not certified by the trusted authority, is never asked: it cannot steer sessions. */
+    @Test
+    void aConfigurationEndpointWithACertificateOfAnotherAuthorityIsNeverAsked() throws Exception {
+        try (ConfigEndpointServer impostor = ConfigEndpointServer.startTls(otherAuthority, tls)) {
+            EmbeddedTomcat tc1 = tomcats.start("tc1", impostor.memcachedNodes(), tlsAttributes(certificates));
+
+            Page page = Page.of(browser.get(tc1.port(), "/set?a=x"));
+
+            assertEquals(200, page.response().status());
+            assertEquals(0, impostor.questions(), "the question is never sent");
+            assertEquals(List.of(), tc1.manager().nodes(), "no node taken from it");
+            List<String> reports = log.warningsContaining("configuration endpoint " + impostor.memcachedNodes(),
+                    "cannot be read (the TLS handshake failed");
+            assertEquals(1, reports.size(), log.warnings().toString());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -46,10 +47,19 @@ final class ConfigEndpoint {
     /**
      * Asks for the node list, each read bounded by the operation timeout.
      *
-     * @throws IOException when the endpoint cannot be reached, has no cluster configuration, or answers anything
-     *         but one
+     * @throws IOException when the endpoint cannot be reached, has no cluster configuration, answers anything but
+     *         one, or is not trusted (TLS)
      */
     ClusterConfigReply fetch() throws IOException {
+        try {
+            return ask();
+        } catch (SSLException e) {
+            throw new IOException("the TLS handshake failed, " + e.getMessage() + " (is its certificate for "
+                    + endpoint.host() + ", and signed by an authority of the trust store?)", e);
+        }
+    }
+
+    private ClusterConfigReply ask() throws IOException {
         try (Socket socket = open()) {
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());

@@ -9,22 +9,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+
+import javax.net.ServerSocketFactory;
 
 /**
  * An ElastiCache-style configuration endpoint on 127.0.0.1, in front of real memcached processes: it answers
  * {@code config get cluster} with the node list a test sets, and anything else with {@code ERROR} (or, as an older
  * engine, {@code get AmazonElastiCache:cluster} only). There is no
  * other way to have one here. A test can change the list, take the endpoint down (connections refused) and bring
- * it back, or have it answer raw bytes of its choosing, as a clumsy operator or an impostor would.
+ * it back, or have it answer raw bytes of its choosing, as a clumsy operator or an impostor would. Over TLS too, as
+ * ElastiCache's endpoint with in-transit encryption.
  */
 public final class ConfigEndpointServer implements AutoCloseable {
 
     private final int port;
+    private final ServerSocketFactory sockets;
     private final AtomicInteger questions = new AtomicInteger();
     private volatile String answer;
     /** What {@code get AmazonElastiCache:cluster} answers: the list as engines before memcached 1.4.14 keep it. */
@@ -35,13 +38,23 @@ public final class ConfigEndpointServer implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile Thread acceptor;
 
-    private ConfigEndpointServer(int port) {
+    private ConfigEndpointServer(int port, ServerSocketFactory sockets) {
         this.port = port;
+        this.sockets = sockets;
     }
 
     /** Listens on a free port, listing {@code nodes}. */
     public static ConfigEndpointServer start(MemcachedProcess... nodes) {
-        ConfigEndpointServer server = new ConfigEndpointServer(FreePorts.find());
+        return start(ServerSocketFactory.getDefault(), nodes);
+    }
+
+    /** Listens on a free port over TLS only, presenting the server certificate of {@code certificates}. */
+    public static ConfigEndpointServer startTls(TestCertificates certificates, MemcachedProcess... nodes) {
+        return start(certificates.serverContext().getServerSocketFactory(), nodes);
+    }
+
+    private static ConfigEndpointServer start(ServerSocketFactory sockets, MemcachedProcess... nodes) {
+        ConfigEndpointServer server = new ConfigEndpointServer(FreePorts.find(), sockets);
         server.list(nodes);
         server.up();
         return server;
@@ -109,7 +122,7 @@ public final class ConfigEndpointServer implements AutoCloseable {
             return;
         }
         try {
-            ServerSocket socket = new ServerSocket();
+            ServerSocket socket = sockets.createServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             listener = socket;
@@ -126,10 +139,11 @@ public final class ConfigEndpointServer implements AutoCloseable {
             try (Socket connection = socket.accept()) {
                 connection.setSoTimeout(5_000);
                 serve(connection);
-            } catch (SocketException e) {
-                return; // closed by down() or close()
             } catch (IOException e) {
-                // one client's broken connection: the next one is served
+                if (socket.isClosed()) {
+                    return; // closed by down() or close()
+                }
+                // one client's broken connection (reset, or a TLS handshake it refused): the next one is served
             }
         }
     }

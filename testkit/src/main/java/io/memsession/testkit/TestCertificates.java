@@ -14,9 +14,13 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
 /**
  * A certificate authority of its own, made with {@code openssl} in a temporary directory, and a memcached server
- * certificate it signed for the given names; with a PKCS12 trust store holding the authority, as a client takes it.
+ * certificate it signed for the given names; with a PKCS12 trust store holding the authority, as a client takes it,
+ * and the certificate with its key as a server the test kit runs itself takes them.
  * Nothing here is trusted by anything but the tests that use it.
  */
 public final class TestCertificates implements AutoCloseable {
@@ -78,6 +82,25 @@ public final class TestCertificates implements AutoCloseable {
     /** The PKCS12 trust store holding this authority, opened by {@link #TRUST_STORE_PASSWORD}. */
     public Path trustStore() {
         return directory.resolve("trust.p12");
+    }
+
+    /** A TLS context that presents the server certificate, for a server of the test kit's own. */
+    public SSLContext serverContext() {
+        openssl("pkcs12", "-export", "-in", "server.pem", "-inkey", "server.key", "-out", "server.p12",
+                "-passout", "pass:" + TRUST_STORE_PASSWORD);
+        try (InputStream in = Files.newInputStream(directory.resolve("server.p12"))) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, TRUST_STORE_PASSWORD.toCharArray());
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, TRUST_STORE_PASSWORD.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the server's key store", e);
+        }
     }
 
     /** memcached's arguments to speak TLS only, with this server certificate: {@code -Z -o ssl_chain_cert=...}. */
