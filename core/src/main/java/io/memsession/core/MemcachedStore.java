@@ -76,6 +76,17 @@ final class MemcachedStore implements SessionStore {
     static final long PROBE_INTERVAL_MILLIS = 500;
 
     /**
+     * When a deadline passes, the answer may be in the socket all the same, unread: this JVM did not run for a while
+     * (a long garbage collection pause, a stopped process), and spymemcached's IO thread, resumed together with the
+     * waiting thread, has not read it yet. It gets this long to catch up before the node is blamed. Without it, a
+     * pause longer than operationTimeout made every node with an operation under way suspect at once, and for a
+     * second this Tomcat stored and found no session.
+     */
+    static final long CATCH_UP_MILLIS = 100;
+    /** A prober round this much later than {@link #PROBE_INTERVAL_MILLIS} says this JVM did not run meanwhile. */
+    private static final long LATE_ROUND_MILLIS = 200;
+
+    /**
      * A node whose connection is lost has its host name looked up again this often; one that is connected, every
      * {@link #RESOLVE_CONNECTED_MILLIS} (an address can move while the old one still answers). The JVM caches a
      * look-up for {@code networkaddress.cache.ttl}, 30 s by default.
@@ -102,6 +113,8 @@ final class MemcachedStore implements SessionStore {
     /** Why the last poll failed, null when it did not: a new reason is logged at once, the same one once a minute. */
     private String endpointFailure;
     private final PeriodicTask prober;
+    /** When the prober's last round began (prober thread only). */
+    private long lastProbeNanos = System.nanoTime();
     /** Polls the configuration endpoint and follows host names' addresses; null when there is neither. */
     private final PeriodicTask refresher;
     private boolean closed;
@@ -136,9 +149,14 @@ final class MemcachedStore implements SessionStore {
      * Probes with "version", not "get": memcached counts no statistic for it, so operators' get and hit counts show
      * the sessions' traffic only. A node that keeps its connection open but answers nothing (a hung machine, a
      * paused process, a network that drops everything) is suspect while its probe is unanswered for longer than
-     * the operation timeout, so that its sessions move off it even while no request writes to it.
+     * the operation timeout, so that its sessions move off it even while no request writes to it. Not on a round
+     * that comes late: then this JVM did not run for a while, and the answer may be unread
+     * ({@link #CATCH_UP_MILLIS}); the next round tells.
      */
     private void probeNodes() {
+        long now = System.nanoTime();
+        boolean late = now - lastProbeNanos > TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MILLIS + LATE_ROUND_MILLIS);
+        lastProbeNanos = now;
         for (NodeClient node : cluster.clients.values()) {
             if (!node.isConnected()) {
                 node.probeSentNanos = 0; // a probe lost with its connection is never answered
@@ -146,7 +164,7 @@ final class MemcachedStore implements SessionStore {
             }
             long sent = node.probeSentNanos;
             if (sent != 0) {
-                if (System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(operationTimeoutMillis)) {
+                if (!late && System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(operationTimeoutMillis)) {
                     node.suspectUntilMillis = System.currentTimeMillis() + SUSPECT_MILLIS;
                 }
                 continue;
@@ -686,6 +704,8 @@ final class MemcachedStore implements SessionStore {
         /** When it stopped being listed (refresher thread only). */
         long leftNanos;
         volatile long suspectUntilMillis;
+        /** When a wait for an overdue answer last ended without it ({@link #caughtUp}). */
+        volatile long caughtUpInVainNanos = System.nanoTime();
         /** When the probe now awaiting its answer was sent; 0 for none. */
         volatile long probeSentNanos;
 
@@ -805,7 +825,7 @@ final class MemcachedStore implements SessionStore {
         OperationStatus await(Reply reply, long timeoutMillis) throws StoreException {
             try {
                 long left = reply.sentNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) - System.nanoTime();
-                if (!reply.done.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                if (!reply.done.await(Math.max(0, left), TimeUnit.NANOSECONDS) && !caughtUp(reply)) {
                     MemcachedConnection.opTimedOut(reply.operation); // counts towards spymemcached's reconnect
                     reply.operation.cancel();
                     if (timeoutMillis >= operationTimeoutMillis) {
@@ -828,6 +848,21 @@ final class MemcachedStore implements SessionStore {
                 throw failure(reply, status == null ? "no answer" : status.getMessage());
             }
             return status;
+        }
+
+        /**
+         * Whether the answer came within {@link #CATCH_UP_MILLIS} after its deadline. Waited once per node for all
+         * operations sent before a catch-up that failed: a batch to a node that really hangs fails together.
+         */
+        private boolean caughtUp(Reply reply) throws InterruptedException {
+            if (reply.sentNanos - caughtUpInVainNanos < 0) {
+                return false;
+            }
+            if (reply.done.await(CATCH_UP_MILLIS, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            caughtUpInVainNanos = System.nanoTime();
+            return false;
         }
 
         private StoreException failure(Reply reply, String why) {
