@@ -83,13 +83,6 @@ final class MemcachedStore implements SessionStore {
      * second this Tomcat stored and found no session.
      */
     static final long CATCH_UP_MILLIS = 100;
-    /**
-     * spymemcached gives up an operation it has not sent yet once it is older than its own timeout, counted from the
-     * operation's creation, pauses of this JVM included; memsession's own waits enforce operationTimeout and cancel
-     * what they give up. So spymemcached's timeout is this much longer: after a pause, what was queued is sent and
-     * answered rather than failed. The same timeout bounds spymemcached's TLS handshake with a node.
-     */
-    private static final long UNSENT_GRACE_MILLIS = 10_000;
     /** A prober round this much later than {@link #PROBE_INTERVAL_MILLIS} says this JVM did not run meanwhile. */
     private static final long LATE_ROUND_MILLIS = 200;
 
@@ -744,7 +737,7 @@ final class MemcachedStore implements SessionStore {
                     .setClientMode(ClientMode.Static)
                     .setProtocol(config.protocol() == Configuration.Protocol.BINARY
                             ? ConnectionFactoryBuilder.Protocol.BINARY : ConnectionFactoryBuilder.Protocol.TEXT)
-                    .setOpTimeout(config.operationTimeoutMillis() + UNSENT_GRACE_MILLIS)
+                    .setOpTimeout(config.operationTimeoutMillis())
                     .setOpQueueMaxBlockTime(config.operationTimeoutMillis())
                     .setFailureMode(FailureMode.Cancel)
                     .setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS)
